@@ -1,0 +1,105 @@
+import type { OperatorFunction } from 'rxjs';
+import type { Fields, InferFields } from '../config/schema.ts';
+import type { Clock } from './clock.ts';
+import type { Frame, PixelFormat } from './frame.ts';
+import type { Logger } from './log.ts';
+import type { FramePool } from './frame-pool.ts';
+
+/** What every source, stage and sink receives besides its own config. */
+export interface ComponentContext {
+  /** Where it sits in the pipeline, for messages: `source`, `stages[1] (resize)`, `sinks[0] (file)`. */
+  readonly name: string;
+  readonly clock: Clock;
+  readonly log: Logger;
+  /** Relative paths in the pipeline file resolve against this directory (the cwd). */
+  readonly baseDir: string;
+  /** Reusable pixel buffers; whoever drops a frame returns its buffer here. */
+  readonly pool: FramePool;
+  /** Counts a recoverable event (a corrupt frame, a reconnect) on this component's meter. */
+  count(event: string, n?: number): void;
+}
+
+/** Stream facts a source knows once opened; later components size themselves from them. */
+export interface StreamInfo {
+  readonly width: number;
+  readonly height: number;
+  readonly format: PixelFormat;
+  /** Nominal frames per second, if known. */
+  readonly fps: number | undefined;
+  /** Total frames, if known (files with known duration). */
+  readonly frames: number | undefined;
+}
+
+export interface SourceObserver {
+  next(frame: Frame): void;
+  error(err: Error): void;
+  complete(): void;
+}
+
+/**
+ * A source emits frames only against demand (`request`), reactive-streams style.
+ * File sources stop reading (ffmpeg is paused by pipe backpressure) while there is
+ * no demand; live sources keep draining their device into a bounded drop queue.
+ */
+export interface Source {
+  readonly live: boolean;
+  /** Probe and start reading; rejects with a clear FramewireError if the input is unusable. */
+  open(): Promise<StreamInfo>;
+  start(observer: SourceObserver): void;
+  /** Allow `n` more frames to be emitted. */
+  request(n: number): void;
+  /** Stop producing soon; `complete()` follows. Safe to call more than once. */
+  stop(): void;
+  /** Release processes and handles. Idempotent; runs even after a failed open. */
+  close(): Promise<void>;
+  /** Frames the source dropped by policy (live sources), for the meters. */
+  dropped(): number;
+}
+
+export interface Sink {
+  /** Resolves when the frame is written (or safely buffered); the runner respects it. */
+  write(frame: Frame): Promise<void> | void;
+  /** Flush and finalize (end of stream or shutdown). Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ComponentDefinition<F extends Fields, T> {
+  readonly type: string;
+  /** One line shown in `--help`, the schema and the README reference. */
+  readonly doc: string;
+  readonly options: F;
+  create(config: InferFields<F>, ctx: ComponentContext): T | Promise<T>;
+}
+
+export type SourceDefinition<F extends Fields = Fields> = ComponentDefinition<F, Source>;
+
+/** A stage maps frames to frames; a stage that drops a frame calls `ctx.pool.release` on it. */
+export type StageDefinition<F extends Fields = Fields> = ComponentDefinition<
+  F,
+  OperatorFunction<Frame, Frame> | StageInstance
+>;
+
+/** A stage that also needs teardown (model sessions, worker threads). */
+export interface StageInstance {
+  readonly operator: OperatorFunction<Frame, Frame>;
+  close(): Promise<void>;
+}
+
+export interface SinkDefinition<F extends Fields = Fields> extends ComponentDefinition<F, Sink> {
+  /**
+   * Lossless sinks (files) get every frame and hold the pipeline back when slow;
+   * lossy ones (live viewers) drop by policy so they never slow anything else.
+   */
+  readonly lossless: boolean;
+}
+
+/** Identity helper that keeps the option types of a definition inferred. */
+export function defineSource<F extends Fields>(d: SourceDefinition<F>): SourceDefinition<F> {
+  return d;
+}
+export function defineStage<F extends Fields>(d: StageDefinition<F>): StageDefinition<F> {
+  return d;
+}
+export function defineSink<F extends Fields>(d: SinkDefinition<F>): SinkDefinition<F> {
+  return d;
+}

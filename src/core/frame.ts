@@ -1,0 +1,70 @@
+import type { Detections } from './detections.ts';
+
+/** Pixel layouts a frame's `data` can hold. Decided once per stream, never per frame. */
+export type PixelFormat = 'yuv420p' | 'rgb24' | 'rgba';
+
+/** Bytes needed for one frame of the given format and size. */
+export function frameByteLength(format: PixelFormat, width: number, height: number): number {
+  switch (format) {
+    case 'yuv420p':
+      return width * height + 2 * Math.ceil(width / 2) * Math.ceil(height / 2);
+    case 'rgb24':
+      return width * height * 3;
+    case 'rgba':
+      return width * height * 4;
+  }
+}
+
+/**
+ * Maps coordinates of a resized (possibly letterboxed) image back to the original
+ * source frame: `source = (resized - offset) / scale`. Stages that change the frame
+ * geometry compose onto it so detections can always be returned in source pixels.
+ */
+export interface GeometryTransform {
+  readonly scaleX: number;
+  readonly scaleY: number;
+  readonly offsetX: number;
+  readonly offsetY: number;
+  /** The source frame's size, which boxes are clipped to. */
+  readonly sourceWidth: number;
+  readonly sourceHeight: number;
+}
+
+/** Per-stage timings in milliseconds, filled in by the runner's meters. */
+export type StageTimings = Record<string, number>;
+
+/** What stages learn about a frame. Extended by later stages (tracks, counts, masks). */
+export interface FrameMeta {
+  detections?: Detections;
+  /** Set by `resize`: maps this frame's pixels back to the source frame's pixels. */
+  transform?: GeometryTransform;
+  timings: StageTimings;
+  /** Free-form per-stage results (counts, zones, …), keyed by the stage that wrote them. */
+  [key: string]: unknown;
+}
+
+export interface Frame {
+  /** 0-based position in the source's output, gapless for file sources. */
+  readonly seq: number;
+  /** Presentation timestamp in microseconds from the stream's start. */
+  readonly pts: number;
+  /** Wall-clock capture (or decode) time, ms since the epoch. */
+  readonly time: number;
+  width: number;
+  height: number;
+  format: PixelFormat;
+  data: Uint8Array;
+  readonly sourceId: string;
+  meta: FrameMeta;
+}
+
+/** An encoded access unit (H.264/HEVC), as produced by an encoder or an RTSP reader. */
+export interface Packet {
+  readonly data: Uint8Array;
+  readonly key: boolean;
+  /** Microseconds. */
+  readonly pts: number;
+  readonly dts: number;
+  /** WebCodecs codec string, e.g. `avc1.42001f`. */
+  readonly codec: string;
+}

@@ -1,0 +1,311 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { FramewireError, redactUrl } from '../core/errors.ts';
+import type { Packet } from '../core/frame.ts';
+import { avcCodecString, forEachNal, NalType, parseSps, type SpsInfo } from './h264.ts';
+
+export interface PacketReaderOptions {
+  /** The ffmpeg binary, normally `@ffmpeg-installer/ffmpeg`'s `.path`. */
+  readonly ffmpegPath: string;
+  /** Everything before the output options, including `-i INPUT`, e.g. `['-re', '-i', 'in.mp4']`. */
+  readonly inputArgs: readonly string[];
+}
+
+/** What the reader learned from ffmpeg's stream dump and the first sequence parameter set. */
+export interface PacketStreamInfo {
+  /** WebCodecs codec string from the SPS, e.g. `avc1.64000d`. */
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  /** Frames per second used for timestamps; see `fpsFrom`. */
+  readonly fps: number;
+  /** Where `fps` came from: ffmpeg's stream dump, the SPS timing info, or a 25 fps guess. */
+  readonly fpsFrom: 'container' | 'sps' | 'guess';
+  /** 1 = 4:2:0; other values decode to other layouts that the decode stage converts. */
+  readonly chromaFormat: number;
+  readonly bitDepth: number;
+}
+
+/**
+ * Demand-driven H.264 access units from an ffmpeg process. ffmpeg reads only as
+ * fast as `next()` is called: unread output fills the pipe and blocks it.
+ */
+export interface PacketReader extends AsyncIterable<Packet> {
+  /** Starts reading and waits for the first key frame; rejects with `SOURCE_OPEN` if unusable. */
+  open(): Promise<PacketStreamInfo>;
+  /** The next access unit in decode order, or null at the end of the stream. Do not call concurrently. */
+  next(): Promise<Packet | null>;
+  /** Bytes taken from ffmpeg so far (shows backpressure working). */
+  readonly bytesRead: number;
+  /** Kills ffmpeg. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Remux to Annex B with an access-unit delimiter before every access unit, so AUs split on it. */
+const OUTPUT_ARGS = [
+  '-map',
+  '0:v:0',
+  '-c:v',
+  'copy',
+  '-bsf:v',
+  'h264_mp4toannexb,h264_metadata=aud=insert',
+  '-f',
+  'h264',
+  'pipe:1',
+];
+/** `00 00 01 09`: a start code followed by an AUD header (nal_ref_idc is 0 for AUDs). */
+const AUD = Buffer.from([0, 0, 1, NalType.aud]);
+const STDERR_TAIL = 20;
+
+export function openPacketReader(opts: PacketReaderOptions): PacketReader {
+  return new FfmpegPacketReader(opts);
+}
+
+class FfmpegPacketReader implements PacketReader {
+  readonly #label: string;
+  readonly #proc: ChildProcess;
+  readonly #chunks: AsyncIterator<Buffer>;
+  readonly #exited: Promise<{ code: number | null; error?: Error }>;
+  /** Resolves when ffmpeg has printed its stream dump (or stderr closed). */
+  readonly #headerDone: Promise<void>;
+  readonly #stderr: string[] = [];
+  #videoCodec: string | undefined;
+  #containerFps: number | undefined;
+  #buf: Buffer = Buffer.alloc(0);
+  /** Where the current AU's delimiter starts in `#buf`, once found. */
+  #auStart = -1;
+  #scanFrom = 0;
+  #bytesRead = 0;
+  #sps: SpsInfo | undefined;
+  #codec = '';
+  #fps = 25;
+  #count = 0;
+  #first: Packet | undefined;
+  #info: Promise<PacketStreamInfo> | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #eof = false;
+  #closed = false;
+
+  constructor(opts: PacketReaderOptions) {
+    const i = opts.inputArgs.lastIndexOf('-i');
+    this.#label = redactUrl(opts.inputArgs[i + 1] ?? 'the input');
+    const args = ['-nostdin', '-hide_banner', '-nostats', ...opts.inputArgs, ...OUTPUT_ARGS];
+    this.#proc = spawn(opts.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.#exited = new Promise((resolve) => {
+      this.#proc.once('error', (error) => resolve({ code: null, error }));
+      this.#proc.once('close', (code) => resolve({ code }));
+    });
+    // Async iteration pulls from the pipe only on demand: that is the backpressure.
+    this.#chunks = (this.#proc.stdout as NodeJS.ReadableStream)[
+      Symbol.asyncIterator
+    ]() as AsyncIterator<Buffer>;
+    this.#headerDone = new Promise((resolve) => {
+      const lines = createInterface({ input: this.#proc.stderr as NodeJS.ReadableStream });
+      lines.on('line', (line) => {
+        this.#onStderr(line);
+        if (line.startsWith('Stream mapping:')) resolve();
+      });
+      lines.once('close', () => resolve());
+    });
+  }
+
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  open(): Promise<PacketStreamInfo> {
+    return this.#serial(() => this.#ensureOpen());
+  }
+
+  next(): Promise<Packet | null> {
+    return this.#serial(async () => {
+      await this.#ensureOpen();
+      const first = this.#first;
+      if (first) {
+        this.#first = undefined;
+        return first;
+      }
+      return this.#read();
+    });
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Packet> {
+    for (let p = await this.next(); p; p = await this.next()) yield p;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    // Nothing to finalize: the output is a pipe we stop reading, so SIGKILL is safe.
+    if (this.#proc.exitCode === null && this.#proc.signalCode === null) this.#proc.kill('SIGKILL');
+    await this.#exited;
+  }
+
+  /** Runs reads one at a time, so `open()` and `next()` never interleave on the buffer. */
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(fn);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  #ensureOpen(): Promise<PacketStreamInfo> {
+    this.#info ??= this.#open();
+    return this.#info;
+  }
+
+  async #open(): Promise<PacketStreamInfo> {
+    const first = await this.#read();
+    await this.#headerDone;
+    const sps = this.#sps;
+    if (!first || !sps) throw await this.#openError();
+    this.#first = first;
+    const fpsFrom = this.#containerFps ? 'container' : sps.fps ? 'sps' : 'guess';
+    const { width, height, chromaFormat, bitDepth } = sps;
+    return { codec: this.#codec, width, height, fps: this.#fps, fpsFrom, chromaFormat, bitDepth };
+  }
+
+  /** Reads the next access unit; before the first key frame (live joins mid-GOP) AUs are skipped. */
+  async #read(): Promise<Packet | null> {
+    for (;;) {
+      const au = (await this.#nextAu()) ?? null;
+      if (!au) return null;
+      const key = this.#inspect(au);
+      if (this.#count === 0 && !(key && this.#sps)) continue;
+      // Timestamps from the nominal rate: Annex B carries none. Computed from the index, so no drift.
+      const pts = Math.round((this.#count++ * 1_000_000) / this.#fps);
+      return { data: au, key, pts, dts: pts, codec: this.#codec };
+    }
+  }
+
+  /** Finds key-frame slices and (re)reads the SPS, which precedes every IDR after mp4toannexb. */
+  #inspect(au: Uint8Array): boolean {
+    let key = false;
+    forEachNal(au, (type, header, end) => {
+      if (type === NalType.idr) key = true;
+      else if (type === NalType.sps) {
+        try {
+          this.#useSps(parseSps(au.subarray(header, end)));
+        } catch {
+          // A damaged SPS: keep the last good one; the decoder will report the AU.
+        }
+      }
+    });
+    return key;
+  }
+
+  #useSps(sps: SpsInfo): void {
+    if (!this.#sps) this.#fps = this.#containerFps ?? sps.fps ?? 25;
+    this.#sps = sps;
+    this.#codec = avcCodecString(sps);
+  }
+
+  /** The bytes from one access-unit delimiter to the next; the last AU ends at end of stream. */
+  async #nextAu(): Promise<Uint8Array | undefined> {
+    for (;;) {
+      if (this.#auStart < 0) {
+        const at = this.#buf.indexOf(AUD, this.#scanFrom);
+        if (at >= 0) {
+          this.#auStart = at;
+          this.#scanFrom = at + AUD.length;
+        }
+      }
+      if (this.#auStart >= 0) {
+        let end = this.#buf.indexOf(AUD, this.#scanFrom);
+        if (end >= 0) {
+          if (end > 0 && this.#buf[end - 1] === 0) end--; // a 4-byte start code belongs to the next AU
+          const au = Uint8Array.prototype.slice.call(this.#buf, this.#auStart, end);
+          this.#buf = this.#buf.subarray(end);
+          this.#auStart = -1;
+          this.#scanFrom = 0;
+          return au;
+        }
+      }
+      // The pattern may straddle the chunk boundary: rescan the last 3 bytes.
+      this.#scanFrom = Math.max(this.#scanFrom, this.#buf.length - (AUD.length - 1));
+      const chunk = this.#eof || this.#closed ? undefined : await this.#pull();
+      if (!chunk) {
+        this.#eof = true;
+        const rest = this.#auStart >= 0 ? this.#buf.subarray(this.#auStart) : undefined;
+        this.#buf = Buffer.alloc(0);
+        this.#auStart = -1;
+        return rest && rest.length > AUD.length ? Uint8Array.prototype.slice.call(rest) : undefined;
+      }
+      this.#bytesRead += chunk.length;
+      this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    }
+  }
+
+  async #pull(): Promise<Buffer | undefined> {
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await this.#chunks.next();
+    } catch {
+      r = { done: true, value: undefined };
+    }
+    if (!r.done) return r.value;
+    const { code, error } = await this.#exited;
+    if (this.#closed) return undefined;
+    if (error || (code !== 0 && this.#count > 0)) {
+      // Packets already flowed, so the input was fine: this is a read failure mid-stream.
+      throw new FramewireError(
+        'SOURCE_READ',
+        `ffmpeg stopped reading ${this.#label}: ${this.#lastError()}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    return undefined;
+  }
+
+  #onStderr(line: string): void {
+    this.#stderr.push(line);
+    if (this.#stderr.length > 200) this.#stderr.splice(50, this.#stderr.length - 50 - STDERR_TAIL);
+    // The first video stream line is the input's (the dump lists inputs before outputs).
+    const stream = !this.#videoCodec && /Stream #\d+:\d+.*?: Video: (\w+)/.exec(line);
+    if (stream) {
+      this.#videoCodec = stream[1];
+      const rate = /, ([\d.]+) fps/.exec(line) ?? /, ([\d.]+) tbr/.exec(line);
+      const fps = rate ? Number(rate[1]) : Number.NaN;
+      if (fps > 0 && fps < 1000) this.#containerFps = fps;
+    }
+  }
+
+  #lastError(): string {
+    const lines = this.#stderr.filter((l) => !/^\s|^(Input|Output) #|^Stream mapping/.test(l));
+    return redactUrl(lines.at(-1) ?? 'no output');
+  }
+
+  async #openError(): Promise<FramewireError> {
+    const { code, error } = await this.#exited;
+    const text = this.#stderr.join('\n');
+    const label = this.#label;
+    const fail = (message: string, hint: string) =>
+      new FramewireError('SOURCE_OPEN', message, { hint, cause: error });
+    if (error)
+      return fail(`cannot start ffmpeg (${error.message})`, 'Reinstall dependencies: npm ci');
+    if (/No such file or directory/.test(text))
+      return fail(
+        `${label}: no such file`,
+        'Relative paths resolve against the working directory.',
+      );
+    if (/Invalid data found|moov atom not found|could not find codec parameters/i.test(text))
+      return fail(
+        `${label} is not a readable video (${this.#lastError()})`,
+        'Check that the file is a complete video (MP4, MKV, MOV, TS); a truncated MP4 loses its index.',
+      );
+    if (/matches no streams/.test(text) || (code === 0 && !this.#videoCodec))
+      return fail(`${label} has no video stream`, 'Point the source at a file with a video track.');
+    if (this.#videoCodec && this.#videoCodec !== 'h264')
+      return fail(
+        `${label} is ${this.#videoCodec} video; compressed-packet output supports H.264 only for now`,
+        'Use decoded output (ffmpeg decodes any codec), or re-encode the input to H.264.',
+      );
+    if (code === 0)
+      return fail(`${label} contains no H.264 key frame`, 'Check that the video is not empty.');
+    return fail(
+      `ffmpeg could not read ${label}: ${this.#lastError()}`,
+      'Run ffmpeg -i on the input to see why.',
+    );
+  }
+}

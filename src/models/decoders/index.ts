@@ -1,0 +1,68 @@
+/**
+ * All output decoders, and the choice of one for a model: by the descriptor's
+ * `decoder:` name when given, else the single decoder whose `matches` accepts the
+ * model's outputs. Guessing is never silent: no match or several matches is an
+ * error that shows the outputs and what to set.
+ */
+import { FramewireError } from '../../core/errors.ts';
+import { Registry } from '../../core/registry.ts';
+import { centernet } from './centernet.ts';
+import { detr } from './detr.ts';
+import { rtDetr } from './rt-detr.ts';
+import { singleObject } from './single-object.ts';
+import { ssdCaffe } from './ssd-caffe.ts';
+import { ssdTf } from './ssd-tf.ts';
+import { describeOutputs } from './tensor.ts';
+import { torchvision } from './torchvision.ts';
+import type { Decoder, OutputSignature } from './types.ts';
+import { yoloAnchorBased } from './yolo-anchor-based.ts';
+import { yoloAnchorFree } from './yolo-anchor-free.ts';
+import { yoloDarknet } from './yolo-darknet.ts';
+import { yoloEnd2end } from './yolo-end2end.ts';
+import { yolox } from './yolox.ts';
+
+export type { Decoder, DecodeOptions, OutputTensor, RawDetections } from './types.ts';
+
+export const decoders = new Registry<Decoder>('decoder');
+for (const d of [
+  yoloAnchorBased,
+  yoloDarknet,
+  yolox,
+  yoloAnchorFree,
+  yoloEnd2end,
+  ssdCaffe,
+  ssdTf,
+  torchvision,
+  detr,
+  rtDetr,
+  centernet,
+  singleObject,
+]) {
+  decoders.add(d.name, d);
+}
+
+export function chooseDecoder(
+  outputs: readonly OutputSignature[],
+  meta: Record<string, string>,
+  override?: string,
+): Decoder {
+  if (override !== undefined) {
+    const named = decoders.find(override);
+    if (!named) throw new FramewireError('MODEL_INVALID', decoders.missMessage(override));
+    return named;
+  }
+  const candidates = decoders.entries().filter(([, d]) => d.matches(outputs, meta));
+  if (candidates.length === 1) return candidates[0]![1];
+  const shown = describeOutputs(outputs) || '(none)';
+  if (candidates.length === 0) {
+    throw new FramewireError('MODEL_INVALID', `no decoder recognizes the model outputs ${shown}`, {
+      hint: `set \`decoder:\` in the model descriptor to one of: ${decoders.names().join(', ')}`,
+    });
+  }
+  const names = candidates.map(([name]) => name).join(', ');
+  throw new FramewireError(
+    'MODEL_INVALID',
+    `the model outputs ${shown} fit several decoders: ${names}`,
+    { hint: `set \`decoder:\` in the model descriptor to the right one (${names})` },
+  );
+}

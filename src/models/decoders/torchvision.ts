@@ -1,0 +1,66 @@
+/**
+ * torchvision detection models exported to ONNX (Faster/Mask R-CNN, RetinaNet,
+ * FCOS, SSD, SSDlite): `boxes [N,4]` x1,y1,x2,y2 in input pixels, `labels [N]`
+ * int64, `scores [N]`, N dynamic (Mask R-CNN adds `masks [N,1,H,W]`, ignored
+ * here). NMS already ran in the model. A leading batch dimension of 1 is accepted.
+ *
+ * Labels: torchvision's COCO weights use the 91-index COCO category ids, where 0
+ * is background (never emitted) and ten ids are unused; `labels` are passed through
+ * unchanged, so the descriptor's label list must be that 91-entry list (or map ids
+ * with `coco91To80` from `src/models/coco-ids.ts`).
+ */
+import { Candidates } from './candidates.ts';
+import { asFloat32, asInt32, byName, invalid } from './tensor.ts';
+import type { Decoder, OutputSignature, OutputTensor } from './types.ts';
+
+/** Dimensions after an optional leading batch of 1. */
+function unbatched(o: OutputSignature, rank: number): readonly (number | string)[] | undefined {
+  if (o.dims.length === rank) return o.dims;
+  if (o.dims.length === rank + 1 && (o.dims[0] === 1 || typeof o.dims[0] === 'string')) {
+    return o.dims.slice(1);
+  }
+  return undefined;
+}
+
+export const torchvision: Decoder = {
+  name: 'torchvision',
+  doc: 'torchvision detectors: boxes [N,4] pixels, labels [N] int64, scores [N]',
+  matches(outputs) {
+    const boxes = byName(outputs, 'boxes');
+    const labels = byName(outputs, 'labels');
+    const scores = byName(outputs, 'scores');
+    if (!boxes || !labels || !scores) return false;
+    return unbatched(boxes, 2)?.[1] === 4 && !!unbatched(labels, 1) && !!unbatched(scores, 1);
+  },
+  decode(outputs, opts) {
+    const get = (n: string): OutputTensor => {
+      const o = byName(outputs, n);
+      if (!o) throw invalid('torchvision', `no "${n}" output`);
+      return o;
+    };
+    const boxes = asFloat32(get('boxes'));
+    const labels = asInt32(get('labels'));
+    const scores = asFloat32(get('scores'));
+    const n = scores.length;
+    if (boxes.length !== n * 4 || labels.length !== n) {
+      throw invalid(
+        'torchvision',
+        `boxes/labels/scores disagree: ${boxes.length / 4}, ${labels.length}, ${n}`,
+      );
+    }
+    const found = new Candidates(n);
+    for (let i = 0; i < n; i++) {
+      const s = scores[i]!;
+      if (s < opts.confidence) continue;
+      found.push(
+        boxes[i * 4]!,
+        boxes[i * 4 + 1]!,
+        boxes[i * 4 + 2]!,
+        boxes[i * 4 + 3]!,
+        s,
+        labels[i]!,
+      );
+    }
+    return found.finish(opts.maxDetections);
+  },
+};

@@ -1,0 +1,56 @@
+/**
+ * The contract between the `detect` stage and the per-family output decoders.
+ * A decoder turns the raw tensors of one model family into boxes, scores and class
+ * ids; it knows nothing about frames, letterboxing or labels.
+ */
+
+/** One output tensor as onnxruntime returns it; decoders convert element types as needed. */
+export interface OutputTensor {
+  name: string;
+  dims: readonly number[];
+  data: Float32Array | Int32Array | BigInt64Array | Uint8Array;
+}
+
+/** How the `single-object` decoder reads its box head. */
+export type BoxFormat = 'xyxy-normalized' | 'xyxy' | 'cxcywh-normalized' | 'cxcywh';
+
+export interface DecodeOptions {
+  /** Model input size in pixels; normalized boxes are scaled by it. */
+  inputWidth: number;
+  inputHeight: number;
+  /** Score threshold: candidates scoring below it are dropped before NMS. */
+  confidence: number;
+  /** IoU threshold of the NMS that decoders of raw (pre-NMS) outputs apply. */
+  iou: number;
+  maxDetections: number;
+  classAgnostic: boolean;
+  /** Number of classes, when the layout cannot tell (or to check it). */
+  numClasses?: number;
+  /** Anchor (w, h) pairs in input pixels, flattened, one list per stride level. */
+  anchors?: number[][];
+  strides?: number[];
+  /** `single-object` only: the box head's format (default `xyxy-normalized`). */
+  boxFormat?: BoxFormat;
+}
+
+/** Decoders return boxes in MODEL-INPUT pixels (x1,y1,x2,y2); the caller undoes the letterbox in one place. */
+export interface RawDetections {
+  boxes: Float32Array;
+  scores: Float32Array;
+  classIds: Int32Array;
+}
+
+/** An output's name and declared shape (symbolic dimensions are strings), as sessions report them. */
+export interface OutputSignature {
+  name: string;
+  dims: readonly (number | string)[];
+}
+
+export interface Decoder {
+  name: string;
+  /** One line for `framewire models` and error messages. */
+  doc?: string;
+  /** Does this output set look like my family? `meta` is the model's metadata (may be empty). */
+  matches(outputs: readonly OutputSignature[], meta: Record<string, string>): boolean;
+  decode(outputs: readonly OutputTensor[], opts: DecodeOptions): RawDetections;
+}

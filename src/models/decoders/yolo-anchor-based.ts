@@ -1,0 +1,60 @@
+/**
+ * YOLO v3/v5/v7 exports with the box decode inside the graph: one output
+ * `[1, N, 5+C]`, rows `cx, cy, w, h, objectness, class scores…`, boxes in input
+ * pixels, objectness and class scores already sigmoid-activated. The score of a row
+ * is objectness × best class score (one label per box, as detect.py does).
+ */
+import { Candidates } from './candidates.ts';
+import { asFloat32, classCountFromMeta, dimSize, invalid, metaSaysRtDetr } from './tensor.ts';
+import type { Decoder } from './types.ts';
+
+export const yoloAnchorBased: Decoder = {
+  name: 'yolo-anchor-based',
+  doc: 'YOLO v3/v5/v7 [1,N,5+C]: cx,cy,w,h,obj,classes in input pixels',
+  matches(outputs, meta) {
+    const three = outputs.filter((o) => o.dims.length === 3);
+    // YOLOv5 exports may also expose the raw 5-D heads next to the decoded output.
+    if (three.length !== 1 || outputs.some((o) => o.dims.length !== 3 && o.dims.length !== 5)) {
+      return false;
+    }
+    const [, n, k] = three[0]!.dims.map(dimSize) as [number, number, number];
+    if (!(k >= 6) || !(n > k) || metaSaysRtDetr(meta) || /yolox/i.test(meta.description ?? '')) {
+      return false;
+    }
+    const c = classCountFromMeta(meta);
+    // [1,N,6] is normally an end-to-end export; only metadata saying "1 class" makes it ours.
+    return c === undefined ? k >= 7 : k === 5 + c;
+  },
+  decode(outputs, opts) {
+    const out = outputs.find((o) => o.dims.length === 3);
+    if (!out) throw invalid('yolo-anchor-based', 'expected one [1,N,5+C] output');
+    const [, n, k] = out.dims as [number, number, number];
+    const c = k - 5;
+    if (c < 1 || (opts.numClasses !== undefined && opts.numClasses !== c)) {
+      throw invalid(
+        'yolo-anchor-based',
+        `rows of ${k} values do not hold 5 + ${opts.numClasses ?? 'C'} classes`,
+      );
+    }
+    const d = asFloat32(out);
+    const found = new Candidates();
+    for (let r = 0, row = 0; r < n; r++, row += k) {
+      const obj = d[row + 4]!;
+      // Class scores are ≤ 1, so a row whose objectness misses the threshold cannot pass.
+      if (obj < opts.confidence) continue;
+      let best = 0;
+      let cls = 0;
+      for (let j = 0; j < c; j++) {
+        const s = d[row + 5 + j]!;
+        if (s > best) {
+          best = s;
+          cls = j;
+        }
+      }
+      const score = obj * best;
+      if (score < opts.confidence) continue;
+      found.pushCenter(d[row]!, d[row + 1]!, d[row + 2]!, d[row + 3]!, score, cls);
+    }
+    return found.finishNms(opts);
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * YOLO v8/v9/v11 exports: one output `[1, 4+C, N]` (channels first), columns
+ * `cx, cy, w, h, class scores…` in input pixels, no objectness, scores already
+ * sigmoid-activated. The transposed `[1, N, 4+C]` layout is accepted only when the
+ * metadata's class count proves it (otherwise it is indistinguishable from v5).
+ */
+import { Candidates } from './candidates.ts';
+import { asFloat32, classCountFromMeta, dimSize, invalid, metaSaysRtDetr } from './tensor.ts';
+import type { Decoder } from './types.ts';
+
+export const yoloAnchorFree: Decoder = {
+  name: 'yolo-anchor-free',
+  doc: 'YOLO v8/v9/v11 [1,4+C,N]: cx,cy,w,h,classes in input pixels, no objectness',
+  matches(outputs, meta) {
+    if (outputs.length !== 1 || outputs[0]!.dims.length !== 3) return false;
+    const [, a, b] = outputs[0]!.dims.map(dimSize) as [number, number, number];
+    const c = classCountFromMeta(meta);
+    if (a < b) return a >= 5 && (c === undefined || a === 4 + c);
+    // Transposed: only with a class count, never for RT-DETR's [1,300,4+C].
+    return c !== undefined && b === 4 + c && a > 300 && !metaSaysRtDetr(meta);
+  },
+  decode(outputs, opts) {
+    const out = outputs.find((o) => o.dims.length === 3);
+    if (!out) throw invalid('yolo-anchor-free', 'expected one [1,4+C,N] output');
+    const [, a, b] = out.dims as [number, number, number];
+    const channelsFirst = opts.numClasses !== undefined ? a === 4 + opts.numClasses : a < b;
+    const k = channelsFirst ? a : b;
+    const n = channelsFirst ? b : a;
+    const c = k - 4;
+    if (c < 1 || (opts.numClasses !== undefined && opts.numClasses !== c)) {
+      throw invalid(
+        'yolo-anchor-free',
+        `[${out.dims}] does not hold 4 + ${opts.numClasses ?? 'C'} channels`,
+      );
+    }
+    const d = asFloat32(out);
+    // Element (channel j, anchor i) of either layout.
+    const at = channelsFirst
+      ? (j: number, i: number) => j * n + i
+      : (j: number, i: number) => i * k + j;
+    // Best class per anchor, scanning channel-major so the common layout reads memory in order.
+    const best = new Float32Array(n);
+    const cls = new Int32Array(n);
+    for (let j = 0; j < c; j++) {
+      for (let i = 0; i < n; i++) {
+        const s = d[at(4 + j, i)]!;
+        if (s > best[i]!) {
+          best[i] = s;
+          cls[i] = j;
+        }
+      }
+    }
+    const found = new Candidates();
+    for (let i = 0; i < n; i++) {
+      const score = best[i]!;
+      if (score < opts.confidence || score <= 0) continue;
+      found.pushCenter(d[at(0, i)]!, d[at(1, i)]!, d[at(2, i)]!, d[at(3, i)]!, score, cls[i]!);
+    }
+    return found.finishNms(opts);
+  },
+};

@@ -1,5 +1,20 @@
 /**
- * Placeholder created by the config engineer so the CLI can import the real
- * registries; the lead replaces it with the file that registers every component.
+ * Registers every built-in source, stage and sink. Adding a component is adding
+ * its file and one line here; the CLI, validation, JSON Schema and docs all
+ * read the registries.
  */
-export { registries } from './components.ts';
+import { registries, sinks, sources, stages } from './components.ts';
+import { fileSink } from './sinks/file.ts';
+import { jsonlSink } from './sinks/jsonl.ts';
+import { nullSink } from './sinks/null.ts';
+import { fileSource } from './sources/file.ts';
+import { testsrcSource } from './sources/testsrc.ts';
+import { resizeStage } from './stages/resize.ts';
+
+sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
+
+stages.add(resizeStage.type, resizeStage);
+
+sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
+
+export { registries };

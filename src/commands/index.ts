@@ -1,4 +1,7 @@
 import type { Command } from './command.ts';
+import { schemaCommand } from './schema.ts';
+import { validateCommand } from './validate.ts';
+import { runCommand } from './run.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [];
+export const commands: Command[] = [runCommand, validateCommand, schemaCommand];

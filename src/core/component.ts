@@ -17,6 +17,16 @@ export interface ComponentContext {
   readonly pool: FramePool;
   /** Counts a recoverable event (a corrupt frame, a reconnect) on this component's meter. */
   count(event: string, n?: number): void;
+  /**
+   * The opened source's stream (stages and sinks are created after the source
+   * opens; a source itself sees undefined). Sizes may change in later stages.
+   */
+  readonly stream: SourceStream | undefined;
+}
+
+export interface SourceStream extends StreamInfo {
+  /** A camera-like source that drops frames rather than fall behind. */
+  readonly live: boolean;
 }
 
 /** Stream facts a source knows once opened; later components size themselves from them. */

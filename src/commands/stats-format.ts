@@ -1,0 +1,67 @@
+import type { MeterSnapshot } from '../core/meter.ts';
+
+/** One status line for a terminal: progress, pipeline FPS, slowest stage, drops. */
+export function progressLine(
+  meters: readonly MeterSnapshot[],
+  totalFrames: number | undefined,
+  elapsedMs: number,
+): string {
+  const source = meters.find((m) => m.kind === 'source');
+  const last = meters.filter((m) => m.kind === 'sink');
+  const done = Math.min(...last.map((m) => m.framesOut));
+  const fps = Math.min(...last.map((m) => m.fps));
+  const stages = meters.filter((m) => m.kind === 'stage');
+  const slowest = stages.reduce<MeterSnapshot | undefined>(
+    (a, m) => (a && a.processMs.p50 >= m.processMs.p50 ? a : m),
+    undefined,
+  );
+  const dropped = meters.reduce((a, m) => a + m.dropped, 0);
+  const parts = [
+    totalFrames ? `${done}/${totalFrames} frames` : `${done} frames`,
+    `${fps.toFixed(1)} fps`,
+    slowest ? `slowest ${slowest.name} ${slowest.processMs.p50.toFixed(1)} ms` : undefined,
+    `dropped ${dropped}`,
+    `${(elapsedMs / 1000).toFixed(0)} s`,
+    source && source.framesOut === 0 ? 'waiting for the first frame' : undefined,
+  ];
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** The end-of-run table: one row per source, stage and sink. */
+export function summaryTable(meters: readonly MeterSnapshot[]): string {
+  const header = [
+    'component',
+    'in',
+    'out',
+    'dropped',
+    'fps',
+    'p50 ms',
+    'p95 ms',
+    'max ms',
+    'wait p50',
+    'events',
+  ];
+  const rows = meters.map((m) => [
+    m.name,
+    String(m.framesIn),
+    String(m.framesOut),
+    String(m.dropped),
+    m.avgFps.toFixed(1),
+    m.processMs.p50.toFixed(2),
+    m.processMs.p95.toFixed(2),
+    m.processMs.max.toFixed(2),
+    m.queueWaitMs.p50.toFixed(2),
+    Object.entries(m.events)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' '),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) =>
+        i === 0 || i === r.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!),
+      )
+      .join('  ')
+      .trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+}

@@ -1,0 +1,128 @@
+import type { ComponentRegistries } from '../components.ts';
+import type { ComponentConfig, PipelineConfig } from '../config/load.ts';
+import type { Clock } from './clock.ts';
+import type { ComponentContext, Source, SourceStream, StageInstance } from './component.ts';
+import type { DropPolicy } from './drop-queue.ts';
+import { FramewireError } from './errors.ts';
+import { FramePool } from './frame-pool.ts';
+import type { Logger } from './log.ts';
+import { PipelineRun, type RunnerSink, type RunnerStage } from './runner.ts';
+
+export interface AssembleOptions {
+  readonly registries: ComponentRegistries;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly baseDir: string;
+}
+
+export interface AssembledPipeline {
+  readonly run: PipelineRun;
+  readonly stream: SourceStream;
+}
+
+/**
+ * Creates and opens every component of a validated pipeline, in order: the
+ * source first (its stream tells stages and sinks what they will receive),
+ * then stages and sinks. If anything fails to open, what was opened is torn
+ * down before the error propagates.
+ */
+export async function assemblePipeline(
+  config: PipelineConfig,
+  opts: AssembleOptions,
+): Promise<AssembledPipeline> {
+  const pool = new FramePool(Math.max(16, config.maxInFlight * 2));
+  const counters = new Map<string, Record<string, number>>();
+  const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
+    name: label,
+    clock: opts.clock,
+    log: opts.log,
+    baseDir: opts.baseDir,
+    pool,
+    stream,
+    count: (event, n = 1) => {
+      const events = counters.get(meter) ?? {};
+      events[event] = (events[event] ?? 0) + n;
+      counters.set(meter, events);
+    },
+  });
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const sourceLabel = `source (${config.source.type})`;
+    const sourceMeter = `source:${config.source.type}`;
+    const source: Source = await opts.registries.sources
+      .get(config.source.type)
+      .create(config.source.options as never, context(sourceLabel, sourceMeter));
+    opened.push(source);
+    const info = await withComponent(sourceLabel, () => source.open());
+    const stream: SourceStream = { ...info, live: source.live };
+
+    const stages: RunnerStage[] = [];
+    for (const [i, c] of config.stages.entries()) {
+      const label = `${c.path} (${c.type})`;
+      const name = meterName(config.stages, i);
+      const made = await withComponent(label, async () =>
+        opts.registries.stages.get(c.type).create(c.options as never, context(label, name, stream)),
+      );
+      const instance: StageInstance =
+        typeof made === 'function' ? { operator: made, close: async () => {} } : made;
+      opened.push(instance);
+      stages.push({ name, operator: instance.operator, close: () => instance.close() });
+    }
+
+    const sinks: RunnerSink[] = [];
+    for (const [i, c] of config.sinks.entries()) {
+      const label = `${c.path} (${c.type})`;
+      const name = `sink:${meterName(config.sinks, i)}`;
+      const sink = await withComponent(label, async () =>
+        opts.registries.sinks.get(c.type).create(c.options as never, context(label, name, stream)),
+      );
+      opened.push(sink);
+      sinks.push({
+        name,
+        sink,
+        queue: c.options.queue as number,
+        policy: c.options.policy as DropPolicy,
+      });
+    }
+
+    const run = new PipelineRun({
+      source: { name: sourceMeter, source, info },
+      events: counters,
+      stages,
+      sinks,
+      maxInFlight: config.maxInFlight,
+      clock: opts.clock,
+      pool,
+    });
+    return { run, stream };
+  } catch (err) {
+    await Promise.allSettled(opened.reverse().map((c) => c.close()));
+    throw err;
+  }
+}
+
+/** `detect`, or `detect#2` when a type appears more than once. */
+function meterName(list: readonly ComponentConfig[], i: number): string {
+  const type = list[i]!.type;
+  const same = list.filter((c) => c.type === type).length;
+  if (same === 1) return type;
+  return `${type}#${list.slice(0, i + 1).filter((c) => c.type === type).length}`;
+}
+
+/** Attributes an opening failure to the component, keeping FramewireError's code and hint. */
+async function withComponent<T>(label: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (err) {
+    if (err instanceof FramewireError) {
+      if (err.component) throw err;
+      throw new FramewireError(err.code, err.message, {
+        component: label,
+        fatal: err.fatal,
+        ...(err.hint ? { hint: err.hint } : {}),
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}

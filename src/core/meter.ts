@@ -1,0 +1,129 @@
+import type { Clock } from './clock.ts';
+
+/** A snapshot of one component's meter, as shown in the summary, JSON stats and Prometheus. */
+export interface MeterSnapshot {
+  name: string;
+  kind: 'source' | 'stage' | 'sink';
+  framesIn: number;
+  framesOut: number;
+  dropped: number;
+  /** Frames completed per second over the sliding window. */
+  fps: number;
+  /** Frames completed per second over the whole run. */
+  avgFps: number;
+  /** Service time in ms (time actually spent on a frame, excluding waiting). */
+  processMs: { p50: number; p95: number; max: number };
+  /** Time frames waited before being worked on, in ms. */
+  queueWaitMs: { p50: number; p95: number; max: number };
+  /** Recoverable events by name (corrupt frames, reconnects, …). */
+  events: Record<string, number>;
+}
+
+const SAMPLES = 1024;
+
+/** Last-N samples in a ring; percentiles are computed on demand, never per frame. */
+class SampleRing {
+  readonly #values = new Float64Array(SAMPLES);
+  #count = 0;
+  #max = 0;
+
+  add(v: number): void {
+    this.#values[this.#count % SAMPLES] = v;
+    this.#count++;
+    if (v > this.#max) this.#max = v;
+  }
+
+  summary(): { p50: number; p95: number; max: number } {
+    const n = Math.min(this.#count, SAMPLES);
+    if (n === 0) return { p50: 0, p95: 0, max: 0 };
+    const sorted = this.#values.slice(0, n).sort();
+    const at = (q: number) => sorted[Math.min(n - 1, Math.floor(q * n))]!;
+    return { p50: round(at(0.5)), p95: round(at(0.95)), max: round(this.#max) };
+  }
+}
+
+/**
+ * Counts frames through one component and times them. FPS is frames completed
+ * per second over a sliding window of `windowMs`, from the injected monotonic clock.
+ */
+export class Meter {
+  framesIn = 0;
+  framesOut = 0;
+  dropped = 0;
+  readonly events: Record<string, number> = {};
+  readonly #process = new SampleRing();
+  readonly #wait = new SampleRing();
+  /** Completion times within the window, oldest first. */
+  readonly #completions: number[] = [];
+  #firstAt: number | undefined;
+  #lastAt: number | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly kind: MeterSnapshot['kind'],
+    private readonly clock: Clock,
+    readonly windowMs = 2000,
+  ) {}
+
+  frameIn(): void {
+    this.framesIn++;
+    this.#firstAt ??= this.clock.now();
+  }
+
+  /** A frame completed; `processMs`/`waitMs` when known. */
+  frameOut(processMs?: number, waitMs?: number): void {
+    const now = this.clock.now();
+    this.framesOut++;
+    this.#firstAt ??= now;
+    this.#lastAt = now;
+    if (processMs !== undefined) this.#process.add(processMs);
+    if (waitMs !== undefined) this.#wait.add(waitMs);
+    this.#completions.push(now);
+    this.#trim(now);
+  }
+
+  drop(n = 1): void {
+    this.dropped += n;
+  }
+
+  count(event: string, n = 1): void {
+    this.events[event] = (this.events[event] ?? 0) + n;
+  }
+
+  fps(): number {
+    const now = this.clock.now();
+    this.#trim(now);
+    if (this.#firstAt === undefined) return 0;
+    // Before a whole window has passed, divide by the time actually elapsed.
+    const span = Math.min(this.windowMs, now - this.#firstAt);
+    return span > 0 ? (this.#completions.length * 1000) / span : 0;
+  }
+
+  snapshot(): MeterSnapshot {
+    const elapsed =
+      this.#firstAt !== undefined && this.#lastAt !== undefined ? this.#lastAt - this.#firstAt : 0;
+    return {
+      name: this.name,
+      kind: this.kind,
+      framesIn: this.framesIn,
+      framesOut: this.framesOut,
+      dropped: this.dropped,
+      fps: round(this.fps()),
+      avgFps: elapsed > 0 ? round(((this.framesOut - 1) * 1000) / elapsed) : 0,
+      processMs: this.#process.summary(),
+      queueWaitMs: this.#wait.summary(),
+      events: { ...this.events },
+    };
+  }
+
+  #trim(now: number): void {
+    const c = this.#completions;
+    let k = 0;
+    while (k < c.length && c[k]! <= now - this.windowMs) k++;
+    if (k > 0) c.splice(0, k);
+  }
+}
+
+function round(v: number): number {
+  return Math.round(v * 100) / 100;
+}

@@ -1,0 +1,29 @@
+import type { Detection } from '../core/detection.ts';
+import type { Frame } from '../core/frame.ts';
+
+/** The per-frame object of the JSON-lines and WebSocket contracts (schema v1). */
+export interface FrameRecord {
+  seq: number;
+  pts: number;
+  time: string;
+  width: number;
+  height: number;
+  detections: Detection[];
+  [extra: string]: unknown;
+}
+
+/**
+ * Width and height are the source frame's, the space boxes are expressed in,
+ * even when a resize stage changed the pixels the pipeline carries.
+ */
+export function frameRecord(frame: Frame): FrameRecord {
+  const t = frame.meta.transform;
+  return {
+    seq: frame.seq,
+    pts: frame.pts,
+    time: new Date(frame.time).toISOString(),
+    width: t ? t.sourceWidth : frame.width,
+    height: t ? t.sourceHeight : frame.height,
+    detections: frame.meta.detections?.toList() ?? [],
+  };
+}

@@ -1,0 +1,227 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Clock } from '../core/clock.ts';
+import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
+import { FramewireError } from '../core/errors.ts';
+import { ffmpegPath, lastLines, parseDuration, parseVideoStreamLine } from '../core/ffmpeg.ts';
+import { type Frame, frameByteLength, type PixelFormat } from '../core/frame.ts';
+import type { FramePool } from '../core/frame-pool.ts';
+
+export interface RawFrameReaderOptions {
+  /** ffmpeg arguments up to and including the input (`-re -i file.mp4`). */
+  readonly inputArgs: readonly string[];
+  /** Output filters/options placed before the rawvideo output (`-vf scale=…`, `-r 10`). */
+  readonly outputArgs?: readonly string[];
+  readonly format: PixelFormat;
+  readonly sourceId: string;
+  readonly pool: FramePool;
+  readonly clock: Clock;
+  /** Describes the input in errors ("video file in.mp4"); never contains credentials. */
+  readonly describe: string;
+  /** Known frame count cap (duration × fps), for progress. */
+  readonly frameLimit?: number;
+}
+
+const PIX_FMT: Record<PixelFormat, string> = { yuv420p: 'yuv420p', rgb24: 'rgb24', rgba: 'rgba' };
+
+/**
+ * Decodes anything ffmpeg reads into raw frames on a pipe and emits them against
+ * demand. While there is no demand it stops reading, so the pipe fills and
+ * ffmpeg blocks: the decoder is paused by ordinary stream backpressure and
+ * memory does not depend on the input's length.
+ */
+export class RawFrameReader implements Source {
+  readonly live = false;
+  #proc: ChildProcess | undefined;
+  #info: StreamInfo | undefined;
+  #frameBytes = 0;
+  #current: Uint8Array | undefined;
+  #filled = 0;
+  readonly #ready: Frame[] = [];
+  #demand = 0;
+  #seq = 0;
+  #observer: SourceObserver | undefined;
+  #stopping = false;
+  #exited = false;
+  #exitError: Error | undefined;
+  #finished = false;
+  #emitting = false;
+  #stderr = '';
+
+  constructor(private readonly opts: RawFrameReaderOptions) {}
+
+  open(): Promise<StreamInfo> {
+    const args = [
+      '-hide_banner',
+      '-nostdin',
+      ...this.opts.inputArgs,
+      ...(this.opts.outputArgs ?? []),
+      '-an',
+      '-sn',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      PIX_FMT[this.opts.format],
+      'pipe:1',
+    ];
+    // Own process group: a terminal Ctrl-C goes to framewire, which stops reading in order.
+    const proc = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    this.#proc = proc;
+    return new Promise<StreamInfo>((resolve, reject) => {
+      let inOutput = false;
+      let duration: number | undefined;
+      proc.stderr!.setEncoding('utf8');
+      proc.stderr!.on('data', (text: string) => {
+        // Keep only the tail: ffmpeg may print progress for hours.
+        this.#stderr = (this.#stderr + text).slice(-8192);
+        if (this.#info) return;
+        duration ??= parseDuration(this.#stderr);
+        for (const line of this.#stderr.split('\n')) {
+          if (line.startsWith('Output #0')) inOutput = true;
+          const stream = inOutput ? parseVideoStreamLine(line) : undefined;
+          if (!stream) continue;
+          this.#frameBytes = frameByteLength(this.opts.format, stream.width, stream.height);
+          const fromDuration =
+            duration !== undefined && stream.fps ? Math.round(duration * stream.fps) : undefined;
+          this.#info = {
+            width: stream.width,
+            height: stream.height,
+            format: this.opts.format,
+            fps: stream.fps,
+            frames: this.opts.frameLimit ?? fromDuration,
+          };
+          this.#pump();
+          resolve(this.#info);
+          return;
+        }
+      });
+      proc.on('error', (err) =>
+        reject(new FramewireError('SOURCE_OPEN', `cannot start ffmpeg: ${err.message}`)),
+      );
+      proc.stdout!.on('data', (chunk: Buffer) => this.#onData(chunk));
+      proc.stdout!.pause();
+      proc.on('close', (code, signal) => {
+        this.#exited = true;
+        if (!this.#info) {
+          reject(this.#openError());
+          return;
+        }
+        if (code !== 0 && !this.#stopping && signal === null) {
+          this.#exitError = new FramewireError(
+            'SOURCE_READ',
+            `reading ${this.opts.describe} failed: ${lastLines(this.#stderr)}`,
+          );
+        }
+        this.#flush();
+      });
+    });
+  }
+
+  start(observer: SourceObserver): void {
+    this.#observer = observer;
+    this.#flush();
+  }
+
+  request(n: number): void {
+    this.#demand += n;
+    this.#flush();
+  }
+
+  stop(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    this.#proc?.kill('SIGKILL');
+    for (const frame of this.#ready.splice(0)) this.opts.pool.release(frame.data);
+    this.#flush();
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    if (this.#current) {
+      this.opts.pool.release(this.#current);
+      this.#current = undefined;
+    }
+    const proc = this.#proc;
+    if (proc && !this.#exited) await new Promise((r) => proc.once('close', r));
+  }
+
+  dropped(): number {
+    return 0;
+  }
+
+  #openError(): FramewireError {
+    const detail = lastLines(this.#stderr);
+    const missing = /No such file or directory/i.test(detail);
+    return new FramewireError(
+      'SOURCE_OPEN',
+      `cannot read ${this.opts.describe}: ${detail || 'ffmpeg found no video stream'}`,
+      {
+        hint: missing
+          ? 'check the path (relative paths are resolved against the current directory)'
+          : 'check that the input is a video ffmpeg can decode, e.g. by playing it',
+      },
+    );
+  }
+
+  #onData(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (!this.#current) {
+        this.#current = this.opts.pool.acquire(this.#frameBytes);
+        this.#filled = 0;
+      }
+      const n = Math.min(this.#frameBytes - this.#filled, chunk.length - offset);
+      this.#current.set(chunk.subarray(offset, offset + n), this.#filled);
+      this.#filled += n;
+      offset += n;
+      if (this.#filled === this.#frameBytes) {
+        this.#ready.push(this.#makeFrame(this.#current));
+        this.#current = undefined;
+      }
+    }
+    this.#flush();
+  }
+
+  #makeFrame(data: Uint8Array): Frame {
+    const info = this.#info!;
+    const seq = this.#seq++;
+    return {
+      seq,
+      pts: info.fps ? Math.round((seq * 1_000_000) / info.fps) : 0,
+      time: this.opts.clock.wallNow(),
+      width: info.width,
+      height: info.height,
+      format: this.opts.format,
+      data,
+      sourceId: this.opts.sourceId,
+      meta: { timings: {} },
+    };
+  }
+
+  /** Emits ready frames against demand, then decides whether ffmpeg may write more. */
+  #flush(): void {
+    if (this.#emitting || !this.#observer || this.#finished) return;
+    this.#emitting = true;
+    try {
+      while (this.#demand > 0 && this.#ready.length > 0) {
+        this.#demand--;
+        this.#observer.next(this.#ready.shift()!);
+      }
+    } finally {
+      this.#emitting = false;
+    }
+    if (this.#stopping || (this.#exited && this.#ready.length === 0)) {
+      this.#finished = true;
+      if (this.#exitError) this.#observer.error(this.#exitError);
+      else this.#observer.complete();
+      return;
+    }
+    this.#pump();
+  }
+
+  #pump(): void {
+    const stdout = this.#proc?.stdout;
+    if (!stdout || !this.#info) return;
+    if (this.#ready.length === 0 && this.#demand > 0) stdout.resume();
+    else stdout.pause();
+  }
+}

@@ -1,0 +1,40 @@
+import { optional, t } from '../config/schema.ts';
+
+/** Output size, rate and pixel format options shared by ffmpeg-backed sources. */
+export const shapingOptions = {
+  width: optional(
+    t.integer({
+      doc: 'Scale frames to this width (height follows the aspect if not set)',
+      min: 16,
+      max: 8192,
+    }),
+  ),
+  height: optional(
+    t.integer({
+      doc: 'Scale frames to this height (width follows the aspect if not set)',
+      min: 16,
+      max: 8192,
+    }),
+  ),
+  fps: optional(
+    t.number({
+      doc: 'Resample to this frame rate (frames are duplicated or dropped by ffmpeg)',
+      exclusiveMin: 0,
+      max: 1000,
+    }),
+  ),
+  pixelFormat: t.enum(['yuv420p', 'rgb24'], {
+    doc: 'Pixel format frames are carried in; yuv420p moves half the bytes of rgb24',
+    default: 'yuv420p',
+  }),
+};
+
+/** ffmpeg output options for the shaping options (scale keeps even sizes for 4:2:0). */
+export function outputShapingArgs(c: { width?: number; height?: number; fps?: number }): string[] {
+  const filters: string[] = [];
+  if (c.width !== undefined || c.height !== undefined) {
+    filters.push(`scale=${c.width ?? -2}:${c.height ?? -2}`);
+  }
+  if (c.fps !== undefined) filters.push(`fps=${c.fps}`);
+  return filters.length > 0 ? ['-vf', filters.join(',')] : [];
+}

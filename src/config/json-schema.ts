@@ -1,0 +1,124 @@
+import type { ComponentRegistries } from '../components.ts';
+import {
+  type AnyDefinition,
+  optionFields,
+  pipelineFields,
+  SECTIONS,
+  type Section,
+} from './pipeline-fields.ts';
+import type { Field, Fields } from './schema.ts';
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A draft-07 JSON Schema of pipeline files, for editors (completion, hover docs,
+ * squiggles), derived from the same declarations as validation. Values written
+ * as `${VAR}` are checked after interpolation by framewire, not by the schema.
+ */
+export function pipelineJsonSchema(registries: ComponentRegistries): JsonSchema {
+  const properties: Record<string, JsonSchema> = fieldsSchema(pipelineFields).properties as Record<
+    string,
+    JsonSchema
+  >;
+  for (const section of SECTIONS) {
+    const one = componentChoice(section, registries);
+    properties[section.key] = section.list
+      ? {
+          description: section.doc,
+          type: 'array',
+          items: one,
+          ...(section.minItems > 0 ? { minItems: section.minItems } : { default: [] }),
+        }
+      : { description: section.doc, ...one };
+  }
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'framewire pipeline',
+    description:
+      'A framewire pipeline file: one source, stages applied in order, one or more sinks.',
+    type: 'object',
+    properties,
+    required: SECTIONS.filter((s) => s.minItems > 0).map((s) => s.key),
+    additionalProperties: false,
+  };
+}
+
+/** One of the section's component types, told apart by `type`. */
+function componentChoice(section: Section, registries: ComponentRegistries): JsonSchema {
+  const registry = section.registry(registries);
+  const variants = registry
+    .names()
+    .sort()
+    .map((name) => componentSchema(section, name, registry.find(name)!));
+  const base = { type: 'object', required: ['type'] };
+  return variants.length === 0 ? base : { ...base, oneOf: variants };
+}
+
+function componentSchema(section: Section, name: string, def: AnyDefinition): JsonSchema {
+  const options = fieldsSchema(optionFields(section.kind, def));
+  return {
+    title: `${name} (${section.kind})`,
+    description: def.doc,
+    type: 'object',
+    properties: {
+      type: { const: name, description: `${section.kind} type` },
+      ...(options.properties as object),
+    },
+    required: ['type', ...(options.required as string[])],
+    additionalProperties: false,
+  };
+}
+
+function fieldsSchema(fields: Fields): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  const required: string[] = [];
+  for (const [key, field] of Object.entries(fields)) {
+    properties[key] = fieldSchema(field);
+    if (field.default === undefined && !field.optional) required.push(key);
+  }
+  return { type: 'object', properties, required, additionalProperties: false };
+}
+
+export function fieldSchema(field: Field): JsonSchema {
+  const common: JsonSchema = { description: field.doc };
+  if (field.default !== undefined) common.default = field.default;
+  switch (field.kind) {
+    case 'string':
+      return { ...common, type: 'string', ...pick(field, ['minLength']) };
+    case 'number':
+      return {
+        ...common,
+        type: field.integer ? 'integer' : 'number',
+        ...rename(field, { min: 'minimum', max: 'maximum', exclusiveMin: 'exclusiveMinimum' }),
+      };
+    case 'boolean':
+      return { ...common, type: 'boolean' };
+    case 'enum':
+      return { ...common, type: 'string', enum: [...field.values] };
+    case 'list':
+      return {
+        ...common,
+        type: 'array',
+        items: fieldSchema(field.item as Field),
+        ...pick(field, ['minItems', 'maxItems']),
+      };
+    case 'object':
+      return { ...common, ...fieldsSchema(field.fields as Fields) };
+    case 'union':
+      // anyOf, not oneOf: an integer also matches a number alternative.
+      return { ...common, anyOf: (field.options as readonly Field[]).map(fieldSchema) };
+  }
+}
+
+function pick(field: object, keys: readonly string[]): JsonSchema {
+  return rename(field, Object.fromEntries(keys.map((k) => [k, k])));
+}
+
+function rename(field: object, names: Record<string, string>): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [from, to] of Object.entries(names)) {
+    const v = (field as Record<string, unknown>)[from];
+    if (v !== undefined) out[to] = v;
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { seededRandom } from './helpers/random.ts';
 import { iou, nms, type NmsOptions } from '../src/models/nms.ts';
 
 const base: NmsOptions = { iou: 0.5, confidence: 0, maxDetections: 100, classAgnostic: false };
@@ -149,8 +150,7 @@ test('nms: mismatched array lengths are rejected', () => {
 });
 
 test('nms: 10 000 random boxes finish quickly and keep no pair above the threshold', () => {
-  let seed = 7;
-  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const rand = seededRandom(7);
   const n = 10_000;
   const boxes = new Float32Array(n * 4);
   const scores = new Float32Array(n);

@@ -85,30 +85,30 @@ export function findPeaks(
 ): TopK {
   const top = new TopK(Math.max(0, k));
   const row = w * c;
-  for (let y = 0; y < h; y++) {
+  const n = h * row;
+  // One flat pass: almost every cell fails the threshold, so that test is the whole
+  // cost; coordinates are only worked out for the few cells that pass.
+  for (let i = 0; i < n; i++) {
+    const v = heat[i]!;
+    if (v < confidence || !top.accepts(v)) continue;
+    const cell = (i / c) | 0;
+    const y = (cell / w) | 0;
+    const x = cell - y * w;
+    // Neighbours in the same class, clipped at the borders (like SAME max-pooling).
     const y0 = y > 0 ? -row : 0;
     const y1 = y < h - 1 ? row : 0;
-    for (let x = 0; x < w; x++) {
-      const x0 = x > 0 ? -c : 0;
-      const x1 = x < w - 1 ? c : 0;
-      const base = (y * w + x) * c;
-      for (let j = 0; j < c; j++) {
-        const i = base + j;
-        const v = heat[i]!;
-        if (v < confidence || !top.accepts(v)) continue;
-        let peak = true;
-        // Neighbours in the same class, clipped at the borders (like SAME max-pooling).
-        for (let dy = y0; dy <= y1 && peak; dy += row) {
-          for (let dx = x0; dx <= x1; dx += c) {
-            if (heat[i + dy + dx]! > v) {
-              peak = false;
-              break;
-            }
-          }
+    const x0 = x > 0 ? -c : 0;
+    const x1 = x < w - 1 ? c : 0;
+    let peak = true;
+    for (let dy = y0; dy <= y1 && peak; dy += row) {
+      for (let dx = x0; dx <= x1; dx += c) {
+        if (heat[i + dy + dx]! > v) {
+          peak = false;
+          break;
         }
-        if (peak) top.offer(v, i);
       }
     }
+    if (peak) top.offer(v, i);
   }
   return top;
 }

@@ -20,7 +20,7 @@ export const ssdCaffe: Decoder = {
   },
   decode(outputs, opts) {
     const out = outputs[0];
-    if (!out || out.dims.length !== 4 || out.dims[3] !== 7) {
+    if (out?.dims.length !== 4 || out.dims[3] !== 7) {
       throw invalid('ssd-caffe', 'expected one [1,1,N,7] output');
     }
     const d = asFloat32(out);

@@ -1,0 +1,126 @@
+/**
+ * CenterNet (the embedded default model's decoder): 3×3 peak finding, top-K and
+ * ltrb boxes, on ORT tensors with the converted model's output names; plus the
+ * speed of a full 128×128×80 heatmap.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { centernet, findPeaks } from '../src/models/decoders/centernet.ts';
+import { assertRows, decodeFixture, defaultOptions } from './helpers/decode.ts';
+import type { FixedOutput } from './helpers/onnx-build.ts';
+import { seededRandom } from './helpers/random.ts';
+
+const H = 8;
+const W = 8;
+const C = 3;
+const heat = new Array<number>(H * W * C).fill(0.01);
+const wh = new Array<number>(H * W * 4).fill(0);
+function plant(y: number, x: number, c: number, v: number, ltrb?: number[]) {
+  heat[(y * W + x) * C + c] = v;
+  if (ltrb) wh.splice((y * W + x) * 4, 4, ...ltrb);
+}
+// class 0 peak at (y2,x3); its neighbour (y2,x4) is lower, so not a peak of class 0
+plant(2, 3, 0, 0.9, [4, 2, 6, 8]);
+plant(2, 4, 0, 0.8);
+// class 1 at (y2,x4): other classes do not count as neighbours → a peak
+plant(2, 4, 1, 0.7, [1, 1, 1, 1]);
+// class 2 in the corner (y0,x0): neighbours clipped at the border
+plant(0, 0, 2, 0.5, [0, 0, 3, 3]);
+// a plateau: two equal neighbours are both peaks (max-pool equality)
+plant(6, 6, 0, 0.6, [2, 2, 2, 2]);
+plant(6, 7, 0, 0.6, [2, 2, 2, 2]);
+// below the threshold
+plant(5, 1, 1, 0.2);
+
+// Output names as the TF.js graph names them, input 32×32 → stride 4.
+const outputs: FixedOutput[] = [
+  { name: 'tower_0/wh', dims: [1, H, W, 4], values: wh },
+  { name: 'tower_0/keypoints', dims: [1, H, W, C], values: heat },
+];
+const opts = { inputWidth: 32, inputHeight: 32 };
+// box = (4x - l, 4y - t, 4x + r, 4y + b)
+const expected = [
+  {
+    box: [12 - 4, 8 - 2, 12 + 6, 8 + 8] as [number, number, number, number],
+    score: 0.9,
+    classId: 0,
+  },
+  { box: [15, 7, 17, 9] as [number, number, number, number], score: 0.7, classId: 1 },
+  { box: [22, 22, 26, 26] as [number, number, number, number], score: 0.6, classId: 0 },
+  { box: [26, 22, 30, 26] as [number, number, number, number], score: 0.6, classId: 0 },
+  { box: [0, 0, 3, 3] as [number, number, number, number], score: 0.5, classId: 2 },
+];
+
+test('centernet: 3×3 peaks per class, plateaus, borders, ltrb boxes from (4x, 4y)', async () => {
+  assertRows(await decodeFixture(outputs, 'centernet', opts), expected);
+});
+
+test('centernet: the unused tower_0/detections output does not confuse the choice', async () => {
+  const withDetections = [
+    ...outputs,
+    { name: 'tower_0/detections', dims: [1, 100, 6], values: new Array(600).fill(0) },
+  ];
+  assertRows(await decodeFixture(withDetections, 'centernet', opts), expected);
+});
+
+test('centernet: maxDetections keeps the best peaks (ties: lower index first)', async () => {
+  const out = await decodeFixture(outputs, 'centernet', { ...opts, maxDetections: 3 });
+  assertRows(out, expected.slice(0, 3));
+});
+
+test('centernet: at most 100 detections however many peaks pass', () => {
+  // A checkerboard of isolated peaks: 32×32×1 with every other cell high.
+  const h = 32;
+  const w = 32;
+  const data = new Float32Array(h * w);
+  for (let y = 0; y < h; y += 2)
+    for (let x = 0; x < w; x += 2) data[y * w + x] = 0.5 + (y * w + x) / 1e5;
+  const top = findPeaks(data, h, w, 1, 0.25, 100);
+  assert.is(top.size, 100);
+  const scores = top.order().map((p) => top.scores[p]!);
+  assert.ok(scores.every((s, i) => i === 0 || s <= scores[i - 1]!));
+});
+
+test('centernet: 128×128×80 heatmap decodes fast (reported in ms)', () => {
+  const h = 128;
+  const w = 128;
+  const c = 80;
+  const rand = seededRandom(1);
+  // Realistic: background near 0 after sigmoid, a few hundred blobs above threshold.
+  const realistic = new Float32Array(h * w * c);
+  for (let i = 0; i < realistic.length; i++) realistic[i] = rand() * 0.05;
+  for (let k = 0; k < 300; k++) {
+    const i = Math.floor(rand() * h * w) * c + Math.floor(rand() * c);
+    realistic[i] = 0.3 + rand() * 0.7;
+  }
+  // Worst case: uniform noise, so most cells pass the threshold and need the 3×3 test.
+  const noise = new Float32Array(h * w * c);
+  for (let i = 0; i < noise.length; i++) noise[i] = rand();
+  const whData = new Float32Array(h * w * 4).fill(8);
+  const time = (heatmap: Float32Array) => {
+    const run = () =>
+      centernet.decode(
+        [
+          { name: 'keypoints', dims: [1, h, w, c], data: heatmap },
+          { name: 'wh', dims: [1, h, w, 4], data: whData },
+        ],
+        { ...defaultOptions, inputWidth: 512, inputHeight: 512, confidence: 0.25 },
+      );
+    for (let i = 0; i < 5; i++) run();
+    const runs = 20;
+    const started = performance.now();
+    let n = 0;
+    for (let i = 0; i < runs; i++) n = run().scores.length;
+    return { ms: (performance.now() - started) / runs, n };
+  };
+  const a = time(realistic);
+  const b = time(noise);
+  console.log(
+    `centernet 128×128×80: ${a.ms.toFixed(2)} ms realistic (${a.n} dets), ${b.ms.toFixed(2)} ms uniform noise (${b.n} dets)`,
+  );
+  assert.is(a.n, 100);
+  assert.is(b.n, 100);
+  assert.ok(a.ms < 50 && b.ms < 100, 'decode is too slow');
+});
+
+test.run();

@@ -30,7 +30,13 @@ export async function assemblePipeline(
   config: PipelineConfig,
   opts: AssembleOptions,
 ): Promise<AssembledPipeline> {
-  const pool = new FramePool(Math.max(16, config.maxInFlight * 2));
+  // Enough idle buffers for everything that can be held at once (in flight, in
+  // sink queues and being written, one being read), so none is ever re-allocated.
+  const held = config.sinks.reduce(
+    (n, s) => n + (s.options.queue as number) + 1,
+    config.maxInFlight + 2,
+  );
+  const pool = new FramePool(held);
   const counters = new Map<string, Record<string, number>>();
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,

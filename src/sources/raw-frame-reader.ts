@@ -176,6 +176,13 @@ export class RawFrameReader implements Source {
       if (this.#filled === this.#frameBytes) {
         this.#ready.push(this.#makeFrame(this.#current));
         this.#current = undefined;
+        // Without demand for more, hand the rest back to the stream: at most one
+        // decoded frame waits here, however small frames are.
+        if (this.#ready.length >= this.#demand && offset < chunk.length) {
+          this.#proc!.stdout!.pause();
+          this.#proc!.stdout!.unshift(chunk.subarray(offset));
+          break;
+        }
       }
     }
     this.#flush();

@@ -1,0 +1,18 @@
+import { registries as builtIn } from '../../src/components-all.ts';
+import type { ComponentRegistries } from '../../src/components.ts';
+import type { SinkDefinition, StageDefinition } from '../../src/core/component.ts';
+import { Registry } from '../../src/core/registry.ts';
+
+/** The built-in components plus test-only stages and sinks (probes, deliberately slow ones). */
+export function withTestComponents(extra: {
+  stages?: StageDefinition[];
+  sinks?: SinkDefinition[];
+}): ComponentRegistries {
+  const stages = new Registry<StageDefinition>('stage');
+  for (const [name, def] of builtIn.stages.entries()) stages.add(name, def);
+  for (const def of extra.stages ?? []) stages.add(def.type, def);
+  const sinks = new Registry<SinkDefinition>('sink');
+  for (const [name, def] of builtIn.sinks.entries()) sinks.add(name, def);
+  for (const def of extra.sinks ?? []) sinks.add(def.type, def);
+  return { sources: builtIn.sources, stages, sinks };
+}

@@ -1,0 +1,168 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import { type Issue, issuesError, throwIfIssues } from '../config/issues.ts';
+import { readFields } from '../config/read-fields.ts';
+import { type InferFields, optional, t } from '../config/schema.ts';
+import { fileWhere, toTree } from '../config/tree.ts';
+import { FramewireError } from '../core/errors.ts';
+
+/**
+ * A model descriptor: the YAML that tells framewire how to feed and read an ONNX
+ * model. Every field but `model` is optional; what is left out comes from the
+ * ONNX file (Ultralytics metadata, the input's shape and type) or the defaults.
+ */
+export const descriptorFields = {
+  model: t.string({ doc: 'The ONNX file, relative to this descriptor', minLength: 1 }),
+  decoder: optional(
+    t.string({
+      doc: 'Output decoder (yolo-anchor-free, yolo-anchor-based, yolo-end2end, ssd-tf, torchvision, centernet, …); default: recognised from the outputs',
+      minLength: 1,
+    }),
+  ),
+  size: optional(
+    t.union(
+      [
+        t.integer({ doc: 'Square input size', min: 1 }),
+        t.list(t.integer({ doc: 'Pixels', min: 1 }), {
+          doc: '[height, width]',
+          minItems: 2,
+          maxItems: 2,
+        }),
+      ],
+      {
+        doc: 'Input size, `640` or `[height, width]`; default: the input shape, else metadata `imgsz`, else 640',
+      },
+    ),
+  ),
+  layout: optional(
+    t.enum(['NCHW', 'NHWC'], { doc: 'Input tensor layout; default: from the input shape' }),
+  ),
+  dtype: optional(
+    t.enum(['float32', 'uint8', 'float16'], { doc: 'Input element type; default: from the model' }),
+  ),
+  scale: optional(
+    t.number({
+      doc: 'Pixel multiplier before mean/std (1/255 maps to 0–1); default 1/255 for float inputs',
+      exclusiveMin: 0,
+    }),
+  ),
+  mean: t.list(t.number({ doc: 'Per channel, RGB order, after scale' }), {
+    doc: 'Subtracted per channel after scaling (ImageNet: [0.485, 0.456, 0.406])',
+    minItems: 3,
+    maxItems: 3,
+    default: [0, 0, 0],
+  }),
+  std: t.list(t.number({ doc: 'Per channel, RGB order', exclusiveMin: 0 }), {
+    doc: 'Divides per channel after the mean (ImageNet: [0.229, 0.224, 0.225])',
+    minItems: 3,
+    maxItems: 3,
+    default: [1, 1, 1],
+  }),
+  colorOrder: t.enum(['RGB', 'BGR'], {
+    doc: 'Channel order the model was trained on (OpenCV/Caffe models: BGR)',
+    default: 'RGB',
+  }),
+  resize: t.enum(['letterbox', 'stretch'], {
+    doc: 'letterbox keeps the aspect ratio and pads (YOLO); stretch fills the input (SSD, most TF models)',
+    default: 'letterbox',
+  }),
+  padValue: t.integer({
+    doc: 'Letterbox padding pixel value, 0–255 before normalization (Ultralytics: 114)',
+    min: 0,
+    max: 255,
+    default: 114,
+  }),
+  labels: optional(
+    t.union(
+      [
+        t.string({ doc: '`coco80`, or a file with one label per line', minLength: 1 }),
+        t.list(t.string({ doc: 'A class name', minLength: 1 }), { doc: 'Class names by id' }),
+      ],
+      { doc: 'Class names: `coco80`, a list, or a file; default: the model metadata, else coco80' },
+    ),
+  ),
+  anchors: optional(
+    t.list(
+      t.list(t.number({ doc: 'Pixels', exclusiveMin: 0 }), { doc: 'w,h pairs of one level' }),
+      {
+        doc: 'Anchor (w, h) pairs per stride level, flattened, in input pixels (YOLOv3/v5/v7)',
+      },
+    ),
+  ),
+  strides: optional(
+    t.list(t.integer({ doc: 'Pixels', min: 1 }), {
+      doc: 'Stride of each output level (8, 16, 32)',
+    }),
+  ),
+  classAgnostic: t.boolean({
+    doc: 'NMS across classes instead of within each class',
+    default: false,
+  }),
+  boxFormat: optional(
+    t.enum(['xyxy-normalized', 'xyxy', 'cxcywh-normalized', 'cxcywh'], {
+      doc: 'single-object decoder only: how the box head is encoded',
+    }),
+  ),
+};
+
+export type DescriptorValues = InferFields<typeof descriptorFields>;
+
+export interface Descriptor extends DescriptorValues {
+  /** The descriptor file, for messages and relative paths. */
+  readonly file: string;
+  /** `model` resolved against the descriptor's directory. */
+  readonly modelPath: string;
+}
+
+/**
+ * Reads and validates a descriptor file. Problems are reported like pipeline
+ * errors — file:line:col, the key, the allowed values — all at once (exit code 2).
+ */
+export async function loadDescriptor(file: string): Promise<Descriptor> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new FramewireError(
+      code === 'ENOENT' ? 'MODEL_MISSING' : 'MODEL_INVALID',
+      code === 'ENOENT'
+        ? `model descriptor not found: ${file}`
+        : `cannot read model descriptor ${file}: ${(err as Error).message}`,
+    );
+  }
+  return parseDescriptor(text, file);
+}
+
+export function parseDescriptor(text: string, file: string): Descriptor {
+  const issues: Issue[] = [];
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    throw issuesError(file, [
+      {
+        where: { pos: lineCounter.linePos(first.pos[0]) },
+        message: `YAML syntax error: ${first.message}`,
+      },
+    ]);
+  }
+  const root = toTree(doc.contents, '', {
+    doc,
+    where: fileWhere(lineCounter),
+    env: process.env,
+    issues,
+  });
+  if (root.kind !== 'map') {
+    throw issuesError(file, [
+      {
+        where: root.where,
+        message: 'a model descriptor is a mapping with at least `model: file.onnx`',
+      },
+    ]);
+  }
+  const values = readFields(root, descriptorFields, '', issues) as DescriptorValues;
+  throwIfIssues(file, issues);
+  return { ...values, file, modelPath: resolve(dirname(file), values.model) };
+}

@@ -1,0 +1,206 @@
+import { extname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { ConfigError, FramewireError } from '../core/errors.ts';
+import { Detections } from '../core/detections.ts';
+import type { Frame } from '../core/frame.ts';
+import type { Logger } from '../core/log.ts';
+import { chooseDecoder } from './decoders/index.ts';
+import type { Decoder, DecodeOptions, RawDetections } from './decoders/types.ts';
+import { loadDescriptor } from './descriptor.ts';
+import { type NmsOptions, nms } from './nms.ts';
+import { EMBEDDED_MODEL, prepareEmbeddedModel } from './embedded.ts';
+import { boxesToSource, modelToSource } from './letterbox.ts';
+import { type ModelSpec, resolveModelSpec, type SpecOverrides } from './model-spec.ts';
+import { Preprocessor } from './preprocess.ts';
+import { type InferenceBackend, openOnnxSession, type Provider } from './session.ts';
+
+export interface DetectorOptions {
+  /** Descriptor (.yaml/.yml) or .onnx path; undefined = the embedded COCO CenterNet. */
+  model?: string;
+  /** Resolves a relative `model`. Default: the current directory. */
+  baseDir?: string;
+  providers?: readonly Provider[];
+  threads?: number;
+  /** Decoder name overriding the descriptor and the automatic choice. */
+  decoder?: string;
+  confidence: number;
+  iou: number;
+  maxDetections: number;
+  /** Labels to keep; undefined keeps every class. */
+  classes?: readonly string[];
+  log?: Logger;
+  /** For tests: use this backend instead of opening the model with onnxruntime. */
+  backend?: InferenceBackend;
+}
+
+/** The descriptor of the embedded model, from what its converter declares. */
+export const EMBEDDED_SPEC: SpecOverrides = {
+  file: 'the embedded CenterNet',
+  decoder: EMBEDDED_MODEL.family,
+  size: [EMBEDDED_MODEL.input.shape[1], EMBEDDED_MODEL.input.shape[2]],
+  layout: 'NHWC',
+  dtype: 'float32',
+  scale: 1, // raw 0–255 pixels; the graph normalizes itself
+  colorOrder: 'RGB',
+  resize: 'letterbox',
+  padValue: 0,
+  labels: [...EMBEDDED_MODEL.labels],
+};
+
+/**
+ * One model, ready to detect: session, resolved input spec, decoder and label
+ * filter. `detect` preprocesses a frame (tables and tensor reused per stream
+ * format), runs inference, decodes and maps boxes to source-frame pixels.
+ */
+export class Detector {
+  #pre: Preprocessor | undefined;
+  readonly #keep: Set<number> | undefined;
+  readonly #decodeOptions: DecodeOptions;
+  readonly #nmsOptions: NmsOptions;
+
+  private constructor(
+    readonly backend: InferenceBackend,
+    readonly spec: ModelSpec,
+    readonly decoder: Decoder,
+    readonly options: DetectorOptions,
+  ) {
+    this.#keep = classFilter(options.classes, spec.labels);
+    const p = spec.preprocess;
+    this.#decodeOptions = {
+      inputWidth: p.width,
+      inputHeight: p.height,
+      confidence: options.confidence,
+      iou: options.iou,
+      // With a class filter, decode more so the kept classes can still fill the cap.
+      maxDetections: this.#keep ? Math.max(options.maxDetections, 300) : options.maxDetections,
+      classAgnostic: spec.classAgnostic,
+      ...(spec.anchors ? { anchors: spec.anchors } : {}),
+      ...(spec.strides ? { strides: spec.strides } : {}),
+      ...(spec.boxFormat ? { boxFormat: spec.boxFormat } : {}),
+    };
+    this.#nmsOptions = {
+      iou: options.iou,
+      confidence: options.confidence,
+      maxDetections: this.#decodeOptions.maxDetections,
+      classAgnostic: spec.classAgnostic,
+    };
+  }
+
+  static async open(options: DetectorOptions): Promise<Detector> {
+    const { path, overrides } = await locateModel(options);
+    const backend =
+      options.backend ??
+      (await openOnnxSession(path, {
+        providers: options.providers ?? ['cpu'],
+        threads: options.threads ?? availableParallelism(),
+        ...(options.log ? { log: options.log } : {}),
+      }));
+    try {
+      const spec = await resolveModelSpec(backend, overrides);
+      const decoder = chooseDecoder(
+        backend.outputs,
+        { ...backend.metadata },
+        options.decoder ?? spec.decoder,
+      );
+      return new Detector(backend, spec, decoder, options);
+    } catch (err) {
+      await backend.close();
+      throw err;
+    }
+  }
+
+  /** Detections of one frame, boxes in source-frame pixels (through `frame.meta.transform`). */
+  async detect(frame: Frame): Promise<Detections> {
+    if (!this.#pre?.accepts(frame)) this.#pre = new Preprocessor(this.spec.preprocess, frame);
+    const pre = this.#pre;
+    const data = pre.run(frame.data);
+    const outputs = await this.backend.run({
+      [this.spec.inputName]: { type: this.spec.preprocess.dtype, data, dims: pre.dims },
+    });
+    const decoded = this.decoder.decode(outputs, this.#decodeOptions);
+    // Some families (CenterNet peaks) can emit near-duplicates; one cheap class-aware
+    // pass over the few decoded boxes makes every family's output NMS-clean.
+    const raw =
+      decoded.scores.length > 1
+        ? pick(decoded, nms(decoded.boxes, decoded.scores, decoded.classIds, this.#nmsOptions))
+        : decoded;
+    const toSource = modelToSource(pre.letterbox, frame.width, frame.height, frame.meta.transform);
+    let found = new Detections({
+      boxes: boxesToSource(raw.boxes, toSource),
+      scores: raw.scores,
+      classIds: raw.classIds,
+      names: this.spec.labels,
+    });
+    const keep = this.#keep;
+    if (keep) found = found.filter((i) => keep.has(found.classIds[i]!));
+    if (found.length > this.options.maxDetections) {
+      found = found.select(Array.from({ length: this.options.maxDetections }, (_, i) => i));
+    }
+    return found;
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}
+
+/** Which ONNX file to open and the descriptor values that go with it. */
+async function locateModel(
+  options: DetectorOptions,
+): Promise<{ path: string; overrides: SpecOverrides }> {
+  if (options.model === undefined) {
+    const prepareOptions = options.log ? { log: options.log } : {};
+    return { path: await prepareEmbeddedModel(prepareOptions), overrides: EMBEDDED_SPEC };
+  }
+  const path = resolve(options.baseDir ?? '.', options.model);
+  const ext = extname(path).toLowerCase();
+  if (ext === '.yaml' || ext === '.yml') {
+    const d = await loadDescriptor(path);
+    return { path: d.modelPath, overrides: d };
+  }
+  if (ext !== '.onnx') {
+    throw new FramewireError(
+      'MODEL_INVALID',
+      `model ${options.model} is neither .onnx nor a .yaml descriptor`,
+      {
+        hint: 'give an ONNX file (e.g. yolov8n.onnx) or a model descriptor (models/*.yaml)',
+      },
+    );
+  }
+  return { path, overrides: {} };
+}
+
+/** Class ids to keep, or a config error listing the model's labels. */
+function classFilter(
+  classes: readonly string[] | undefined,
+  labels: readonly string[],
+): Set<number> | undefined {
+  if (!classes || classes.length === 0) return undefined;
+  const ids = new Set<number>();
+  const unknown: string[] = [];
+  for (const name of classes) {
+    const id = labels.indexOf(name);
+    if (id === -1) unknown.push(name);
+    else ids.add(id);
+  }
+  if (unknown.length > 0) {
+    throw new ConfigError(
+      `classes: unknown label${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}`,
+      { hint: `this model's labels: ${labels.join(', ')}` },
+    );
+  }
+  return ids;
+}
+
+/** The detections at `keep`, in that order. */
+function pick(d: RawDetections, keep: Int32Array): RawDetections {
+  const boxes = new Float32Array(keep.length * 4);
+  const scores = new Float32Array(keep.length);
+  const classIds = new Int32Array(keep.length);
+  keep.forEach((i, k) => {
+    boxes.set(d.boxes.subarray(i * 4, i * 4 + 4), k * 4);
+    scores[k] = d.scores[i]!;
+    classIds[k] = d.classIds[i]!;
+  });
+  return { boxes, scores, classIds };
+}

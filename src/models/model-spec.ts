@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { FramewireError } from '../core/errors.ts';
+import type { BoxFormat } from './decoders/types.ts';
+import type { Descriptor } from './descriptor.ts';
+import { COCO80_LABELS } from './labels/coco80.ts';
+import { interpretMetadata } from './metadata.ts';
+import type { PreprocessSpec, TensorLayout } from './preprocess.ts';
+import type { InferenceBackend, TensorInfo } from './session.ts';
+
+/** Everything the detector needs about a model, every default resolved. */
+export interface ModelSpec {
+  readonly inputName: string;
+  readonly preprocess: PreprocessSpec;
+  /** Decoder name from the descriptor or override; undefined = recognise from the outputs. */
+  readonly decoder: string | undefined;
+  readonly labels: readonly string[];
+  /** Where the labels came from, for `framewire detect` and messages. */
+  readonly labelsFrom: string;
+  readonly anchors: number[][] | undefined;
+  readonly strides: number[] | undefined;
+  readonly classAgnostic: boolean;
+  readonly boxFormat: BoxFormat | undefined;
+}
+
+/** Descriptor values that can come from code instead of a file (the embedded model). */
+export type SpecOverrides = Partial<Omit<Descriptor, 'file' | 'model' | 'modelPath'>> & {
+  file?: string;
+};
+
+/**
+ * Fills in what the descriptor leaves out, in this order: the descriptor, the
+ * ONNX metadata (Ultralytics `names`, `imgsz`, `stride`), the input's declared
+ * shape and element type, then defaults (640, NCHW, float32 0–1, RGB,
+ * letterbox with 114 padding, COCO-80 labels).
+ */
+export async function resolveModelSpec(
+  backend: InferenceBackend,
+  d: SpecOverrides = {},
+): Promise<ModelSpec> {
+  const where = d.file ?? 'the model';
+  const input = backend.inputs[0];
+  if (!input) throw new FramewireError('MODEL_INVALID', `${where} has no inputs`);
+  if (backend.inputs.length > 1) {
+    throw new FramewireError(
+      'MODEL_INVALID',
+      `${where} has ${backend.inputs.length} inputs (${backend.inputs.map((i) => i.name).join(', ')}); framewire feeds models with one image input`,
+      { hint: 'export the model with the image as its only input' },
+    );
+  }
+  const hints = interpretMetadata({ ...backend.metadata });
+  const layout = d.layout ?? layoutOf(input);
+  const [height, width] = sizeOf(input, layout, d.size, hints.imgsz);
+  const dtype = d.dtype ?? dtypeOf(input, where);
+  const { labels, from } = await resolveLabels(d.labels, hints.names, d.file);
+  return {
+    inputName: input.name,
+    preprocess: {
+      width,
+      height,
+      layout,
+      dtype,
+      colorOrder: d.colorOrder ?? 'RGB',
+      resize: d.resize ?? 'letterbox',
+      padValue: d.padValue ?? 114,
+      scale: d.scale ?? (dtype === 'uint8' ? 1 : 1 / 255),
+      mean: tuple3(d.mean, 0),
+      std: tuple3(d.std, 1),
+    },
+    decoder: d.decoder,
+    labels,
+    labelsFrom: from,
+    anchors: d.anchors,
+    strides: d.strides,
+    classAgnostic: d.classAgnostic ?? false,
+    boxFormat: d.boxFormat,
+  };
+}
+
+function layoutOf(input: TensorInfo): TensorLayout {
+  const dims = input.dims;
+  if (dims.length === 4 && dims[3] === 3 && dims[1] !== 3) return 'NHWC';
+  return 'NCHW';
+}
+
+/** `[height, width]`: descriptor, else a fixed input shape, else metadata `imgsz`, else 640. */
+function sizeOf(
+  input: TensorInfo,
+  layout: TensorLayout,
+  size: number | number[] | undefined,
+  imgsz: [number, number] | undefined,
+): [number, number] {
+  if (typeof size === 'number') return [size, size];
+  if (Array.isArray(size)) return [size[0]!, size[1]!];
+  const [h, w] =
+    layout === 'NCHW' ? [input.dims[2], input.dims[3]] : [input.dims[1], input.dims[2]];
+  if (typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0) return [h, w];
+  return imgsz ?? [640, 640];
+}
+
+function dtypeOf(input: TensorInfo, where: string): 'float32' | 'uint8' | 'float16' {
+  if (input.type === 'float32' || input.type === 'uint8' || input.type === 'float16') {
+    return input.type;
+  }
+  throw new FramewireError(
+    'MODEL_INVALID',
+    `${where}: input ${input.name} is ${input.type}; framewire feeds float32, float16 or uint8 images`,
+  );
+}
+
+function tuple3(v: number[] | undefined, fill: number): [number, number, number] {
+  return v && v.length === 3 ? [v[0]!, v[1]!, v[2]!] : [fill, fill, fill];
+}
+
+/** Labels from the descriptor (`coco80`, a list, a file), else the metadata, else COCO-80. */
+async function resolveLabels(
+  declared: string | string[] | undefined,
+  fromMeta: string[] | undefined,
+  descriptorFile: string | undefined,
+): Promise<{ labels: readonly string[]; from: string }> {
+  if (Array.isArray(declared)) return { labels: declared, from: 'descriptor' };
+  if (declared === 'coco80') return { labels: COCO80_LABELS, from: 'coco80' };
+  if (declared !== undefined) {
+    const path = resolve(descriptorFile ? dirname(descriptorFile) : '.', declared);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch {
+      throw new FramewireError('MODEL_MISSING', `labels file not found: ${path}`, {
+        hint: '`labels` takes `coco80`, a list of names, or a file with one name per line',
+      });
+    }
+    const labels = text
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+    return { labels, from: path };
+  }
+  if (fromMeta) return { labels: fromMeta, from: 'model metadata' };
+  return { labels: COCO80_LABELS, from: 'coco80 (default)' };
+}

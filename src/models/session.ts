@@ -1,0 +1,218 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { FramewireError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import type { OutputTensor } from './decoders/types.ts';
+import { float16ToFloat32 } from './float16.ts';
+import { readOnnxMetadata } from './metadata.ts';
+import type { InputDType, TensorData } from './preprocess.ts';
+
+/** Execution providers framewire knows how to ask onnxruntime-node for. */
+export const PROVIDERS = ['tensorrt', 'cuda', 'cpu'] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+/** A model input or output as the session reports it; symbolic dims are strings. */
+export interface TensorInfo {
+  readonly name: string;
+  readonly dims: readonly (number | string)[];
+  /** Element type (`float32`, `uint8`, `float16`, `int64`, …), when known. */
+  readonly type: string;
+}
+
+export interface InputFeed {
+  readonly type: InputDType;
+  readonly data: TensorData;
+  readonly dims: readonly number[];
+}
+
+/**
+ * What the `detect` stage needs from an inference engine. onnxruntime-node sits
+ * behind it in production; tests substitute a deterministic fake.
+ */
+export interface InferenceBackend {
+  readonly inputs: readonly TensorInfo[];
+  readonly outputs: readonly TensorInfo[];
+  /** The model file's `metadata_props`. */
+  readonly metadata: Readonly<Record<string, string>>;
+  /** The execution provider the session runs on. */
+  readonly provider: string;
+  /** Runs one inference; outputs come back in the model's output order, as float32 where they were float16. */
+  run(feeds: Readonly<Record<string, InputFeed>>): Promise<OutputTensor[]>;
+  /** Releases the native session. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Tried in order; unavailable ones are skipped with one warning. Default `[cpu]`. */
+  providers?: readonly Provider[];
+  /** Intra-op threads; default: the number of cores. */
+  threads?: number;
+  log?: Logger;
+}
+
+const INSTALL_HINT: Record<string, string> = {
+  cuda: 'npm install --onnxruntime-node-install=cuda12 (needs the CUDA 12 runtime and cuDNN 9)',
+  tensorrt:
+    'npm install --onnxruntime-node-install=cuda12 and install TensorRT 10 so libnvinfer is on the library path',
+};
+
+/**
+ * Opens an ONNX model with onnxruntime-node. The file is checked first (missing →
+ * MODEL_MISSING, truncated or not ONNX → MODEL_INVALID); then providers are tried
+ * in order. A provider whose library is not installed is not even tried (that
+ * would print a native error log): it is skipped, and one warning says how to
+ * install it.
+ */
+export async function openOnnxSession(
+  path: string,
+  opts: SessionOptions = {},
+): Promise<InferenceBackend> {
+  const metadata = await readOnnxMetadata(path);
+  const requested = opts.providers?.length ? opts.providers : (['cpu'] as const);
+  const skipped: string[] = [];
+  let lastError: unknown;
+  for (const provider of requested) {
+    const missing = missingProviderLibrary(provider);
+    if (missing) {
+      skipped.push(provider);
+      continue;
+    }
+    try {
+      const session = await ort.InferenceSession.create(path, {
+        executionProviders: [provider],
+        intraOpNumThreads: opts.threads ?? availableParallelism(),
+        graphOptimizationLevel: 'all',
+      });
+      if (skipped.length > 0) warnFallback(opts.log, skipped, provider);
+      return new OrtBackend(session, metadata, provider);
+    } catch (err) {
+      if (provider === 'cpu') throw loadFailure(path, err);
+      // The library is there but will not start (driver, CUDA version): next provider.
+      skipped.push(`${provider} (${firstLine(err)})`);
+      lastError = err;
+    }
+  }
+  throw new FramewireError(
+    'MODEL_INVALID',
+    `no usable execution provider among ${requested.join(', ')}${lastError ? `: ${firstLine(lastError)}` : ''}`,
+    { hint: 'add `cpu` to `providers` as the last resort' },
+  );
+}
+
+function warnFallback(log: Logger | undefined, skipped: string[], using: string): void {
+  const names = skipped.map((s) => s.split(' ')[0]!);
+  const how = [...new Set(names)]
+    .map((n) => INSTALL_HINT[n])
+    .filter(Boolean)
+    .join('; ');
+  log?.warn(
+    `execution provider ${skipped.join(', ')} not available, running on ${using}.` +
+      (how ? ` To enable it: ${how}` : ''),
+  );
+}
+
+/** The provider's shared library when it is not installed next to the binding, else undefined. */
+function missingProviderLibrary(provider: Provider): string | undefined {
+  if (provider === 'cpu') return undefined;
+  const dir = bindingDir();
+  if (!dir) return `libonnxruntime_providers_${provider}.so`;
+  for (const lib of ['shared', provider]) {
+    const file = `libonnxruntime_providers_${lib}.${process.platform === 'win32' ? 'dll' : 'so'}`;
+    if (!existsSync(join(dir, file))) return file;
+  }
+  return undefined;
+}
+
+let cachedBindingDir: string | null | undefined;
+
+/** `node_modules/onnxruntime-node/bin/napi-vN/<platform>/<arch>`, where provider libraries go. */
+function bindingDir(): string | undefined {
+  if (cachedBindingDir !== undefined) return cachedBindingDir ?? undefined;
+  try {
+    const root = dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const napi = readdirSync(join(root, 'bin')).filter((d) => d.startsWith('napi-v'));
+    const found = napi
+      .map((d) => join(root, 'bin', d, process.platform, process.arch))
+      .find((d) => existsSync(d));
+    cachedBindingDir = found ?? null;
+  } catch {
+    cachedBindingDir = null;
+  }
+  return cachedBindingDir ?? undefined;
+}
+
+function loadFailure(path: string, err: unknown): FramewireError {
+  return new FramewireError('MODEL_INVALID', `onnxruntime cannot load ${path}: ${firstLine(err)}`, {
+    hint: 'the file may be corrupt, or use operators this onnxruntime does not support; re-export it (opset 11–21)',
+    cause: err,
+  });
+}
+
+/** The useful part of an onnxruntime message, without its source-file prefix. */
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return (text.split('\n')[0] ?? text)
+    .replace(/^.*\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*/, '')
+    .trim();
+}
+
+class OrtBackend implements InferenceBackend {
+  readonly inputs: TensorInfo[];
+  readonly outputs: TensorInfo[];
+  #session: ort.InferenceSession | undefined;
+
+  constructor(
+    session: ort.InferenceSession,
+    readonly metadata: Readonly<Record<string, string>>,
+    readonly provider: string,
+  ) {
+    this.#session = session;
+    const info = (m: ort.InferenceSession.ValueMetadata): TensorInfo =>
+      m.isTensor
+        ? { name: m.name, dims: m.shape, type: m.type }
+        : { name: m.name, dims: [], type: 'non-tensor' };
+    this.inputs = session.inputMetadata.map(info);
+    this.outputs = session.outputMetadata.map(info);
+  }
+
+  async run(feeds: Readonly<Record<string, InputFeed>>): Promise<OutputTensor[]> {
+    const session = this.#session;
+    if (!session) throw new Error('inference session used after close()');
+    const tensors: Record<string, ort.Tensor> = {};
+    for (const [name, f] of Object.entries(feeds)) {
+      tensors[name] = new ort.Tensor(f.type, f.data, f.dims);
+    }
+    const result = await session.run(tensors);
+    return session.outputNames.map((name) => toOutput(name, result[name]!));
+  }
+
+  async close(): Promise<void> {
+    const session = this.#session;
+    this.#session = undefined;
+    await session?.release();
+  }
+}
+
+function toOutput(name: string, value: ort.OnnxValue): OutputTensor {
+  const t = value as ort.Tensor;
+  const dims = [...t.dims];
+  const data = t.data;
+  if (t.type === 'float16' && data instanceof Uint16Array) {
+    return { name, dims, data: float16ToFloat32(data) };
+  }
+  if (
+    data instanceof Float32Array ||
+    data instanceof Int32Array ||
+    data instanceof BigInt64Array ||
+    data instanceof Uint8Array
+  ) {
+    return { name, dims, data };
+  }
+  if (data instanceof Float64Array || ArrayBuffer.isView(data)) {
+    return { name, dims, data: Float32Array.from(data as ArrayLike<number>) };
+  }
+  throw new FramewireError('MODEL_INVALID', `output ${name} is a ${t.type} tensor, not numbers`);
+}

@@ -64,17 +64,19 @@ const invalid = (path: string, message: string): FramewireError =>
 
 /** Reads `model.json` and its shards (resolved next to it). */
 export async function readTfjsGraph(jsonPath: string): Promise<TfGraph> {
-  const json = JSON.parse(await readFile(jsonPath, 'utf8')) as ModelJson;
+  const json: unknown = JSON.parse(await readFile(jsonPath, 'utf8'));
   const dir = dirname(jsonPath);
   return parseTfjsGraph(json, jsonPath, (p) => readFile(join(dir, p)));
 }
 
 /** The same, with shard reading injected so tests can use in-memory models. */
 export async function parseTfjsGraph(
-  json: ModelJson,
+  parsed: unknown,
   where: string,
   readShard: (path: string) => Promise<Uint8Array>,
 ): Promise<TfGraph> {
+  // Parsed JSON: the fields used are checked as they are read.
+  const json = (parsed ?? {}) as ModelJson;
   const rawNodes = json.modelTopology?.node;
   if (!Array.isArray(rawNodes)) throw invalid(where, 'no modelTopology.node (not a graph model?)');
   const nodes = new Map<string, TfNode>();
@@ -85,7 +87,12 @@ export async function parseTfjsGraph(
     nodes.set(n.name, { name: n.name, op: n.op, input: n.input ?? [], attr: n.attr ?? {} });
   }
   const weights = new Map<string, TfTensor>();
-  for (const group of json.weightsManifest ?? []) {
+  const groups = json.weightsManifest ?? [];
+  if (!Array.isArray(groups)) throw invalid(where, 'weightsManifest is not a list');
+  for (const group of groups) {
+    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) {
+      throw invalid(where, 'a weightsManifest group without paths or weights');
+    }
     const shards = await Promise.all(group.paths.map(readShard));
     const bytes = concat(shards);
     let offset = 0;
@@ -125,6 +132,9 @@ function decodeEntry(
   offset: number,
   where: string,
 ): [TfTensor, number] {
+  if (typeof entry.name !== 'string' || !Array.isArray(entry.shape)) {
+    throw invalid(where, 'a weight entry without a name or shape');
+  }
   const count = entry.shape.reduce((a, d) => a * d, 1);
   const q = entry.quantization;
   const stored = q?.dtype ?? entry.dtype;

@@ -2,6 +2,7 @@ import type { Command } from './command.ts';
 import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
 import { runCommand } from './run.ts';
+import { modelsCommand } from './models.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [runCommand, validateCommand, schemaCommand];
+export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand];

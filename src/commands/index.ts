@@ -3,6 +3,7 @@ import { schemaCommand } from './schema.ts';
 import { validateCommand } from './validate.ts';
 import { runCommand } from './run.ts';
 import { modelsCommand } from './models.ts';
+import { detectCommand } from './detect.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand];
+export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand, detectCommand];

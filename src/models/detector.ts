@@ -44,7 +44,7 @@ export const EMBEDDED_SPEC: SpecOverrides = {
   colorOrder: 'RGB',
   resize: 'letterbox',
   padValue: 0,
-  labels: [...EMBEDDED_MODEL.labels],
+  labels: 'coco80',
 };
 
 /**

@@ -1,0 +1,103 @@
+import { availableParallelism } from 'node:os';
+import { concatMap } from 'rxjs';
+import { optional, t } from '../config/schema.ts';
+import { defineStage } from '../core/component.ts';
+import { FramewireError } from '../core/errors.ts';
+import type { Frame } from '../core/frame.ts';
+import { Detector } from '../models/detector.ts';
+import { PROVIDERS } from '../models/session.ts';
+
+/**
+ * Object detection with an ONNX model: sets `frame.meta.detections`, boxes in
+ * source-frame pixels. Without `model`, the embedded COCO-80 CenterNet is used
+ * (converted once on first use). Inference runs one frame at a time, in order.
+ */
+export const detectStage = defineStage({
+  type: 'detect',
+  doc: 'Detect objects with an ONNX model (default: the embedded COCO-80 detector)',
+  options: {
+    model: optional(
+      t.string({
+        doc: 'Model descriptor (.yaml) or ONNX file (.onnx); omit for the embedded COCO detector',
+        format: 'a file path',
+        minLength: 1,
+      }),
+    ),
+    confidence: t.number({
+      doc: 'Minimum score to keep a detection (0.4 balances misses and false alarms for COCO models)',
+      min: 0,
+      max: 1,
+      default: 0.4,
+    }),
+    iou: t.number({
+      doc: 'NMS overlap above which the lower-scoring box of a class is dropped',
+      min: 0,
+      max: 1,
+      default: 0.45,
+    }),
+    classes: optional(
+      t.list(t.string({ doc: 'A label of the model', minLength: 1 }), {
+        doc: 'Keep only these labels (e.g. [person, car]); default: all',
+        minItems: 1,
+      }),
+    ),
+    maxDetections: t.integer({
+      doc: 'At most this many detections per frame',
+      min: 1,
+      max: 10000,
+      default: 100,
+    }),
+    providers: t.list(t.enum(PROVIDERS, { doc: 'An onnxruntime execution provider' }), {
+      doc: 'Execution providers to try in order; unavailable ones fall back with one warning',
+      minItems: 1,
+      default: ['cpu'],
+    }),
+    threads: optional(
+      t.integer({
+        doc: 'Inference threads (intra-op); default: the number of cores',
+        min: 1,
+        max: 256,
+      }),
+    ),
+    decoder: optional(
+      t.string({
+        doc: 'Output decoder, overriding the descriptor and auto-detection',
+        minLength: 1,
+      }),
+    ),
+  },
+  async create(config, ctx) {
+    const detector = await Detector.open({
+      ...(config.model !== undefined ? { model: config.model } : {}),
+      baseDir: ctx.baseDir,
+      providers: config.providers,
+      threads: config.threads ?? availableParallelism(),
+      ...(config.decoder !== undefined ? { decoder: config.decoder } : {}),
+      confidence: config.confidence,
+      iou: config.iou,
+      maxDetections: config.maxDetections,
+      ...(config.classes ? { classes: config.classes } : {}),
+      log: ctx.log,
+    });
+    let closed: Promise<void> | undefined;
+    return {
+      // concatMap: the session runs one frame at a time, and frames stay in order.
+      operator: concatMap(async (frame: Frame) => {
+        try {
+          frame.meta.detections = await detector.detect(frame);
+        } catch (err) {
+          if (err instanceof FramewireError) throw err;
+          throw new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
+            component: ctx.name,
+            cause: err,
+          });
+        }
+        return frame;
+      }),
+      close: () => {
+        closed ??= detector.close();
+        return closed;
+      },
+    };
+  },
+});

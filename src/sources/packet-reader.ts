@@ -119,6 +119,7 @@ class FfmpegPacketReader implements PacketReader {
 
   next(): Promise<Packet | null> {
     return this.#serial(async () => {
+      if (this.#closed) return null;
       await this.#ensureOpen();
       const first = this.#first;
       if (first) {
@@ -138,6 +139,8 @@ class FfmpegPacketReader implements PacketReader {
     this.#closed = true;
     // Nothing to finalize: the output is a pipe we stop reading, so SIGKILL is safe.
     if (this.#proc.exitCode === null && this.#proc.signalCode === null) this.#proc.kill('SIGKILL');
+    // Unread output keeps the pipe open, and the process 'close' event waits for it.
+    this.#proc.stdout?.destroy();
     await this.#exited;
   }
 
@@ -245,7 +248,7 @@ class FfmpegPacketReader implements PacketReader {
     if (!r.done) return r.value;
     const { code, error } = await this.#exited;
     if (this.#closed) return undefined;
-    if (error || (code !== 0 && this.#count > 0)) {
+    if (this.#count > 0 && (error || code !== 0)) {
       // Packets already flowed, so the input was fine: this is a read failure mid-stream.
       throw new FramewireError(
         'SOURCE_READ',

@@ -4,6 +4,7 @@ import { validateCommand } from './validate.ts';
 import { runCommand } from './run.ts';
 import { modelsCommand } from './models.ts';
 import { detectCommand } from './detect.ts';
+import { evalCommand } from './eval.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand, detectCommand];
+export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand, detectCommand, evalCommand];

@@ -53,11 +53,12 @@ export interface SessionOptions {
   log?: Logger;
 }
 
-const INSTALL_HINT: Record<string, string> = {
-  cuda: 'npm install --onnxruntime-node-install=cuda12 (needs the CUDA 12 runtime and cuDNN 9)',
-  tensorrt:
-    'npm install --onnxruntime-node-install=cuda12 and install TensorRT 10 so libnvinfer is on the library path',
+/** What each GPU provider needs beyond the CUDA build of onnxruntime-node. */
+const NEEDS: Record<string, string> = {
+  cuda: 'the CUDA 12 runtime and cuDNN 9',
+  tensorrt: 'TensorRT 10 libraries on the library path',
 };
+const INSTALL = 'npm install --onnxruntime-node-install=cuda12';
 
 /**
  * Opens an ONNX model with onnxruntime-node. The file is checked first (missing →
@@ -71,10 +72,13 @@ export async function openOnnxSession(
   opts: SessionOptions = {},
 ): Promise<InferenceBackend> {
   const metadata = await readOnnxMetadata(path);
-  const requested = opts.providers?.length ? opts.providers : (['cpu'] as const);
+  const requested: readonly Provider[] = opts.providers?.length ? opts.providers : ['cpu'];
+  // CPU is always the last resort, even when not listed: a missing GPU library
+  // should cost speed and a warning, not the run.
+  const order: Provider[] = requested.includes('cpu') ? [...requested] : [...requested, 'cpu'];
   const skipped: string[] = [];
   let lastError: unknown;
-  for (const provider of requested) {
+  for (const provider of order) {
     const missing = missingProviderLibrary(provider);
     if (missing) {
       skipped.push(provider);
@@ -98,19 +102,16 @@ export async function openOnnxSession(
   throw new FramewireError(
     'MODEL_INVALID',
     `no usable execution provider among ${requested.join(', ')}${lastError ? `: ${firstLine(lastError)}` : ''}`,
-    { hint: 'add `cpu` to `providers` as the last resort' },
+    { hint: 'check the GPU driver and CUDA installation' },
   );
 }
 
 function warnFallback(log: Logger | undefined, skipped: string[], using: string): void {
-  const names = skipped.map((s) => s.split(' ')[0]!);
-  const how = [...new Set(names)]
-    .map((n) => INSTALL_HINT[n])
-    .filter(Boolean)
-    .join('; ');
+  const names = [...new Set(skipped.map((s) => s.split(' ')[0]!))];
+  const needs = names.map((n) => NEEDS[n]).filter(Boolean);
   log?.warn(
-    `execution provider ${skipped.join(', ')} not available, running on ${using}.` +
-      (how ? ` To enable it: ${how}` : ''),
+    `execution provider ${skipped.join(', ')} not available, running on ${using}. ` +
+      `To enable it: ${INSTALL}${needs.length ? ` (needs ${needs.join('; ')})` : ''}`,
   );
 }
 

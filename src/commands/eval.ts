@@ -1,0 +1,175 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import { FramewireError } from '../core/errors.ts';
+import { stderrLogger } from '../core/log.ts';
+import {
+  type AnnotationSet,
+  type DetectResult,
+  formatReport,
+  loadVocDataset,
+  loadYoloDataset,
+  parseCocoAnnotations,
+  runEvaluation,
+} from '../eval/index.ts';
+import { Detector } from '../models/detector.ts';
+import { type Command, EXIT } from './command.ts';
+import { readFrames } from './media-io.ts';
+import { parseArgs } from './parse-args.ts';
+
+const help = `Usage: framewire eval --images DIR --annotations PATH [options]
+
+Runs the detector on every image in DIR and scores it against ground truth, the
+COCO way: mAP@[.50:.95], mAP@.50, mAP@.75 and per-class AP, plus precision and
+recall at a score threshold.
+
+Options:
+  --images DIR          the images (png, jpg, …; not recursive)
+  --annotations PATH    COCO instances JSON, a directory of YOLO .txt labels, or a
+                        directory (or one file) of Pascal VOC .xml
+  --format F            coco | yolo | voc (default: from PATH: .json → coco,
+                        .xml files → voc, .txt files → yolo)
+  --model PATH          model descriptor (.yaml) or ONNX file; default: the embedded detector
+  --confidence X        lowest score kept for the evaluation (default 0.05)
+  --json                print the full result as JSON
+
+YOLO labels carry class ids only: they are named with the model's labels.
+
+Examples:
+  framewire eval --images coco/val2017 --annotations coco/annotations/instances_val2017.json
+  framewire eval --images data/images --annotations data/labels --model models/yolov8n.yaml`;
+
+const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff']);
+type Format = 'coco' | 'yolo' | 'voc';
+
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'score a model on an annotated image set (COCO, YOLO or VOC): mAP, AP per class',
+  help,
+  async run(argv) {
+    const p = parseArgs(argv, {
+      flags: ['json'],
+      values: ['images', 'annotations', 'format', 'model', 'confidence'],
+    });
+    if (p.positional.length > 0) throw usage(`unexpected argument ${p.positional[0]}`);
+    const imagesDir = p.values.get('images');
+    const annotations = p.values.get('annotations');
+    if (!imagesDir || !annotations) throw usage('--images and --annotations are required');
+    const confidence = Number(p.values.get('confidence') ?? '0.05');
+    if (!Number.isFinite(confidence) || confidence < 0 || confidence > 1) {
+      throw usage(
+        `--confidence must be a number between 0 and 1, got "${p.values.get('confidence')}"`,
+      );
+    }
+    const images = await listImages(imagesDir);
+    const format = await formatOf(annotations, p.values.get('format'));
+    const model = p.values.get('model');
+
+    const detector = await Detector.open({
+      ...(model !== undefined ? { model } : {}),
+      confidence,
+      iou: 0.45,
+      maxDetections: 100,
+      threads: availableParallelism(),
+      log: stderrLogger,
+    });
+    const results: DetectResult[] = [];
+    const sizes = new Map<string, { width: number; height: number }>();
+    try {
+      for (const image of images) {
+        for await (const frame of readFrames(image)) {
+          sizes.set(image, { width: frame.width, height: frame.height });
+          results.push({ image, detections: (await detector.detect(frame)).toList() });
+          break; // a still image: the first frame only
+        }
+      }
+    } finally {
+      await detector.close();
+    }
+
+    const set = await loadAnnotations(format, annotations, images, sizes, detector.spec.labels);
+    const report = runEvaluation(results, set);
+    if (p.flags.has('json')) {
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+    } else {
+      process.stdout.write(`${formatReport(report)}\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
+async function listImages(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw usage(
+      `--images ${dir}: ${code === 'ENOENT' ? 'no such directory' : code === 'ENOTDIR' ? 'not a directory' : (err as Error).message}`,
+    );
+  }
+  const images = names.filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+  if (images.length === 0)
+    throw usage(`--images ${dir}: no images (${[...IMAGE_EXTENSIONS].join(', ')})`);
+  return images.map((n) => join(dir, n));
+}
+
+async function formatOf(path: string, given: string | undefined): Promise<Format> {
+  if (given !== undefined) {
+    if (given === 'coco' || given === 'yolo' || given === 'voc') return given;
+    throw usage(`--format "${given}" is not one of coco, yolo, voc`);
+  }
+  const info = await stat(path).catch(() => {
+    throw usage(`--annotations ${path}: no such file or directory`);
+  });
+  if (!info.isDirectory()) {
+    if (extname(path).toLowerCase() === '.json') return 'coco';
+    if (extname(path).toLowerCase() === '.xml') return 'voc';
+    throw usage(`--annotations ${path}: cannot tell the format`, 'add --format coco|yolo|voc');
+  }
+  const files = await readdir(path);
+  if (files.some((f) => f.endsWith('.xml'))) return 'voc';
+  if (files.some((f) => f.endsWith('.txt'))) return 'yolo';
+  throw usage(
+    `--annotations ${path}: no .xml or .txt label files in it`,
+    'add --format coco|yolo|voc',
+  );
+}
+
+async function loadAnnotations(
+  format: Format,
+  path: string,
+  images: readonly string[],
+  sizes: Map<string, { width: number; height: number }>,
+  labels: readonly string[],
+): Promise<AnnotationSet> {
+  if (format === 'coco') {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw usage(`--annotations ${path}: ${(err as Error).message}`);
+    }
+    return parseCocoAnnotations(text);
+  }
+  if (format === 'yolo') {
+    return loadYoloDataset({
+      images: images.filter((i) => sizes.has(i)),
+      sizeOf: (image) => sizes.get(image)!,
+      names: labels,
+      labelPathOf: (image) => join(path, `${basename(image, extname(image))}.txt`),
+    });
+  }
+  const isDir = (await stat(path)).isDirectory();
+  const files = isDir
+    ? (await readdir(path))
+        .filter((f) => f.endsWith('.xml'))
+        .sort()
+        .map((f) => join(path, f))
+    : [path];
+  return loadVocDataset({ files });
+}
+
+function usage(message: string, hint?: string): FramewireError {
+  return new FramewireError('USAGE', message, hint ? { hint } : {});
+}

@@ -1,0 +1,199 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { PixelFormat } from '../src/core/frame.ts';
+import { fromFloat16Bits, toFloat16Bits } from '../src/models/float16.ts';
+import { boxesToSource, computeLetterbox, modelToSource } from '../src/models/letterbox.ts';
+import { type PreprocessSpec, Preprocessor } from '../src/models/preprocess.ts';
+
+const SPEC: PreprocessSpec = {
+  width: 8,
+  height: 8,
+  layout: 'NCHW',
+  dtype: 'float32',
+  colorOrder: 'RGB',
+  resize: 'letterbox',
+  padValue: 114,
+  scale: 1,
+  mean: [0, 0, 0],
+  std: [1, 1, 1],
+};
+
+/** A uniform frame of one colour, in either pixel format. */
+function solid(format: PixelFormat, w: number, h: number, a: number, b: number, c: number) {
+  if (format === 'rgb24') {
+    const data = new Uint8Array(w * h * 3);
+    for (let i = 0; i < w * h; i++) data.set([a, b, c], i * 3);
+    return { width: w, height: h, format, data };
+  }
+  const cw = Math.ceil(w / 2) * Math.ceil(h / 2);
+  const data = new Uint8Array(w * h + 2 * cw);
+  data.fill(a, 0, w * h);
+  data.fill(b, w * h, w * h + cw);
+  data.fill(c, w * h + cw);
+  return { width: w, height: h, format, data };
+}
+
+function close(actual: number, expected: number, tolerance: number, what: string): void {
+  assert.ok(
+    Math.abs(actual - expected) <= tolerance,
+    `${what}: ${actual} is not within ${tolerance} of ${expected}`,
+  );
+}
+
+test('letterbox geometry: exact pad offsets and scale on non-square frames', () => {
+  const cases = [
+    // 720p into 640²: scale 1/2, 360 rows of content, 140 rows of padding above.
+    { src: [1280, 720], dst: [640, 640], scale: [0.5, 0.5], content: [0, 140, 640, 360] },
+    // chelsea.png into the embedded 512²: 300·512/451 = 340.6 → 341 rows, (512−341)/2 → 85.
+    { src: [451, 300], dst: [512, 512], scale: [512 / 451, 341 / 300], content: [0, 85, 512, 341] },
+    // Portrait: padding left and right; odd padding pixel goes right.
+    { src: [300, 451], dst: [512, 512], scale: [341 / 300, 512 / 451], content: [85, 0, 341, 512] },
+    // Stretch: no padding, independent scales.
+    {
+      src: [1280, 720],
+      dst: [640, 640],
+      scale: [0.5, 640 / 720],
+      content: [0, 0, 640, 640],
+      stretch: true,
+    },
+  ];
+  for (const c of cases) {
+    const lb = computeLetterbox(
+      c.src[0]!,
+      c.src[1]!,
+      c.dst[0]!,
+      c.dst[1]!,
+      c.stretch ? 'stretch' : 'letterbox',
+    );
+    assert.equal(
+      [lb.contentX, lb.contentY, lb.contentWidth, lb.contentHeight],
+      c.content,
+      JSON.stringify(c),
+    );
+    close(lb.scaleX, c.scale[0]!, 1e-12, 'scaleX');
+    close(lb.scaleY, c.scale[1]!, 1e-12, 'scaleY');
+  }
+});
+
+test('letterbox undo maps a model-input box back to exact source pixels, clipped to the frame', () => {
+  const lb = computeLetterbox(1280, 720, 640, 640, 'letterbox');
+  const t = modelToSource(lb, 1280, 720, undefined);
+  // The whole content rectangle is the whole frame.
+  const boxes = Float32Array.from([0, 140, 640, 500, 100, 190, 300, 240, -20, 100, 700, 600]);
+  boxesToSource(boxes, t);
+  assert.equal([...boxes], [0, 0, 1280, 720, 200, 100, 600, 200, /* clipped: */ 0, 0, 1280, 720]);
+});
+
+test('letterbox undo composes with a resize stage transform to reach the original source', () => {
+  // A 1920x1080 source resized (by the resize stage) to 1280x720, then letterboxed to 640².
+  const resized = {
+    scaleX: 2 / 3,
+    scaleY: 2 / 3,
+    offsetX: 0,
+    offsetY: 0,
+    sourceWidth: 1920,
+    sourceHeight: 1080,
+  };
+  const lb = computeLetterbox(1280, 720, 640, 640, 'letterbox');
+  const boxes = Float32Array.from([100, 190, 300, 240]);
+  boxesToSource(boxes, modelToSource(lb, 1280, 720, resized));
+  [300, 150, 900, 300].forEach((v, i) => close(boxes[i]!, v, 1e-3, `coordinate ${i}`));
+});
+
+test('YUV→RGB (BT.601 limited range) of known colours', () => {
+  // Limited-range YUV of pure colours, as ffmpeg's rgb→yuv420p produces them.
+  const colours = [
+    { name: 'white', yuv: [235, 128, 128], rgb: [255, 255, 255] },
+    { name: 'black', yuv: [16, 128, 128], rgb: [0, 0, 0] },
+    { name: 'mid grey', yuv: [126, 128, 128], rgb: [128, 128, 128] },
+    { name: 'red', yuv: [81, 90, 240], rgb: [255, 0, 0] },
+    { name: 'green', yuv: [145, 54, 34], rgb: [0, 255, 0] },
+    { name: 'blue', yuv: [41, 240, 110], rgb: [0, 0, 255] },
+  ];
+  for (const c of colours) {
+    const frame = solid('yuv420p', 16, 16, c.yuv[0]!, c.yuv[1]!, c.yuv[2]!);
+    const p = new Preprocessor({ ...SPEC, width: 4, height: 4 }, frame);
+    const out = p.run(frame.data) as Float32Array;
+    for (let ch = 0; ch < 3; ch++) close(out[ch * 16]!, c.rgb[ch]!, 2, `${c.name} channel ${ch}`);
+  }
+});
+
+test('layouts and colour order: NCHW, NHWC, BGR; normalization (x·scale − mean) / std', () => {
+  const frame = solid('rgb24', 4, 4, 10, 20, 30);
+  const base = {
+    ...SPEC,
+    width: 4,
+    height: 4,
+    scale: 1 / 10,
+    mean: [1, 1, 1] as const,
+    std: [2, 2, 2] as const,
+  };
+  // (10/10 − 1)/2 = 0, (20/10 − 1)/2 = 0.5, (30/10 − 1)/2 = 1
+  const cases = [
+    { layout: 'NCHW', order: 'RGB', at: [0, 16, 32], expect: [0, 0.5, 1] },
+    { layout: 'NHWC', order: 'RGB', at: [0, 1, 2], expect: [0, 0.5, 1] },
+    { layout: 'NCHW', order: 'BGR', at: [0, 16, 32], expect: [1, 0.5, 0] },
+    { layout: 'NHWC', order: 'BGR', at: [0, 1, 2], expect: [1, 0.5, 0] },
+  ] as const;
+  for (const c of cases) {
+    const p = new Preprocessor({ ...base, layout: c.layout, colorOrder: c.order }, frame);
+    assert.equal(p.dims, c.layout === 'NCHW' ? [1, 3, 4, 4] : [1, 4, 4, 3]);
+    const out = p.run(frame.data);
+    c.at.forEach((i, k) => close(out[i]!, c.expect[k]!, 1e-6, `${c.layout} ${c.order} value ${k}`));
+  }
+});
+
+test('padding holds the normalized pad value; content is resampled bilinearly', () => {
+  // A 4x2 frame into 4x4: rows 0 and 3 are padding, rows 1–2 content.
+  const frame = { width: 4, height: 2, format: 'rgb24' as const, data: new Uint8Array(24) };
+  for (let x = 0; x < 4; x++)
+    for (let y = 0; y < 2; y++) frame.data.set([x * 40, 0, 0], (y * 4 + x) * 3);
+  const p = new Preprocessor({ ...SPEC, width: 4, height: 4, scale: 1 / 255 }, frame);
+  const out = p.run(frame.data) as Float32Array;
+  close(out[0]!, 114 / 255, 1e-6, 'pad R');
+  close(out[16 + 3 * 4]!, 114 / 255, 1e-6, 'pad G bottom row');
+  assert.equal(
+    [...out.subarray(4, 8)].map((v) => Math.round(v * 255)),
+    [0, 40, 80, 120],
+  );
+  // Half-size: each output pixel averages two source columns (centre-aligned bilinear).
+  const half = new Preprocessor({ ...SPEC, width: 2, height: 2, resize: 'stretch' }, frame);
+  const h = half.run(frame.data) as Float32Array;
+  assert.equal([h[0], h[1]], [20, 100]);
+});
+
+test('float16 and uint8 inputs; the tensor buffer is reused across frames', () => {
+  const frame = solid('rgb24', 4, 4, 51, 102, 255);
+  const f16 = new Preprocessor(
+    { ...SPEC, width: 4, height: 4, dtype: 'float16', scale: 1 / 255 },
+    frame,
+  );
+  const a = f16.run(frame.data);
+  assert.ok(a instanceof Uint16Array);
+  close(fromFloat16Bits(a[0]!), 0.2, 1e-3, 'float16 R');
+  close(fromFloat16Bits(a[32]!), 1, 0, 'float16 B');
+  assert.is(f16.run(frame.data), a, 'same buffer on the next frame');
+  const u8 = new Preprocessor(
+    { ...SPEC, width: 4, height: 4, dtype: 'uint8', scale: 1 / 255 },
+    frame,
+  );
+  const b = u8.run(frame.data);
+  assert.ok(b instanceof Uint8Array);
+  assert.equal([b[0], b[16], b[32]], [51, 102, 255], 'uint8 takes raw pixels');
+});
+
+test('float16 conversion round-trips exactly representable values', () => {
+  for (const v of [0, 1, -2, 0.5, 65504, 2 ** -24, 1 / 3]) {
+    const back = fromFloat16Bits(toFloat16Bits(v));
+    close(back, v, Math.abs(v) * 2 ** -11, `value ${v}`);
+  }
+  assert.is(fromFloat16Bits(toFloat16Bits(1e6)), Number.POSITIVE_INFINITY);
+});
+
+test('a short buffer is an error, not a silent read past the end', () => {
+  const frame = solid('yuv420p', 4, 4, 0, 0, 0);
+  const p = new Preprocessor(SPEC, frame);
+  assert.throws(() => p.run(new Uint8Array(10)), /needs 24 bytes, got 10/);
+});
+
+test.run();

@@ -1,0 +1,283 @@
+import type { ComponentContext } from '../core/component.ts';
+import { FramewireError } from '../core/errors.ts';
+import { type Frame, frameByteLength, type Packet } from '../core/frame.ts';
+
+/** The slice of the WebCodecs `VideoFrame` the session uses. */
+export interface DecodedFrame {
+  readonly format: string | null;
+  readonly codedWidth: number;
+  readonly codedHeight: number;
+  /** node-webcodecs: the timestamp of the chunk whose decoding produced this output. */
+  readonly timestamp: number;
+  copyTo(dest: Uint8Array, options?: { format?: 'I420' }): Promise<unknown>;
+  close(): void;
+}
+
+/** The slice of the WebCodecs `VideoDecoder` the session uses; tests substitute fakes. */
+export interface DecoderLike {
+  readonly state: string;
+  readonly decodeQueueSize: number;
+  ondequeue: ((event: Event) => void) | null;
+  decode(chunk: { type: 'key' | 'delta'; timestamp: number; data: Uint8Array }): void;
+  flush(): Promise<void>;
+  close(): void;
+}
+
+export interface DecoderCallbacks {
+  output(frame: DecodedFrame): void;
+  error(error: Error): void;
+}
+
+/** Creates and configures a decoder for the first packet of a stream. */
+export type DecoderFactory = (
+  packet: Packet,
+  frame: Frame,
+  cb: DecoderCallbacks,
+) => Promise<DecoderLike>;
+
+export interface SessionOptions {
+  /** Bound on the decoder's `decodeQueueSize` before `push` waits. */
+  readonly queue: number;
+  /**
+   * Pictures a decoder may legitimately hold back (reordering, frame threads).
+   * More packets than this without output means pictures were lost, not delayed.
+   */
+  readonly maxHeld: number;
+}
+
+interface Slot {
+  readonly frame: Frame;
+  /** `waiting` for a picture, `copying` pixels out, `ready` to emit in order. */
+  state: 'waiting' | 'copying' | 'ready';
+}
+
+/** Reads `meta.packet`, which sources set on frames that carry an encoded access unit. */
+export function packetOf(frame: Frame): Packet | undefined {
+  const p = frame.meta.packet as Partial<Packet> | undefined;
+  return p && p.data instanceof Uint8Array && typeof p.codec === 'string'
+    ? (p as Packet)
+    : undefined;
+}
+
+/**
+ * Feeds packet frames to one decoder and emits each frame, in input order, once
+ * its pixels are in. Decoded pictures come out in presentation order, so the
+ * k-th picture belongs to the k-th packet frame (frames carry presentation
+ * timestamps in that order); outputs are matched by position, not timestamp.
+ */
+export class DecodeSession {
+  readonly #slots: Slot[] = [];
+  readonly #copies = new Set<Promise<void>>();
+  #decoder: DecoderLike | undefined;
+  /** Packets given to the decoder, outputs received, packets known lost. */
+  #submitted = 0;
+  #outputs = 0;
+  #lost = 0;
+  /** Packets the decoder has provably consumed (from output timestamps and errors). */
+  #consumed = 0;
+  #errors = 0;
+  #convert = false;
+  #formatChecked = false;
+  #fatal: Error | undefined;
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    readonly ctx: ComponentContext,
+    readonly opts: SessionOptions,
+    readonly factory: DecoderFactory,
+    readonly emit: (frame: Frame) => void,
+    readonly fail: (error: Error) => void,
+  ) {}
+
+  /** Hands one frame over; resolves when the decoder can take the next. */
+  async push(frame: Frame): Promise<void> {
+    this.#check();
+    const packet = packetOf(frame);
+    if (!packet) {
+      // Already has pixels: passes through untouched, but not ahead of earlier frames.
+      this.#slots.push({ frame, state: 'ready' });
+      this.#emitReady();
+      return;
+    }
+    this.#decoder ??= await this.factory(packet, frame, {
+      output: (f) => this.#onOutput(f),
+      error: (e) => this.#onError(e),
+    });
+    const decoder = this.#decoder;
+    decoder.ondequeue = () => this.#wake?.();
+    // Wait on the decoder's own queue and on packets it has not provably taken:
+    // the second bound holds even where decodeQueueSize only counts calls.
+    while (
+      decoder.decodeQueueSize >= this.opts.queue ||
+      this.#submitted - this.#consumed >= this.opts.queue + this.opts.maxHeld
+    ) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#check();
+    }
+    this.#slots.push({ frame, state: 'waiting' });
+    // The timestamp is the submission index: node-webcodecs reports it back on
+    // outputs, which tells how far the decoder has read.
+    decoder.decode({
+      type: packet.key ? 'key' : 'delta',
+      timestamp: this.#submitted++,
+      data: packet.data,
+    });
+  }
+
+  /** End of stream: drains the decoder and emits everything still held. */
+  async flush(): Promise<void> {
+    this.#check();
+    if (this.#decoder && this.#submitted > 0) {
+      await this.#decoder.flush();
+      await this.#settle();
+      // Packets that never produced a picture by the end were undecodable.
+      this.#dropWaiting(this.#slots.filter((s) => s.state === 'waiting').length);
+    }
+    await Promise.all(this.#copies);
+    this.#check();
+    this.#emitReady();
+  }
+
+  /** Closes the decoder and releases every buffer not handed downstream. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    if (this.#decoder && this.#decoder.state !== 'closed') this.#decoder.close();
+    for (const s of this.#slots.splice(0)) if (s.state === 'ready') this.#release(s.frame);
+  }
+
+  /**
+   * node-webcodecs delivers flush completion and outputs through separate native
+   * queues, so the last outputs can land after `flush()` resolves: wait until
+   * every packet frame has its picture or two event-loop turns bring nothing new.
+   */
+  async #settle(): Promise<void> {
+    for (let idle = 0; idle < 2 && this.#slots.some((s) => s.state === 'waiting'); ) {
+      const before = this.#outputs;
+      await new Promise((resolve) => setImmediate(resolve));
+      idle = this.#outputs === before ? idle + 1 : 0;
+    }
+  }
+
+  #onOutput(picture: DecodedFrame): void {
+    const slot = this.#closed ? undefined : this.#slots.find((s) => s.state === 'waiting');
+    if (!slot) {
+      // After close, or more pictures than packets (field pairs split over AUs): nobody takes it.
+      picture.close();
+      if (!this.#closed) this.ctx.count('extra-picture');
+      return;
+    }
+    this.#outputs++;
+    this.#consumed = Math.max(this.#consumed, picture.timestamp + 1, this.#outputs + this.#errors);
+    slot.state = 'copying';
+    const copy = this.#copy(picture, slot).catch((e: unknown) =>
+      this.#setFatal(e, 'copying a decoded frame'),
+    );
+    this.#copies.add(copy);
+    void copy.finally(() => this.#copies.delete(copy));
+    this.#dropLost();
+    this.#wake?.();
+  }
+
+  #onError(error: Error): void {
+    if (this.#closed) return;
+    if (this.#decoder?.state === 'closed') {
+      this.#setFatal(error, 'decoding (the decoder closed)');
+      return;
+    }
+    // The decoder rejected one packet and stays usable: a recoverable, counted event.
+    this.#errors++;
+    this.#consumed = Math.max(this.#consumed, this.#outputs + this.#errors);
+    this.#dropWaiting(1);
+    this.#wake?.();
+  }
+
+  async #copy(picture: DecodedFrame, slot: Slot): Promise<void> {
+    try {
+      if (!this.#formatChecked) {
+        // Decided once per stream: 4:2:2, 4:4:4 or 10-bit streams convert to 8-bit I420.
+        this.#formatChecked = true;
+        this.#convert = picture.format !== 'I420';
+        if (this.#convert)
+          this.ctx.log.warn(
+            `${this.ctx.name}: decoder outputs ${picture.format ?? 'an unknown format'}; converting to yuv420p`,
+          );
+      }
+      const { codedWidth: width, codedHeight: height } = picture;
+      const buf = this.ctx.pool.acquire(frameByteLength('yuv420p', width, height));
+      try {
+        await picture.copyTo(buf, this.#convert ? { format: 'I420' } : undefined);
+      } catch (e) {
+        this.ctx.pool.release(buf);
+        throw e;
+      }
+      const { frame } = slot;
+      frame.data = buf;
+      frame.width = width;
+      frame.height = height;
+      frame.format = 'yuv420p';
+      delete frame.meta.packet;
+      slot.state = 'ready';
+    } finally {
+      // Every VideoFrame pins a native buffer: close it whatever happened.
+      picture.close();
+    }
+    if (this.#closed) this.#release(slot.frame);
+    else this.#emitReady();
+  }
+
+  /** A decoder holds at most `maxHeld` pictures; beyond that, the oldest were lost. */
+  #dropLost(): void {
+    const held = this.#consumed - this.#outputs - this.#lost;
+    if (held > this.opts.maxHeld) this.#dropWaiting(held - this.opts.maxHeld);
+  }
+
+  /** Drops the oldest `n` frames still waiting for a picture, counting each as corrupt. */
+  #dropWaiting(n: number): void {
+    for (let i = 0; i < n; i++) {
+      const at = this.#slots.findIndex((s) => s.state === 'waiting');
+      if (at < 0) return;
+      const [slot] = this.#slots.splice(at, 1);
+      if (slot) this.#release(slot.frame);
+      this.#lost++;
+      this.ctx.count('corrupt');
+    }
+    this.#emitReady();
+  }
+
+  #emitReady(): void {
+    while (this.#slots[0]?.state === 'ready' && !this.#fatal) {
+      const slot = this.#slots.shift();
+      if (slot) this.emit(slot.frame);
+    }
+  }
+
+  /** Packet frames carry an empty array, not a pooled buffer: only real pixels go back. */
+  #release(frame: Frame): void {
+    if (frame.data.byteLength > 0) this.ctx.pool.release(frame.data);
+  }
+
+  #setFatal(cause: unknown, doing: string): void {
+    if (this.#fatal) return;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    this.#fatal = new FramewireError(
+      'STAGE_FAILED',
+      `${this.ctx.name}: ${doing} failed: ${message}`,
+      {
+        component: this.ctx.name,
+        fatal: true,
+        cause,
+      },
+    );
+    this.#wake?.();
+    this.fail(this.#fatal);
+  }
+
+  #check(): void {
+    if (this.#fatal) throw this.#fatal;
+    if (this.#closed)
+      throw new FramewireError('STAGE_FAILED', `${this.ctx.name}: decoder already closed`);
+  }
+}

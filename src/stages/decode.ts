@@ -1,0 +1,155 @@
+import { EncodedVideoChunk, VideoDecoder } from 'node-webcodecs';
+import { Observable, type OperatorFunction } from 'rxjs';
+import { type InferFields, t } from '../config/schema.ts';
+import { type ComponentContext, defineStage } from '../core/component.ts';
+import { FramewireError } from '../core/errors.ts';
+import type { Frame } from '../core/frame.ts';
+import { DecodeSession, type DecoderFactory, type DecoderLike } from './decode-session.ts';
+
+const options = {
+  hardware: t.enum(['no-preference', 'prefer-hardware', 'prefer-software'], {
+    doc: 'WebCodecs hardwareAcceleration hint; the static build decodes in software',
+    default: 'no-preference',
+  }),
+  optimizeForLatency: t.boolean({
+    doc: 'Emit each picture as soon as it is decoded (slice threads, no frame-thread delay)',
+    default: true,
+  }),
+  queue: t.integer({
+    doc: 'Packets queued in the decoder (decodeQueueSize) before the stage waits',
+    min: 1,
+    max: 64,
+    default: 8,
+  }),
+};
+
+export type DecodeConfig = InferFields<typeof options>;
+
+/**
+ * Decodes frames that carry an encoded access unit (`meta.packet`, no pixels yet)
+ * into yuv420p pixels with an in-process WebCodecs decoder. Frames that already
+ * have pixels pass through untouched; order is always kept.
+ */
+export const decodeStage = defineStage({
+  type: 'decode',
+  doc: 'Decode compressed H.264 packets in-process (WebCodecs) into yuv420p frames',
+  options,
+  create: (config, ctx) => decodeOperator(config, ctx),
+});
+
+/** H.264 can hold back 16 reordered pictures; frame threading adds up to 16 more. */
+function maxHeld(config: DecodeConfig): number {
+  return config.optimizeForLatency ? 16 : 32;
+}
+
+/** The operator behind `decodeStage`; `factory` is swappable so tests can fake the decoder. */
+export function decodeOperator(
+  config: DecodeConfig,
+  ctx: ComponentContext,
+  factory: DecoderFactory = webCodecsDecoder(config, ctx),
+): OperatorFunction<Frame, Frame> {
+  return (source) =>
+    new Observable<Frame>((out) => {
+      const session = new DecodeSession(
+        ctx,
+        { queue: config.queue, maxHeld: maxHeld(config) },
+        factory,
+        (f) => out.next(f),
+        (e) => out.error(e),
+      );
+      // Upstream pushes; frames wait here while the decoder is full. The runner's
+      // in-flight limit bounds this inbox, since waiting frames are in flight.
+      const inbox: Frame[] = [];
+      let upstreamDone = false;
+      let pumping = false;
+      let stopped = false;
+      const pump = async () => {
+        if (pumping || stopped) return;
+        pumping = true;
+        try {
+          for (let f = inbox.shift(); f && !stopped; f = inbox.shift()) await session.push(f);
+          if (upstreamDone && !stopped) {
+            stopped = true;
+            await session.flush();
+            session.close();
+            out.complete();
+          }
+        } catch (e) {
+          stopped = true;
+          out.error(e);
+        } finally {
+          pumping = false;
+        }
+      };
+      const sub = source.subscribe({
+        next: (f) => {
+          inbox.push(f);
+          void pump();
+        },
+        error: (e: unknown) => {
+          stopped = true;
+          out.error(e);
+        },
+        complete: () => {
+          upstreamDone = true;
+          void pump();
+        },
+      });
+      return () => {
+        stopped = true;
+        sub.unsubscribe();
+        session.close();
+        for (const f of inbox.splice(0)) if (f.data.byteLength > 0) ctx.pool.release(f.data);
+      };
+    });
+}
+
+/** Configures a node-webcodecs decoder from the stream's first packet. */
+function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderFactory {
+  return async (packet, frame, cb) => {
+    const decoderConfig = {
+      codec: packet.codec,
+      codedWidth: frame.width,
+      codedHeight: frame.height,
+      hardwareAcceleration: config.hardware,
+      optimizeForLatency: config.optimizeForLatency,
+    };
+    const support = await VideoDecoder.isConfigSupported(decoderConfig);
+    if (!support.supported)
+      throw new FramewireError(
+        'STAGE_FAILED',
+        `${ctx.name}: no decoder for codec ${packet.codec}`,
+        {
+          component: ctx.name,
+          hint: `Try hardware: no-preference; node-webcodecs decodes H.264 in software.`,
+        },
+      );
+    const decoder = new VideoDecoder({
+      output: (f) => cb.output(f),
+      error: (e) => cb.error(e),
+    });
+    decoder.configure(decoderConfig);
+    return adapt(decoder);
+  };
+}
+
+/** Wraps plain chunks into EncodedVideoChunk so the session stays codec-library neutral. */
+function adapt(decoder: VideoDecoder): DecoderLike {
+  return {
+    get state() {
+      return decoder.state;
+    },
+    get decodeQueueSize() {
+      return decoder.decodeQueueSize;
+    },
+    get ondequeue() {
+      return decoder.ondequeue;
+    },
+    set ondequeue(handler) {
+      decoder.ondequeue = handler;
+    },
+    decode: (chunk) => decoder.decode(new EncodedVideoChunk(chunk)),
+    flush: () => decoder.flush(),
+    close: () => decoder.close(),
+  };
+}

@@ -1,0 +1,329 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ffmpeg from '@ffmpeg-installer/ffmpeg';
+import { firstValueFrom, from, type Observable, toArray } from 'rxjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { systemClock } from '../src/core/clock.ts';
+import type { ComponentContext } from '../src/core/component.ts';
+import { FramewireError } from '../src/core/errors.ts';
+import type { Frame, Packet } from '../src/core/frame.ts';
+import { FramePool } from '../src/core/frame-pool.ts';
+import { silentLogger } from '../src/core/log.ts';
+import { openPacketReader } from '../src/sources/packet-reader.ts';
+import { type DecodeConfig, decodeOperator } from '../src/stages/decode.ts';
+import type { DecodedFrame, DecoderFactory } from '../src/stages/decode-session.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fw-decode-'));
+const file = (name: string) => join(dir, name);
+const config: DecodeConfig = { hardware: 'no-preference', optimizeForLatency: true, queue: 8 };
+
+function encode(name: string, size: string, extra: string[]): void {
+  execFileSync(ffmpeg.path, [
+    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`],
+    ...['-frames:v', '50', '-pix_fmt', 'yuv420p', '-g', '10', '-sc_threshold', '0'],
+    ...['-c:v', 'libx264', ...extra, file(name)],
+  ]);
+}
+
+/** What the bundled ffmpeg decodes from the same file: the reference pixels. */
+function reference(name: string): Buffer {
+  return execFileSync(
+    ffmpeg.path,
+    ['-v', 'error', '-i', file(name), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'],
+    { maxBuffer: 1 << 28 },
+  );
+}
+
+test.before(() => {
+  encode('baseline.mp4', '320x240', ['-profile:v', 'baseline']);
+  encode('high-bframes.mp4', '320x240', ['-profile:v', 'high', '-bf', '3']);
+  encode('cropped-180.mp4', '320x180', []);
+  // moov first, then cut: ffmpeg reads the packets that are there, the last one partly.
+  encode('faststart.mp4', '320x240', ['-movflags', '+faststart']);
+  const whole = readFileSync(file('faststart.mp4'));
+  writeFileSync(file('truncated-faststart.mp4'), whole.subarray(0, Math.floor(whole.length * 0.6)));
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+function context(pool = new FramePool()): ComponentContext & { counts: Record<string, number> } {
+  const counts: Record<string, number> = {};
+  return {
+    name: 'stages[0] (decode)',
+    clock: systemClock,
+    log: silentLogger,
+    baseDir: dir,
+    pool,
+    stream: undefined,
+    counts,
+    count(event, n = 1) {
+      counts[event] = (counts[event] ?? 0) + n;
+    },
+  };
+}
+
+/** Packet frames as a `file` source with `output: packets` would emit them. */
+async function packetFrames(name: string): Promise<Frame[]> {
+  const reader = openPacketReader({ ffmpegPath: ffmpeg.path, inputArgs: ['-i', file(name)] });
+  try {
+    const info = await reader.open();
+    const frames: Frame[] = [];
+    for await (const packet of reader) frames.push(packetFrame(frames.length, packet, info));
+    return frames;
+  } finally {
+    await reader.close();
+  }
+}
+
+function packetFrame(seq: number, packet: Packet, size: { width: number; height: number }): Frame {
+  return {
+    seq,
+    pts: packet.pts,
+    time: 0,
+    width: size.width,
+    height: size.height,
+    format: 'yuv420p',
+    data: new Uint8Array(0),
+    sourceId: 'test',
+    meta: { timings: {}, packet },
+  };
+}
+
+const run = (frames$: Observable<Frame>, op: ReturnType<typeof decodeOperator>) =>
+  firstValueFrom(frames$.pipe(op, toArray()));
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
+  return se === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / (se / a.length));
+}
+
+// Each case: a file, its display size. B-frames exercise decode vs presentation order;
+// 180 lines exercise the SPS cropping window (coded 192).
+const cases = [
+  { name: 'baseline.mp4', width: 320, height: 240 },
+  { name: 'high-bframes.mp4', width: 320, height: 240 },
+  { name: 'cropped-180.mp4', width: 320, height: 180 },
+];
+
+for (const c of cases) {
+  test(`${c.name}: 50 frames in order, pixels equal to ffmpeg's decode`, async () => {
+    const ctx = context();
+    const input = await packetFrames(c.name);
+    const out = await run(from(input), decodeOperator(config, ctx));
+    const ref = reference(c.name);
+    const size = c.width * c.height * 1.5;
+    assert.is(out.length, 50);
+    assert.is(ref.length, 50 * size);
+    out.forEach((f, i) => {
+      assert.is(f, input[i], 'same Frame object, same position');
+      assert.is(f.seq, i);
+      assert.is(f.width, c.width);
+      assert.is(f.height, c.height);
+      assert.is(f.meta.packet, undefined);
+      const p = psnr(f.data, ref.subarray(i * size, (i + 1) * size));
+      assert.ok(p > 40, `frame ${i}: PSNR ${p.toFixed(1)} dB`);
+    });
+    // Same FFmpeg H.264 decoder on both sides: bit-exact in practice.
+    assert.ok(
+      out.every((f, i) => Buffer.compare(f.data, ref.subarray(i * size, (i + 1) * size)) === 0),
+    );
+    assert.equal(ctx.counts, {});
+    for (const f of out) ctx.pool.release(f.data);
+    assert.is(ctx.pool.outstanding, 0);
+  });
+}
+
+test('frames that already have pixels pass through untouched, in order', async () => {
+  const ctx = context();
+  const decoded = (await packetFrames('baseline.mp4')).slice(0, 10);
+  const pixels: Frame = {
+    ...decoded[0]!,
+    seq: 99,
+    data: new Uint8Array([1, 2, 3]),
+    meta: { timings: {} },
+  };
+  const input = [...decoded.slice(0, 5), pixels, ...decoded.slice(5)];
+  const out = await run(from(input), decodeOperator(config, ctx));
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 3, 4, 99, 5, 6, 7, 8, 9],
+  );
+  assert.is(out[5], pixels);
+  assert.equal([...pixels.data], [1, 2, 3]);
+});
+
+test('corrupted slice data: no crash, every frame accounted for as output or counted corrupt', async () => {
+  const ctx = context();
+  const input = await packetFrames('baseline.mp4');
+  // Scramble the payload of three P-frames (past their headers) and one key frame.
+  for (const i of [12, 13, 14, 30]) {
+    const p = input[i]!.meta.packet as Packet;
+    const data = p.data.slice();
+    for (let k = 40; k < data.length; k += 5) data[k] = (data[k] ?? 0) ^ 0x5a;
+    input[i]!.meta.packet = { ...p, data };
+  }
+  const out = await run(from(input), decodeOperator(config, ctx));
+  assert.is(out.length + (ctx.counts.corrupt ?? 0), 50);
+  assert.ok(out.every((f) => f.data.length === 320 * 240 * 1.5));
+  for (const f of out) ctx.pool.release(f.data);
+  assert.is(ctx.pool.outstanding, 0);
+});
+
+test('garbage access units are counted as corrupt and the stream continues', async () => {
+  const ctx = context();
+  const input = await packetFrames('baseline.mp4');
+  for (const i of [21, 22]) {
+    const p = input[i]!.meta.packet as Packet;
+    // A delimiter, then a slice NAL whose header is nonsense.
+    const data = new Uint8Array([0, 0, 0, 1, 9, 0xf0, 0, 0, 1, 0x41, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    input[i]!.meta.packet = { ...p, data };
+  }
+  const out = await run(from(input), decodeOperator(config, ctx));
+  assert.is(out.length + (ctx.counts.corrupt ?? 0), 50);
+  assert.ok(out.length >= 40, `${out.length} frames out`);
+  assert.ok(
+    out.every((f, i) => i === 0 || f.seq > out[i - 1]!.seq),
+    'still in order',
+  );
+});
+
+test('a truncated file: the packets that are there decode, no crash', async () => {
+  const ctx = context();
+  const input = await packetFrames('truncated-faststart.mp4');
+  assert.ok(input.length > 10 && input.length < 50, `${input.length} packets`);
+  const out = await run(from(input), decodeOperator(config, ctx));
+  assert.is(out.length + (ctx.counts.corrupt ?? 0), input.length);
+  assert.ok(out.length >= input.length - 1);
+});
+
+/** A scripted decoder: emits one picture per packet unless told otherwise. */
+function fakeFactory(script: {
+  closeOn?: number;
+  failOn?: number[];
+  log: { closed: number; maxQueue: number; decoded: number };
+}): DecoderFactory {
+  return async (_packet, frame, cb) => {
+    let state = 'configured';
+    let queue = 0;
+    let n = 0;
+    const picture = (timestamp: number): DecodedFrame => ({
+      format: 'I420',
+      codedWidth: frame.width,
+      codedHeight: frame.height,
+      timestamp,
+      copyTo: async (dest) => dest.fill(timestamp & 0xff),
+      close: () => script.log.closed++,
+    });
+    const decoder = {
+      ondequeue: null as ((e: Event) => void) | null,
+      get state() {
+        return state;
+      },
+      get decodeQueueSize() {
+        return queue;
+      },
+      decode(chunk: { timestamp: number }) {
+        const i = n++;
+        queue++;
+        script.log.maxQueue = Math.max(script.log.maxQueue, queue);
+        setTimeout(() => {
+          queue--;
+          script.log.decoded++;
+          if (i === script.closeOn) {
+            state = 'closed';
+            cb.error(new Error('decoder crashed'));
+          } else if (script.failOn?.includes(i)) cb.error(new Error('Decode error: Invalid data'));
+          else cb.output(picture(chunk.timestamp));
+          decoder.ondequeue?.(new Event('dequeue'));
+        }, 1);
+      },
+      // Like a real decoder, flush resolves once every queued chunk is processed.
+      flush: async () => {
+        while (queue > 0) await new Promise((r) => setTimeout(r, 1));
+      },
+      close: () => {
+        state = 'closed';
+      },
+    };
+    return decoder;
+  };
+}
+
+const fakeFrames = (n: number) =>
+  Array.from({ length: n }, (_, i) =>
+    packetFrame(
+      i,
+      { data: new Uint8Array([0, 0, 1, 9]), key: i === 0, pts: i, dts: i, codec: 'avc1.42c00d' },
+      {
+        width: 4,
+        height: 2,
+      },
+    ),
+  );
+
+test('decoder backpressure: never more than `queue` chunks in the decoder', async () => {
+  const log = { closed: 0, maxQueue: 0, decoded: 0 };
+  const ctx = context();
+  const out = await run(
+    from(fakeFrames(30)),
+    decodeOperator({ ...config, queue: 3 }, ctx, fakeFactory({ log })),
+  );
+  assert.is(out.length, 30);
+  assert.is(log.maxQueue, 3);
+  assert.is(log.closed, 30, 'every VideoFrame closed');
+});
+
+test('a rejected packet is counted as corrupt, its frame dropped, the rest emitted', async () => {
+  const log = { closed: 0, maxQueue: 0, decoded: 0 };
+  const ctx = context();
+  const out = await run(
+    from(fakeFrames(10)),
+    decodeOperator(config, ctx, fakeFactory({ failOn: [4], log })),
+  );
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 3, 5, 6, 7, 8, 9],
+  );
+  assert.equal(ctx.counts, { corrupt: 1 });
+  assert.is(log.closed, 9);
+});
+
+test('a decoder that closes itself is a fatal STAGE_FAILED error', async () => {
+  const log = { closed: 0, maxQueue: 0, decoded: 0 };
+  const ctx = context();
+  try {
+    await run(from(fakeFrames(10)), decodeOperator(config, ctx, fakeFactory({ closeOn: 3, log })));
+    assert.unreachable('should fail');
+  } catch (e) {
+    assert.instance(e, FramewireError);
+    assert.is((e as FramewireError).code, 'STAGE_FAILED');
+    assert.is((e as FramewireError).fatal, true);
+    assert.match((e as Error).message, /decoder closed.*decoder crashed/);
+  }
+});
+
+test('unsubscribing mid-stream closes the decoder and releases held pixels', async () => {
+  const log = { closed: 0, maxQueue: 0, decoded: 0 };
+  const ctx = context();
+  const got: Frame[] = [];
+  await new Promise<void>((resolve) => {
+    const sub = from(fakeFrames(20))
+      .pipe(decodeOperator(config, ctx, fakeFactory({ log })))
+      .subscribe((f) => {
+        got.push(f);
+        if (got.length === 5) {
+          sub.unsubscribe();
+          setTimeout(resolve, 50);
+        }
+      });
+  });
+  for (const f of got) ctx.pool.release(f.data);
+  assert.is(ctx.pool.outstanding, 0);
+  assert.is(log.closed, log.decoded, 'pictures decoded after unsubscribe were closed too');
+});
+
+test.run();

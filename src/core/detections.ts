@@ -11,7 +11,11 @@ export class Detections {
   readonly classIds: Int32Array;
   /** Class names indexed by class id; a missing entry prints as the id. */
   readonly names: readonly string[];
-  /** Public track ids; absent before a tracking stage. */
+  /**
+   * Track ids; absent before a tracking stage. A negative id marks a detection
+   * not (yet) assigned to a confirmed track: it has no public id, and counting
+   * and overlays ignore it as a track.
+   */
   readonly trackIds: Int32Array | undefined;
 
   constructor(init: {
@@ -122,7 +126,8 @@ export class Detections {
         classId: this.classIds[i]!,
         label: this.label(i),
       };
-      if (this.trackIds) d.trackId = this.trackIds[i]!;
+      // Negative ids mark detections of tentative tracks: they have no public id.
+      if (this.trackIds && this.trackIds[i]! >= 0) d.trackId = this.trackIds[i]!;
       out.push(d);
     }
     return out;

@@ -1,0 +1,15 @@
+/** Detection evaluation: COCO-style metrics, dataset loaders and the report. */
+export { evaluateDetections, AREA_RANGES } from './evaluate.ts';
+export type {
+  ClassMetrics,
+  EvaluateOptions,
+  EvaluationResult,
+  ThresholdCounts,
+} from './evaluate.ts';
+export { formatReport } from './format-report.ts';
+export { parseCocoAnnotations, parseCocoResults } from './loaders/coco-json.ts';
+export { parseVocXml, loadVocDataset, VOC_CLASSES } from './loaders/voc-xml.ts';
+export { defaultLabelPath, loadYoloDataset, parseYoloLabels } from './loaders/yolo-txt.ts';
+export { runEvaluation } from './run-evaluation.ts';
+export type { DetectResult, EvaluationReport, RunEvaluationOptions } from './run-evaluation.ts';
+export type * from './types.ts';

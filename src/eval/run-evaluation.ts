@@ -1,0 +1,84 @@
+/**
+ * Joins detector output to a dataset and evaluates it: the engine behind
+ * `framewire eval`. Results are matched to dataset images by path, else by file
+ * name; classes by label name (so a COCO-80 detector can be scored against COCO's
+ * 91-id categories), else by class id.
+ */
+import { basename } from 'node:path';
+import type { Detection } from '../core/detection.ts';
+import { type EvaluateOptions, type EvaluationResult, evaluateDetections } from './evaluate.ts';
+import type { AnnotationSet, Category, ImageId, Prediction } from './types.ts';
+
+/** One image's detections, as `framewire detect --json` prints them plus the image path. */
+export interface DetectResult {
+  image: string;
+  detections: readonly Detection[];
+}
+
+export interface RunEvaluationOptions extends Omit<EvaluateOptions, 'imageIds' | 'classIds'> {
+  /** `label`: by name; `id`: by class id; `auto` (default): by name when the label is a category. */
+  classMatch?: 'auto' | 'label' | 'id';
+}
+
+export interface EvaluationReport {
+  result: EvaluationResult;
+  categories: Category[];
+  /** Dataset images with no detect result (their objects all count as misses). */
+  imagesWithoutResults: string[];
+  /** Results whose image is not in the dataset (not evaluated). */
+  resultsWithoutImage: string[];
+  /** Detection labels that match no category under `classMatch: label`, with counts. */
+  unknownLabels: Record<string, number>;
+}
+
+export function runEvaluation(
+  results: readonly DetectResult[],
+  annotations: AnnotationSet,
+  opts: RunEvaluationOptions = {},
+): EvaluationReport {
+  const byFile = new Map<string, ImageId>();
+  const byBase = new Map<string, ImageId | null>();
+  for (const im of annotations.images) {
+    byFile.set(im.file, im.id);
+    const b = basename(im.file);
+    // A file name shared by two images cannot identify either.
+    byBase.set(b, byBase.has(b) ? null : im.id);
+  }
+  const byName = new Map(annotations.categories.map((c) => [c.name.toLowerCase(), c.id]));
+  const mode = opts.classMatch ?? 'auto';
+  const predictions: Prediction[] = [];
+  const seen = new Set<ImageId>();
+  const resultsWithoutImage: string[] = [];
+  const unknownLabels: Record<string, number> = {};
+  for (const r of results) {
+    const id = byFile.get(r.image) ?? byBase.get(basename(r.image)) ?? undefined;
+    if (id === undefined) {
+      resultsWithoutImage.push(r.image);
+      continue;
+    }
+    seen.add(id);
+    for (const d of r.detections) {
+      const named = byName.get(d.label.toLowerCase());
+      const classId =
+        mode === 'id' ? d.classId : (named ?? (mode === 'auto' ? d.classId : undefined));
+      if (classId === undefined) {
+        unknownLabels[d.label] = (unknownLabels[d.label] ?? 0) + 1;
+        continue;
+      }
+      predictions.push({ imageId: id, classId, box: d.box, score: d.score });
+    }
+  }
+  const { classMatch: _, ...evalOpts } = opts;
+  const result = evaluateDetections(annotations.annotations, predictions, {
+    ...evalOpts,
+    imageIds: annotations.images.map((im) => im.id),
+    classIds: annotations.categories.map((c) => c.id),
+  });
+  return {
+    result,
+    categories: annotations.categories,
+    imagesWithoutResults: annotations.images.filter((im) => !seen.has(im.id)).map((im) => im.file),
+    resultsWithoutImage,
+    unknownLabels,
+  };
+}

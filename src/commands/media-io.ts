@@ -1,21 +1,24 @@
 import { spawn } from 'node:child_process';
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { FramewireError } from '../core/errors.ts';
-import type { Frame } from '../core/frame.ts';
+import { type Frame, frameByteLength } from '../core/frame.ts';
 
 /** The bundled ffmpeg; no system ffmpeg is assumed. */
 export const ffmpegPath: string = ffmpegInstaller.path;
 
 /**
- * Decodes an image or video file into rgb24 frames with the bundled ffmpeg,
+ * Decodes an image or video file into rgb24 (or yuv420p) frames with the bundled ffmpeg,
  * one at a time, in order. The frame size is read from ffmpeg's own description
  * of its output stream (`Video: rawvideo … 512x512`), so no ffprobe is needed.
  * Frames read on demand: the generator pauses ffmpeg through pipe backpressure.
  */
-export async function* readFrames(path: string): AsyncGenerator<Frame> {
+export async function* readFrames(
+  path: string,
+  format: 'rgb24' | 'yuv420p' = 'rgb24',
+): AsyncGenerator<Frame> {
   const child = spawn(
     ffmpegPath,
-    ['-hide_banner', '-nostdin', '-i', path, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'],
+    ['-hide_banner', '-nostdin', '-i', path, '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let stderr = '';
@@ -46,7 +49,7 @@ export async function* readFrames(path: string): AsyncGenerator<Frame> {
   try {
     await sizeReady;
     if (!size) throw unreadable(path, stderr);
-    const frameBytes = size.width * size.height * 3;
+    const frameBytes = frameByteLength(format, size.width, size.height);
     let pending: Buffer = Buffer.alloc(0);
     let seq = 0;
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
@@ -61,7 +64,7 @@ export async function* readFrames(path: string): AsyncGenerator<Frame> {
           time: Date.now(),
           width: size.width,
           height: size.height,
-          format: 'rgb24',
+          format,
           data,
           sourceId: path,
           meta: { timings: {} },

@@ -1,0 +1,98 @@
+/** `framewire detect` as a user runs it: a real process, real ffmpeg, the embedded model. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+const dir = mkdtempSync(join(tmpdir(), 'framewire-detect-cli-'));
+
+function framewire(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** No user-facing failure may print a stack trace. */
+function assertNoStack(stderr: string): void {
+  assert.not.match(stderr, /\n\s+at .+:\d+:\d+/, `stack trace in:\n${stderr}`);
+  assert.not.match(stderr, /internal error/);
+}
+
+test('detect IMAGE --json prints exactly the output contract', () => {
+  const r = framewire('detect', 'test/fixtures/chelsea.png', '--json');
+  assert.is(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(Object.keys(out), ['width', 'height', 'detections']);
+  assert.is(out.width, 451);
+  assert.is(out.height, 300);
+  const detections = out.detections as Record<string, unknown>[];
+  assert.ok(detections.length >= 1);
+  for (const d of detections) {
+    assert.equal(Object.keys(d), ['box', 'score', 'classId', 'label']);
+    assert.is((d.box as number[]).length, 4);
+    assert.ok((d.box as number[]).every((v) => typeof v === 'number' && v >= 0));
+    assert.ok(typeof d.score === 'number' && d.score >= 0.4 && d.score <= 1);
+  }
+  assert.is(detections[0]!.label, 'cat');
+  assert.is(detections[0]!.classId, 15);
+});
+
+test('detect IMAGE prints a table; --out writes an annotated PNG', () => {
+  const out = join(dir, 'annotated.png');
+  const r = framewire('detect', 'test/fixtures/coffee.png', '--out', out);
+  assert.is(r.code, 0, r.stderr);
+  assert.match(r.stdout, /600x400, 1 detection/);
+  assert.match(r.stdout, /cup\s+0\.\d\d\s+\d+, \d+, \d+, \d+/);
+  const check = framewire('detect', out, '--json');
+  assert.is(check.code, 0, 'the written PNG decodes');
+  assert.is(JSON.parse(check.stdout).width, 600);
+});
+
+test('bad usage and bad inputs: exit 2 or 1, one clear message, no stack', () => {
+  const notOnnx = join(dir, 'readme-not-onnx.onnx');
+  writeFileSync(notOnnx, 'hello\n');
+  const cases = [
+    // A model path that does not exist: runtime failure.
+    {
+      args: ['test/fixtures/chelsea.png', '--model', join(dir, 'missing.onnx')],
+      code: 1,
+      message: /model file not found/,
+    },
+    // A file that is not ONNX.
+    {
+      args: ['test/fixtures/chelsea.png', '--model', notOnnx],
+      code: 1,
+      message: /not an ONNX model/,
+    },
+    // An input that does not exist.
+    { args: [join(dir, 'nothere.png')], code: 1, message: /cannot read .*nothere\.png/ },
+    // Usage errors: exit 2.
+    { args: [], code: 2, message: /give an image or video/ },
+    {
+      args: ['test/fixtures/chelsea.png', '--confidence', 'high'],
+      code: 2,
+      message: /--confidence must be a number/,
+    },
+    { args: ['test/fixtures/chelsea.png', '--bogus'], code: 2, message: /unknown option --bogus/ },
+    {
+      args: ['test/fixtures/chelsea.png', '--classes', 'kat'],
+      code: 2,
+      message: /unknown label "kat"/,
+    },
+  ];
+  for (const c of cases) {
+    const r = framewire('detect', ...c.args);
+    assert.is(r.code, c.code, `${c.args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, c.message);
+    assertNoStack(r.stderr);
+    assert.is(r.stdout, '');
+  }
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test.run();

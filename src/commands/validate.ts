@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import { registries } from '../components-all.ts';
 import { loadPipeline, type PipelineConfig } from '../config/load.ts';
 import { FramewireError } from '../core/errors.ts';
 import { type Command, EXIT } from './command.ts';
+import { parseArgs } from './parse-args.ts';
 import { reportError } from './report-error.ts';
 
 const HELP = `Usage: framewire validate FILE... [--set key.path=value ...]
@@ -47,34 +47,14 @@ export const validateCommand: Command = {
   },
 };
 
-function parseValidateArgs(args: string[]): { files: string[]; sets: string[] } {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(args);
-  } catch (err) {
-    const message = (err as Error).message;
-    const unknown = /Unknown option '([^']+)'/.exec(message)?.[1];
-    if (unknown) throw usage(`unknown option "${unknown}"`);
-    if (message.includes("'--set")) throw usage('--set needs a value: --set key.path=value');
-    throw usage(message);
+function parseValidateArgs(argv: string[]): { files: string[]; sets: string[] } {
+  const args = parseArgs(argv, { repeatable: ['set'] });
+  if (args.positional.length === 0) {
+    throw new FramewireError('USAGE', 'validate needs a pipeline file', {
+      hint: 'framewire validate FILE... [--set key.path=value ...]',
+    });
   }
-  if (parsed.positionals.length === 0) throw usage('validate needs a pipeline file');
-  return { files: parsed.positionals, sets: parsed.values.set ?? [] };
-}
-
-function parse(args: string[]) {
-  return parseArgs({
-    args,
-    options: { set: { type: 'string', multiple: true } },
-    allowPositionals: true,
-    strict: true,
-  });
-}
-
-function usage(message: string): FramewireError {
-  return new FramewireError('USAGE', message, {
-    hint: 'framewire validate FILE... [--set key.path=value ...]',
-  });
+  return { files: args.positional, sets: args.repeated.get('set') ?? [] };
 }
 
 /** `source testsrc, 2 stages, 2 sinks` */

@@ -97,11 +97,17 @@ export function typeOf(field: Field): string {
     case 'enum':
       return `one of ${field.values.map((v) => `\`${v}\``).join(', ')}`;
     case 'list': {
-      const bounds = [
-        field.minItems !== undefined ? `at least ${field.minItems}` : '',
-        field.maxItems !== undefined ? `at most ${field.maxItems}` : '',
-      ].filter(Boolean);
-      return `list of ${typeOf(field.item as Field)}${bounds.length ? ` (${bounds.join(', ')} items)` : ''}`;
+      const { minItems: min, maxItems: max } = field;
+      const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
+      const bounds =
+        min !== undefined && max !== undefined
+          ? `, ${min} to ${items(max)}`
+          : min !== undefined
+            ? `, at least ${items(min)}`
+            : max !== undefined
+              ? `, at most ${items(max)}`
+              : '';
+      return `list of ${typeOf(field.item as Field)}${bounds}`;
     }
     case 'object':
       return 'mapping';

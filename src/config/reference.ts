@@ -21,6 +21,8 @@ export function pipelineReference(registries: ComponentRegistries): string {
     '### Pipeline file',
     '',
     ...table('key', [...rows(pipelineFields), ...SECTIONS.map(sectionRow)]),
+    '',
+    ...VALUES_NOTE,
   ];
   for (const section of SECTIONS) {
     const registry = section.registry(registries);
@@ -31,6 +33,21 @@ export function pipelineReference(registries: ComponentRegistries): string {
   }
   return `${out.join('\n')}\n`;
 }
+
+/** How values are written, whatever the component: interpolation and overrides. */
+const VALUES_NOTE = [
+  '**Environment variables.** Any value may use `${VAR}` or `${VAR:-default}` (the default',
+  'applies when `VAR` is unset or empty, and may itself be empty); `$$` writes a literal `$`.',
+  'An unset variable without a default is an error. A value that is exactly one `${…}` is read',
+  'as YAML after substitution, so `fps: ${FPS:-30}` is the number 30, while an option that',
+  'expects text gets the text unchanged (`port: ${PORT}` with `PORT=0800` stays `"0800"`).',
+  'Inside `[ ]` or `{ }`, quote such values: `{ path: "${INPUT}" }`.',
+  '',
+  '**Overrides.** `framewire run` and `framewire validate` take `--set key.path=value`',
+  '(repeatable), applied before validation: numeric segments index lists',
+  '(`--set sinks.0.path=out.mp4`, `--set stages.1.confidence=0.5`) and the value is read as',
+  'YAML (`true`, `3`, `0.5`, text).',
+];
 
 function title(section: Section): string {
   return { source: 'Sources', stage: 'Stages', sink: 'Sinks' }[section.kind];

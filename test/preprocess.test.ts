@@ -97,7 +97,7 @@ test('letterbox undo composes with a resize stage transform to reach the origina
   const lb = computeLetterbox(1280, 720, 640, 640, 'letterbox');
   const boxes = Float32Array.from([100, 190, 300, 240]);
   boxesToSource(boxes, modelToSource(lb, 1280, 720, resized));
-  [300, 150, 900, 300].forEach((v, i) => close(boxes[i]!, v, 1e-3, `coordinate ${i}`));
+  for (const [i, v] of [300, 150, 900, 300].entries()) close(boxes[i]!, v, 1e-3, `coordinate ${i}`);
 });
 
 test('YUV→RGB (BT.601 limited range) of known colours', () => {
@@ -139,7 +139,9 @@ test('layouts and colour order: NCHW, NHWC, BGR; normalization (x·scale − mea
     const p = new Preprocessor({ ...base, layout: c.layout, colorOrder: c.order }, frame);
     assert.equal(p.dims, c.layout === 'NCHW' ? [1, 3, 4, 4] : [1, 4, 4, 3]);
     const out = p.run(frame.data);
-    c.at.forEach((i, k) => close(out[i]!, c.expect[k]!, 1e-6, `${c.layout} ${c.order} value ${k}`));
+    for (const [k, i] of c.at.entries()) {
+      close(out[i]!, c.expect[k]!, 1e-6, `${c.layout} ${c.order} value ${k}`);
+    }
   }
 });
 

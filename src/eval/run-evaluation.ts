@@ -27,7 +27,7 @@ export interface EvaluationReport {
   imagesWithoutResults: string[];
   /** Results whose image is not in the dataset (not evaluated). */
   resultsWithoutImage: string[];
-  /** Detection labels that match no category under `classMatch: label`, with counts. */
+  /** Labels of detections that matched no category (not evaluated), with counts. */
   unknownLabels: Record<string, number>;
 }
 
@@ -45,6 +45,7 @@ export function runEvaluation(
     byBase.set(b, byBase.has(b) ? null : im.id);
   }
   const byName = new Map(annotations.categories.map((c) => [c.name.toLowerCase(), c.id]));
+  const known = new Set(annotations.categories.map((c) => c.id));
   const mode = opts.classMatch ?? 'auto';
   const predictions: Prediction[] = [];
   const seen = new Set<ImageId>();
@@ -61,7 +62,7 @@ export function runEvaluation(
       const named = byName.get(d.label.toLowerCase());
       const classId =
         mode === 'id' ? d.classId : (named ?? (mode === 'auto' ? d.classId : undefined));
-      if (classId === undefined) {
+      if (classId === undefined || !known.has(classId)) {
         unknownLabels[d.label] = (unknownLabels[d.label] ?? 0) + 1;
         continue;
       }

@@ -303,6 +303,33 @@ const cases: Case[] = [
     path: '--set sinks.first.path=b.mp4',
     more: ['must be an index'],
   },
+  // bad --set: an index into a list the file does not have
+  {
+    name: '--set index into an absent list',
+    yaml: ok,
+    sets: ['stages.0.type=track'],
+    line: null,
+    path: 'stages',
+    more: ['--set stages.0.type=track: there is no stages[0]; the list has 0 items'],
+  },
+  // bad --set: a path through a single value
+  {
+    name: '--set below a scalar',
+    yaml: ok,
+    sets: ['source.type.x=1'],
+    line: null,
+    path: '--set source.type.x=1',
+    more: ['source.type is a single value, so it has no "x"'],
+  },
+  // bad --set: the value is not YAML
+  {
+    name: '--set value not YAML',
+    yaml: ok,
+    sets: ['sinks.0.path=[a'],
+    line: null,
+    path: '--set sinks.0.path=[a',
+    more: ['the value is not valid YAML'],
+  },
   // --set value out of range: the message names the argument, not a file position
   {
     name: '--set value out of range',

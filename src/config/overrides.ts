@@ -1,4 +1,4 @@
-import { parseDocument, Scalar } from 'yaml';
+import { parseDocument } from 'yaml';
 import type { Issue, Where } from './issues.ts';
 import { type MapEntry, type MapNode, type TreeNode, toTree } from './tree.ts';
 import { indexPath, keyPath } from './yaml-path.ts';
@@ -44,11 +44,13 @@ function applyOne(root: MapNode, arg: string, issues: Issue[]): void {
         else node.entries.push({ key: segment, keyWhere: { set: arg }, value });
         return;
       }
+      // A missing (or empty) key gets an empty container: a list when the next
+      // segment is an index, which then reports the index as out of range.
       if (!found) {
-        found = { key: segment, keyWhere: { set: arg }, value: emptyMap(arg) };
+        found = { key: segment, keyWhere: { set: arg }, value: container(segments[i + 1]!, arg) };
         node.entries.push(found);
       } else if (found.value.kind === 'scalar' && found.value.value === null) {
-        found.value = emptyMap(arg);
+        found.value = container(segments[i + 1]!, arg);
       }
       node = found.value;
       path = childPath;
@@ -79,9 +81,12 @@ function applyOne(root: MapNode, arg: string, issues: Issue[]): void {
   }
 }
 
-/** The value as YAML; a plain scalar also keeps its text, for string options (`--set name=007`). */
+/**
+ * The value as YAML. A plain scalar keeps its text for string options
+ * (`--set name=007`), and an empty value is the empty string for them.
+ */
 function readValue(text: string, arg: string, issues: Issue[]): TreeNode | undefined {
-  const doc = parseDocument(text);
+  const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
     issues.push({
       message: `--set ${arg}: the value is not valid YAML: ${doc.errors[0]!.message}`,
@@ -90,17 +95,15 @@ function readValue(text: string, arg: string, issues: Issue[]): TreeNode | undef
   }
   const where: Where = { set: arg };
   const node = toTree(doc.contents, '', { doc, where: () => where, issues });
-  if (
-    node.kind === 'scalar' &&
-    (doc.contents === null || (doc.contents as Scalar).type === Scalar.PLAIN)
-  ) {
-    node.text = text;
-  }
+  if (node.kind === 'scalar' && doc.contents === null) node.text = '';
   return node;
 }
 
-function emptyMap(arg: string): MapNode {
-  return { kind: 'map', entries: [], where: { set: arg } };
+function container(next: string, arg: string): TreeNode {
+  const where = { set: arg };
+  return /^\d+$/.test(next)
+    ? { kind: 'list', items: [], where }
+    : { kind: 'map', entries: [], where };
 }
 
 function count(n: number): string {

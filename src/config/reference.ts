@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the reference documents the ${…} syntax
 import type { ComponentRegistries } from '../components.ts';
 import { range } from './describe.ts';
 import {

@@ -114,7 +114,7 @@ const conv =
     const x = requireNhwc(ctx);
     const filter = ctx.requireConstant(1, 'filter');
     if (filter.shape.length !== 4) throw unsupported(ctx.node, 'filter is not rank 4');
-    const [kh, kw, fin, fout] = filter.shape as [number, number, number, number];
+    const [kh, kw, fin] = filter.shape as [number, number, number, number];
     const cin = x.shape[3]!;
     if (fin !== cin)
       throw unsupported(ctx.node, `filter expects ${fin} channels, input has ${cin}`);

@@ -413,6 +413,20 @@ test('a value whose variable is unset is reported once, not again as a wrong typ
   assert.is(message.split('\n').length, 2, message);
 });
 
+test('text that came from ${VAR} is named by its reference, never printed', () => {
+  const message = errorOf(
+    'source:\n  type: testpattern\n  width: ${TOKEN}\n  pattern: ${TOKEN}\nsinks: [{ type: file, path: a }]\n',
+    [],
+    { TOKEN: 'hunter2' },
+  );
+  assert.not.ok(message.includes('hunter2'), message);
+  assert.ok(
+    message.includes('source.width: expected an integer, got the value of "${TOKEN}"'),
+    message,
+  );
+  assert.ok(message.includes('source.pattern: the value of "${TOKEN}" is not allowed'), message);
+});
+
 test('hints are indented lines under their problem', () => {
   const message = errorOf('source: { type: testpattern }\nsinks:\n  - type: fiel\n');
   assert.equal(message.split('\n'), [

@@ -24,11 +24,15 @@ export function expected(field: Field): string {
   }
 }
 
-/** `string "abc"`, `number 3`, `true`, `null`, `a list`, `a mapping`. */
+/**
+ * `string "abc"`, `number 3`, `true`, `null`, `a list`, `a mapping`; for text
+ * that came from `${VAR}`, the reference instead of the (possibly secret) value.
+ */
 export function got(node: TreeNode): string {
   if (node.kind === 'list') return 'a list';
   if (node.kind === 'map') return 'a mapping';
   const v = node.value;
+  if (node.written !== undefined && typeof v !== 'number') return `the value of "${node.written}"`;
   if (v === null || v === undefined) return 'nothing (null)';
   if (typeof v === 'string')
     return `string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;

@@ -95,7 +95,8 @@ export function readField(
       if (text === undefined) return mismatch();
       if (field.values.includes(text)) return text;
       const suggestion = suggestName(text, field.values);
-      return problem(`"${text}" is not allowed`, [
+      const shown = node.kind === 'scalar' && node.written !== undefined ? got(node) : `"${text}"`;
+      return problem(`${shown} is not allowed`, [
         ...(suggestion ? [`did you mean "${suggestion}"?`] : []),
         `allowed: ${field.values.join(', ')}`,
       ]);

@@ -29,6 +29,11 @@ export interface ScalarNode {
    * the YAML value.
    */
   text?: string;
+  /**
+   * The value as written, when `${…}` changed it. Messages show this rather than
+   * the value: variables are how secrets get into pipelines.
+   */
+  written?: string;
   /** Already reported (an unset variable): validation accepts it silently. */
   reported?: boolean;
   readonly where: Where;
@@ -123,10 +128,12 @@ function scalar(node: Scalar, path: string, ctx: ReadContext): ScalarNode {
     ctx.issues.push({ where, path, message: result.message, hints: [result.hint] });
     return { kind: 'scalar', value: node.value, reported: true, where };
   }
+  const written = result.value === node.value ? {} : { written: node.value };
   if (result.whole) {
-    return { kind: 'scalar', value: scalarValue(result.value), text: result.value, where };
+    const value = scalarValue(result.value);
+    return { kind: 'scalar', value, text: result.value, ...written, where };
   }
-  return { kind: 'scalar', value: result.value, where };
+  return { kind: 'scalar', value: result.value, ...written, where };
 }
 
 /** `"30"` → 30, `"true"` → true, `""` → null; anything that is not one YAML scalar stays text. */

@@ -18,9 +18,9 @@ Options:
 Exit codes: 0 all files valid, 2 a file is invalid or the arguments are wrong.
 
 Examples:
-  framewire validate pipelines/webcam.yaml
+  framewire validate pipelines/demo.yaml
   framewire validate pipelines/*.yaml
-  framewire validate pipelines/annotate.yaml --set stages.0.confidence=0.5`;
+  INPUT=clip.mp4 framewire validate pipelines/transcode.yaml --set sinks.0.queue=4`;
 
 export const validateCommand: Command = {
   name: 'validate',

@@ -1,6 +1,7 @@
 /** `framewire detect` as a user runs it: a real process, real ffmpeg, the embedded model. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ffmpegPath } from '../src/commands/media-io.ts';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -50,6 +51,59 @@ test('detect IMAGE prints a table; --out writes an annotated PNG', () => {
   const check = framewire('detect', out, '--json');
   assert.is(check.code, 0, 'the written PNG decodes');
   assert.is(JSON.parse(check.stdout).width, 600);
+});
+
+test('detect VIDEO --json prints one contract line per frame, in order', () => {
+  const video = join(dir, 'three-frames.mkv');
+  const made = spawnSync(ffmpegPath, [
+    ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-i', 'test/fixtures/chelsea.png'],
+    ...['-vf', 'scale=450:300', '-frames:v', '3', '-c:v', 'ffv1', video],
+  ]);
+  assert.is(made.status, 0, String(made.stderr));
+  const r = framewire('detect', video, '--json', '--classes', 'cat');
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.equal(
+    lines.map((l) => [l.seq, l.width, l.height]),
+    [
+      [0, 450, 300],
+      [1, 450, 300],
+      [2, 450, 300],
+    ],
+  );
+  for (const l of lines) {
+    assert.equal(Object.keys(l), ['seq', 'width', 'height', 'detections']);
+    assert.is((l.detections as { label: string }[])[0]!.label, 'cat');
+  }
+});
+
+test('eval scores the embedded model against YOLO labels of the fixtures', () => {
+  // The hand-labelled boxes of detect-embedded.test.ts, as YOLO txt (class cx cy w h, normalized).
+  const labels = join(dir, 'labels');
+  mkdirSync(labels);
+  const boxes: [string, number, number, number, number[]][] = [
+    ['astronaut', 512, 512, 0, [20, 15, 365, 512]],
+    ['chelsea', 451, 300, 15, [0, 0, 400, 300]],
+    ['coffee', 600, 400, 41, [172, 18, 410, 300]],
+    ['motorcycle_left', 741, 500, 3, [90, 75, 685, 450]],
+  ];
+  for (const [name, w, h, cls, [x1, y1, x2, y2]] of boxes) {
+    const row = [cls, (x1! + x2!) / 2 / w, (y1! + y2!) / 2 / h, (x2! - x1!) / w, (y2! - y1!) / h];
+    writeFileSync(join(labels, `${name}.txt`), `${row.join(' ')}\n`);
+  }
+  const r = framewire('eval', '--images', 'test/fixtures', '--annotations', labels, '--json');
+  assert.is(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as { result: { map50: number; images: number } };
+  assert.is(report.result.images, 4);
+  // 101-point interpolation sums to 1 up to float rounding.
+  assert.ok(report.result.map50 > 0.999, `every object found at IoU 0.5: ${report.result.map50}`);
+  const bad = framewire('eval', '--images', join(dir, 'none'), '--annotations', labels);
+  assert.is(bad.code, 2);
+  assert.match(bad.stderr, /--images .*none: no such directory/);
+  assertNoStack(bad.stderr);
 });
 
 test('bad usage and bad inputs: exit 2 or 1, one clear message, no stack', () => {

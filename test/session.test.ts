@@ -23,6 +23,8 @@ const notOnnx = join(dir, 'text-not-onnx.onnx');
 writeFileSync(notOnnx, 'this is a README, not a model\n');
 const empty = join(dir, 'empty.onnx');
 writeFileSync(empty, '');
+const unknownOp = join(dir, 'unknown-operator.onnx');
+writeFileSync(unknownOp, tinyModel({ opType: 'NoSuchOperator' }));
 
 function recordingLog(): Logger & { warnings: string[] } {
   const warnings: string[] = [];
@@ -53,6 +55,8 @@ test('bad model files give clear coded errors', async () => {
     { path: notOnnx, code: 'MODEL_INVALID', message: /is not an ONNX model/ },
     // Zero bytes: no IR version, no graph.
     { path: empty, code: 'MODEL_INVALID', message: /is not an ONNX model/ },
+    // Well-formed protobuf, but onnxruntime rejects the graph.
+    { path: unknownOp, code: 'MODEL_INVALID', message: /onnxruntime cannot load .*NoSuchOperator/ },
   ];
   for (const c of cases) {
     const err = await failure(openOnnxSession(c.path));

@@ -157,6 +157,7 @@ function firstLine(err: unknown): string {
   const text = err instanceof Error ? err.message : String(err);
   return (text.split('\n')[0] ?? text)
     .replace(/^.*\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*/, '')
+    .replace(/^Load model from .* failed:\s*/, '')
     .trim();
 }
 

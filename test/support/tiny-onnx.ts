@@ -13,6 +13,8 @@ export interface TinyModelOptions {
   metadata?: Record<string, string>;
   /** Output = input × this factor (Mul by a scalar initializer), so runs are checkable. */
   factor?: number;
+  /** Replaces the Mul node's op type, e.g. with one onnxruntime does not know. */
+  opType?: string;
 }
 
 /** `output = images × factor`, float32. */
@@ -28,7 +30,14 @@ export function tinyModel(opts: TinyModelOptions = {}): Uint8Array {
     opsetImport: [{ domain: '', version: 17 }],
     graph: {
       name: 'tiny',
-      node: [{ opType: 'Mul', input: ['images', 'factor'], output: ['output0'], name: 'mul' }],
+      node: [
+        {
+          opType: opts.opType ?? 'Mul',
+          input: ['images', 'factor'],
+          output: ['output0'],
+          name: 'mul',
+        },
+      ],
       initializer: [
         {
           name: 'factor',

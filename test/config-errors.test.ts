@@ -100,7 +100,7 @@ const cases: Case[] = [
     yaml: 'source: { type: testpattern }\nstages:\n  - width: 3\nsinks: [{ type: file, path: a }]\n',
     line: 3,
     path: 'stages[0].type',
-    more: ['every stage needs a type', 'allowed: resize, track, detect'],
+    more: ['every stage needs a type', 'allowed: resize, track, detect, mirror'],
   },
   // a component written as a bare name
   {
@@ -168,6 +168,14 @@ const cases: Case[] = [
     line: 4,
     path: 'stages[0].maxage',
     more: ['unknown key "maxage"', 'did you mean "maxAge"?', 'allowed: iou, maxAge'],
+  },
+  // an option given to a stage that takes none
+  {
+    name: 'option of a stage without options',
+    yaml: 'source: { type: testpattern }\nstages:\n  - type: mirror\n    axis: x\nsinks: [{ type: file, path: a }]\n',
+    line: 4,
+    path: 'stages[0].axis',
+    more: ['unknown key "axis"', 'this takes no options'],
   },
   // an unknown key at the top level
   {

@@ -90,6 +90,13 @@ const detect = defineStage({
   create: never,
 });
 
+const mirror = defineStage({
+  type: 'mirror',
+  doc: 'flips frames left to right',
+  options: {},
+  create: never,
+});
+
 const file = defineSink({
   type: 'file',
   doc: 'writes a video file',
@@ -119,7 +126,8 @@ export function fakeRegistries(): ComponentRegistries {
   const stages = new Registry<StageDefinition>('stage');
   const sinks = new Registry<SinkDefinition>('sink');
   for (const d of [testpattern, movie]) sources.add(d.type, d as unknown as SourceDefinition);
-  for (const d of [resize, track, detect]) stages.add(d.type, d as unknown as StageDefinition);
+  for (const d of [resize, track, detect, mirror])
+    stages.add(d.type, d as unknown as StageDefinition);
   for (const d of [file, jsonl, websocket]) sinks.add(d.type, d as unknown as SinkDefinition);
   return { sources, stages, sinks };
 }

@@ -21,7 +21,7 @@ test('is draft-07 JSON that survives a JSON round trip', () => {
 test('has one oneOf entry per registered type, told apart by a type const', () => {
   const types = (s: Json) => s.oneOf.map((v: Json) => v.properties.type.const);
   assert.equal(types(schema.properties.source), ['movie', 'testpattern']);
-  assert.equal(types(schema.properties.stages.items), ['detect', 'resize', 'track']);
+  assert.equal(types(schema.properties.stages.items), ['detect', 'mirror', 'resize', 'track']);
   assert.equal(types(schema.properties.sinks.items), ['file', 'jsonl', 'websocket']);
   for (const variant of schema.properties.stages.items.oneOf) {
     assert.is(variant.additionalProperties, false);

@@ -55,6 +55,7 @@ test('components are sorted by name within Sources, Stages and Sinks', () => {
     '`testpattern`',
     'Stages',
     '`detect`',
+    '`mirror`',
     '`resize`',
     '`track`',
     'Sinks',
@@ -62,6 +63,10 @@ test('components are sorted by name within Sources, Stages and Sinks', () => {
     '`jsonl`',
     '`websocket`',
   ]);
+});
+
+test('a component without options says so', () => {
+  assert.ok(reference.includes('#### `mirror`\n\nflips frames left to right\n\nNo options.\n'));
 });
 
 test('sinks document the common queue and policy options with their own default policy', () => {

@@ -21,7 +21,9 @@ export function readFields(
   const declared = Object.keys(fields);
   for (const e of map.entries) {
     if (skip.includes(e.key) || Object.hasOwn(fields, e.key)) continue;
-    issues.push(unknownKey(e.key, e.keyWhere, keyPath(path, e.key), [...declared, ...skip]));
+    const issue = unknownKey(e.key, e.keyWhere, keyPath(path, e.key), [...declared, ...skip]);
+    // `allowed: type` would mislead: the component itself has no options.
+    issues.push(declared.length > 0 ? issue : { ...issue, hints: noOptions(issue.hints) });
   }
   const out: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(fields)) {
@@ -37,6 +39,10 @@ export function unknownKey(key: string, where: Where, path: string, known: strin
   const hints = suggestion ? [`did you mean "${suggestion}"?`] : [];
   hints.push(known.length > 0 ? `allowed: ${known.join(', ')}` : 'this takes no options');
   return { where, path, message: `unknown key "${key}"`, hints };
+}
+
+function noOptions(hints: readonly string[] = []): string[] {
+  return [...hints.filter((h) => !h.startsWith('allowed:')), 'this takes no options'];
 }
 
 /**

@@ -64,6 +64,10 @@ export const evalCommand: Command = {
     const images = await listImages(imagesDir);
     const format = await formatOf(annotations, p.values.get('format'));
     const model = p.values.get('model');
+    // COCO and VOC files are checked before the (slow) detection pass; YOLO labels
+    // need each image's size, which decoding provides.
+    const early =
+      format === 'yolo' ? undefined : await loadAnnotations(format, annotations, [], new Map(), []);
 
     const detector = await Detector.open({
       ...(model !== undefined ? { model } : {}),
@@ -87,7 +91,8 @@ export const evalCommand: Command = {
       await detector.close();
     }
 
-    const set = await loadAnnotations(format, annotations, images, sizes, detector.spec.labels);
+    const set =
+      early ?? (await loadAnnotations(format, annotations, images, sizes, detector.spec.labels));
     const report = runEvaluation(results, set);
     if (p.flags.has('json')) {
       process.stdout.write(`${JSON.stringify(report)}\n`);

@@ -1,0 +1,80 @@
+import { map } from 'rxjs';
+import { t } from '../config/schema.ts';
+import { defineStage } from '../core/component.ts';
+import type { Frame } from '../core/frame.ts';
+import { ByteTracker } from '../tracking/byte-tracker.ts';
+import { SortTracker } from '../tracking/sort-tracker.ts';
+import type { TrackInfo } from '../tracking/track.ts';
+import type { Tracker } from '../tracking/tracker.ts';
+
+export type { TrackInfo } from '../tracking/track.ts';
+
+/** The confirmed tracks the `track` stage left on a frame, if it ran. */
+export function frameTracks(frame: Frame): TrackInfo[] | undefined {
+  return frame.meta.tracks as TrackInfo[] | undefined;
+}
+
+/**
+ * Multi-object tracking: gives each detection a stable track id
+ * (`frame.meta.detections` gets `trackIds`; -1 for detections of tentative tracks,
+ * left out of the JSON output) and lists the confirmed tracks, lost ones
+ * included with their predicted boxes, in `frame.meta.tracks` (`TrackInfo[]`).
+ * Time between frames comes from their timestamps, so a live source's dropped
+ * frames are predicted across. A frame without detections (no detector ran on
+ * it) passes through untouched and does not age the tracks.
+ */
+export const trackStage = defineStage({
+  type: 'track',
+  doc: 'Track detections across frames (ByteTrack or SORT): stable ids, confirmed tracks in frame.meta.tracks',
+  options: {
+    tracker: t.enum(['bytetrack', 'sort'], {
+      doc: 'bytetrack also uses low-score detections to keep tracks alive; sort uses high-score ones only',
+      default: 'bytetrack',
+    }),
+    highThreshold: t.number({
+      doc: 'Detections scoring at least this are matched first and may start tracks',
+      min: 0,
+      max: 1,
+      default: 0.5,
+    }),
+    lowThreshold: t.number({
+      doc: 'bytetrack: detections between this and highThreshold only keep existing tracks alive',
+      min: 0,
+      max: 1,
+      default: 0.1,
+    }),
+    matchIou: t.number({
+      doc: 'Least IoU between a predicted track box and a detection to match them (low-score ones need 0.5)',
+      min: 0,
+      max: 1,
+      default: 0.3,
+    }),
+    lostFrames: t.integer({
+      doc: 'Frames (by timestamp) a lost track is kept to be found again under its id',
+      min: 0,
+      default: 30,
+    }),
+    minHits: t.integer({
+      doc: 'Consecutive frames a new track must be matched before it is confirmed and gets an id',
+      min: 1,
+      default: 3,
+    }),
+    perClass: t.boolean({
+      doc: 'Match a track only with detections of its own class',
+      default: true,
+    }),
+  },
+  create(config, ctx) {
+    const fps = ctx.stream?.fps;
+    const options = { ...config, ...(fps && fps > 0 ? { frameIntervalUs: 1e6 / fps } : {}) };
+    const tracker: Tracker =
+      config.tracker === 'sort' ? new SortTracker(options) : new ByteTracker(options);
+    return map((frame: Frame) => {
+      const detections = frame.meta.detections;
+      if (!detections) return frame;
+      frame.meta.detections = tracker.update(detections, frame.pts);
+      frame.meta.tracks = tracker.tracks();
+      return frame;
+    });
+  },
+});

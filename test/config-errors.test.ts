@@ -50,6 +50,14 @@ const cases: Case[] = [
     path: 'YAML syntax error',
     more: ['unique'],
   },
+  // two YAML documents in one file
+  {
+    name: 'two documents',
+    yaml: `${ok}---\nname: other\n`,
+    line: 3,
+    path: 'YAML syntax error',
+    more: ['a pipeline file holds exactly one'],
+  },
   // an unquoted ${VAR} inside { } is YAML syntax, so the message says to quote it
   {
     name: 'unquoted ${VAR} in a flow mapping',

@@ -173,5 +173,9 @@ function syntaxIssue(errors: readonly YAMLError[], text: string, lineCounter: Li
     // biome-ignore lint/suspicious/noTemplateCurlyInString: shows users the ${…} syntax
     hints.push('inside [ ] or { }, quote values that contain ${...}: "${VAR}"');
   }
-  return { where: { pos }, message: `YAML syntax error: ${first.message}`, hints };
+  const message =
+    first.code === 'MULTIPLE_DOCS'
+      ? 'a second YAML document (---) starts here; a pipeline file holds exactly one'
+      : first.message;
+  return { where: { pos }, message: `YAML syntax error: ${message}`, hints };
 }

@@ -1,0 +1,95 @@
+import type { Colour } from './colour.ts';
+import { MaskSampler } from './mask-sampling.ts';
+import type { AlphaMask, MaskRect, Surface } from './surface.ts';
+
+/**
+ * Draws into interleaved RGB (`rgb24`, 3 bytes a pixel) or RGBA (`rgba`, 4; the
+ * alpha byte is left as it is). Every pixel carries its full colour, so there is
+ * no chroma subsampling to account for.
+ */
+export class PackedSurface implements Surface {
+  readonly #channels: 3 | 4;
+  readonly #sampler = new MaskSampler();
+  #data: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    readonly format: 'rgb24' | 'rgba',
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.#channels = format === 'rgba' ? 4 : 3;
+  }
+
+  bind(data: Uint8Array): void {
+    this.#data = data;
+  }
+
+  fill(x0: number, y0: number, x1: number, y1: number, c: Colour): void {
+    x0 = Math.max(0, x0);
+    y0 = Math.max(0, y0);
+    x1 = Math.min(this.width, x1);
+    y1 = Math.min(this.height, y1);
+    if (x0 >= x1 || y0 >= y1) return;
+    const d = this.#data;
+    const n = this.#channels;
+    const stride = this.width * n;
+    for (let y = y0; y < y1; y++) {
+      const end = y * stride + x1 * n;
+      for (let i = y * stride + x0 * n; i < end; i += n) {
+        d[i] = c.r;
+        d[i + 1] = c.g;
+        d[i + 2] = c.b;
+      }
+    }
+  }
+
+  blend(x0: number, y0: number, x1: number, y1: number, c: Colour, alpha: number): void {
+    if (alpha >= 1) {
+      this.fill(x0, y0, x1, y1, c);
+      return;
+    }
+    x0 = Math.max(0, x0);
+    y0 = Math.max(0, y0);
+    x1 = Math.min(this.width, x1);
+    y1 = Math.min(this.height, y1);
+    if (x0 >= x1 || y0 >= y1 || alpha <= 0) return;
+    const d = this.#data;
+    const n = this.#channels;
+    const stride = this.width * n;
+    const b = 1 - alpha;
+    const ar = alpha * c.r;
+    const ag = alpha * c.g;
+    const ab = alpha * c.b;
+    for (let y = y0; y < y1; y++) {
+      const end = y * stride + x1 * n;
+      for (let i = y * stride + x0 * n; i < end; i += n) {
+        d[i] = Math.round(ar + b * d[i]!);
+        d[i + 1] = Math.round(ag + b * d[i + 1]!);
+        d[i + 2] = Math.round(ab + b * d[i + 2]!);
+      }
+    }
+  }
+
+  blendMask(mask: AlphaMask, rect: MaskRect, c: Colour, opacity: number): void {
+    const s = this.#sampler;
+    if (opacity <= 0 || !s.prepare(mask, rect, this.width, this.height)) return;
+    const d = this.#data;
+    const m = mask.data;
+    const n = this.#channels;
+    const stride = this.width * n;
+    const k = opacity / mask.maxValue;
+    const { cols, rows, x0, x1, y0, y1 } = s;
+    for (let y = y0; y < y1; y++) {
+      const mr = rows[y]!;
+      for (let x = x0; x < x1; x++) {
+        const mv = m[mr + cols[x]!]!;
+        if (mv === 0) continue;
+        const a = Math.min(1, mv * k);
+        const i = y * stride + x * n;
+        d[i] = Math.round(a * c.r + (1 - a) * d[i]!);
+        d[i + 1] = Math.round(a * c.g + (1 - a) * d[i + 1]!);
+        d[i + 2] = Math.round(a * c.b + (1 - a) * d[i + 2]!);
+      }
+    }
+  }
+}

@@ -44,6 +44,9 @@ const cases: [string, Sig, Record<string, string>, string][] = [
   // YOLOv8n / YOLO11n (ultralytics export)
   ['YOLOv8n', [['output0', [1, 84, 8400]]], ultralytics, 'yolo-anchor-free'],
   ['YOLO11n without metadata', [['output0', [1, 84, 8400]]], {}, 'yolo-anchor-free'],
+  // dynamic=True exports: the anchor count is symbolic
+  ['YOLOv8 dynamic', [['output0', ['batch', 84, 'anchors']]], ultralytics, 'yolo-anchor-free'],
+  ['YOLOv5 dynamic', [['output0', ['batch', 'anchors', 85]]], {}, 'yolo-anchor-based'],
   ['YOLOv8 transposed + names', [['output0', [1, 8400, 84]]], ultralytics, 'yolo-anchor-free'],
   // YOLOv10n and ultralytics nms=True
   ['YOLOv10n', [['output0', [1, 300, 6]]], ultralytics, 'yolo-end2end'],

@@ -4,7 +4,7 @@
  * non-increasing (the precision envelope), then sampled at the recall thresholds
  * 0:0.01:1 — the 101-point interpolated precision whose mean is AP.
  */
-import type { ImageMatch } from './matching.ts';
+import { IGNORED, type ImageMatch, MATCHED } from './matching.ts';
 
 /** `np.linspace(0, 1, 101)`, computed the way NumPy does so thresholds are bit-identical. */
 export const RECALL_THRESHOLDS: readonly number[] = linspace(0, 1, 101);
@@ -30,17 +30,29 @@ export function accumulate(
   thresholds: number,
   recallThresholds: readonly number[] = RECALL_THRESHOLDS,
 ): Curve {
-  const positives = matches.reduce((n, m) => n + m.positives, 0);
+  let positives = 0;
+  let nd = 0;
+  for (const m of matches) {
+    positives += m.positives;
+    nd += m.scores.length;
+  }
   const recall = new Float64Array(thresholds).fill(-1);
   if (positives === 0) return { precision: undefined, recall };
-  // Pool detections, ordered by score; ties keep image order then in-image order (stable).
-  const refs: { m: ImageMatch; d: number; score: number; seq: number }[] = [];
-  for (const m of matches) {
-    for (let d = 0; d < m.scores.length; d++)
-      refs.push({ m, d, score: m.scores[d]!, seq: refs.length });
-  }
-  refs.sort((p, q) => q.score - p.score || p.seq - q.seq);
-  const nd = refs.length;
+  // Pool every image's detections: which image, which detection, its score.
+  const image = new Int32Array(nd);
+  const det = new Int32Array(nd);
+  const score = new Float64Array(nd);
+  let n = 0;
+  matches.forEach((m, i) => {
+    for (let d = 0; d < m.scores.length; d++, n++) {
+      image[n] = i;
+      det[n] = d;
+      score[n] = m.scores[d]!;
+    }
+  });
+  // Score order; ties keep image order then in-image order (NumPy's stable mergesort).
+  const order = Array.from({ length: nd }, (_, i) => i);
+  order.sort((p, q) => score[q]! - score[p]! || p - q);
   const R = recallThresholds.length;
   const precision = new Float64Array(thresholds * R);
   const rc = new Float64Array(nd);
@@ -49,10 +61,11 @@ export function accumulate(
     let tp = 0;
     let fp = 0;
     for (let i = 0; i < nd; i++) {
-      const { m, d } = refs[i]!;
-      const D = m.scores.length;
-      if (!m.ignored[t * D + d]) {
-        if (m.matched[t * D + d]) tp++;
+      const k = order[i]!;
+      const m = matches[image[k]!]!;
+      const f = m.flags[t * m.scores.length + det[k]!]!;
+      if (!(f & IGNORED)) {
+        if (f & MATCHED) tp++;
         else fp++;
       }
       rc[i] = tp / positives;

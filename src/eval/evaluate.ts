@@ -7,7 +7,15 @@
  * precision and recall at one score threshold (IoU 0.5), what deployments tune.
  */
 import { accumulate, IOU_THRESHOLDS, meanValid } from './accumulate.ts';
-import { type AreaRange, type ImageMatch, matchImage } from './matching.ts';
+import {
+  type AreaRange,
+  IGNORED,
+  type ImageMatch,
+  MATCHED,
+  matchArea,
+  type PreparedImage,
+  prepareImage,
+} from './matching.ts';
 import type { GroundTruth, ImageId, Prediction } from './types.ts';
 
 export const AREA_RANGES: readonly AreaRange[] = [
@@ -114,21 +122,21 @@ export function evaluateDetections(
   const dtBy = groupBy(predictions);
   const R = 101;
 
+  const rank = new Map(imageIds.map((id, i) => [id, i]));
   const perClass: ClassMetrics[] = classIds.map((classId) => {
     const gtImages = gtBy.get(classId);
     const dtImages = dtBy.get(classId);
+    // Only images where this class occurs, in image order (the order ties are broken in).
+    const images = [...new Set([...(gtImages?.keys() ?? []), ...(dtImages?.keys() ?? [])])]
+      .filter((id) => rank.has(id))
+      .sort((a, b) => rank.get(a)! - rank.get(b)!);
+    const prepared: PreparedImage[] = [];
+    for (const img of images) {
+      const p = prepareImage(gtImages?.get(img) ?? [], dtImages?.get(img) ?? [], maxDet);
+      if (p) prepared.push(p);
+    }
     const apByArea = AREA_RANGES.map((range) => {
-      const matches: ImageMatch[] = [];
-      for (const img of imageIds) {
-        const m = matchImage(
-          gtImages?.get(img) ?? [],
-          dtImages?.get(img) ?? [],
-          range,
-          maxDet,
-          thresholds,
-        );
-        if (m) matches.push(m);
-      }
+      const matches = prepared.map((p) => matchArea(p, range, thresholds));
       const curve = accumulate(matches, thresholds.length);
       // AP at threshold t: mean precision over the recall points; -1 when undefined.
       const apAt = (t: number) => {
@@ -198,8 +206,9 @@ function countAtThreshold(
     positives += m.positives;
     const D = m.scores.length;
     for (let d = 0; d < D; d++) {
-      if (m.scores[d]! < score || m.ignored[t * D + d]) continue;
-      if (m.matched[t * D + d]) tp++;
+      const f = m.flags[t * D + d]!;
+      if (m.scores[d]! < score || f & IGNORED) continue;
+      if (f & MATCHED) tp++;
       else fp++;
     }
   }

@@ -18,7 +18,8 @@ export const yoloAnchorBased: Decoder = {
       return false;
     }
     const [, n, k] = three[0]!.dims.map(dimSize) as [number, number, number];
-    if (!(k >= 6) || !(n > k) || metaSaysRtDetr(meta) || /yolox/i.test(meta.description ?? '')) {
+    // A symbolic N (dynamic export) is the anchor count: always larger than K.
+    if (!(k >= 6) || n <= k || metaSaysRtDetr(meta) || /yolox/i.test(meta.description ?? '')) {
       return false;
     }
     const c = classCountFromMeta(meta);

@@ -15,7 +15,8 @@ export const yoloAnchorFree: Decoder = {
     if (outputs.length !== 1 || outputs[0]!.dims.length !== 3) return false;
     const [, a, b] = outputs[0]!.dims.map(dimSize) as [number, number, number];
     const c = classCountFromMeta(meta);
-    if (a < b) return a >= 5 && (c === undefined || a === 4 + c);
+    // A symbolic last dimension (dynamic export) is the anchor count.
+    if (a < b || (Number.isNaN(b) && a >= 5)) return a >= 5 && (c === undefined || a === 4 + c);
     // Transposed: only with a class count, never for RT-DETR's [1,300,4+C].
     return c !== undefined && b === 4 + c && a > 300 && !metaSaysRtDetr(meta);
   },
@@ -34,16 +35,17 @@ export const yoloAnchorFree: Decoder = {
       );
     }
     const d = asFloat32(out);
-    // Element (channel j, anchor i) of either layout.
-    const at = channelsFirst
-      ? (j: number, i: number) => j * n + i
-      : (j: number, i: number) => i * k + j;
-    // Best class per anchor, scanning channel-major so the common layout reads memory in order.
+    // Element (channel j, anchor i) is d[j * cs + i * as] in either layout.
+    const cs = channelsFirst ? n : 1;
+    const as = channelsFirst ? 1 : k;
+    // Best class per anchor. Channel-major, so the common (channels-first) layout is
+    // read in memory order; this loop is nearly all of the decode time.
     const best = new Float32Array(n);
     const cls = new Int32Array(n);
     for (let j = 0; j < c; j++) {
+      const base = (4 + j) * cs;
       for (let i = 0; i < n; i++) {
-        const s = d[at(4 + j, i)]!;
+        const s = d[base + i * as]!;
         if (s > best[i]!) {
           best[i] = s;
           cls[i] = j;
@@ -54,7 +56,8 @@ export const yoloAnchorFree: Decoder = {
     for (let i = 0; i < n; i++) {
       const score = best[i]!;
       if (score < opts.confidence || score <= 0) continue;
-      found.pushCenter(d[at(0, i)]!, d[at(1, i)]!, d[at(2, i)]!, d[at(3, i)]!, score, cls[i]!);
+      const o = i * as;
+      found.pushCenter(d[o]!, d[o + cs]!, d[o + 2 * cs]!, d[o + 3 * cs]!, score, cls[i]!);
     }
     return found.finishNms(opts);
   },

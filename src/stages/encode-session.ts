@@ -1,0 +1,228 @@
+import { decoderConfigOf } from '../core/avc.ts';
+import type { ComponentContext } from '../core/component.ts';
+import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
+import { FramewireError } from '../core/errors.ts';
+import type { Frame } from '../core/frame.ts';
+
+/** One access unit out of an encoder, in Annex B with SPS/PPS in band on key frames. */
+export interface EncodedUnit {
+  readonly data: Uint8Array;
+  readonly key: boolean;
+  /** The input timestamp echoed back (WebCodecs does); absent when the encoder cannot tell. */
+  readonly timestamp?: number;
+}
+
+export interface EncoderCallbacks {
+  output(unit: EncodedUnit): void;
+  error(error: Error): void;
+}
+
+/** What a backend learns once, from the first frame: the stream format is fixed after that. */
+export interface EncodeFormat {
+  readonly width: number;
+  readonly height: number;
+  /** Nominal frames per second, for rate control and key-frame spacing by count. */
+  readonly fps: number;
+}
+
+/**
+ * An H.264 encoder that emits exactly one access unit per picture, in input
+ * order (no B-frames). Real ones wrap node-webcodecs or an ffmpeg process;
+ * tests substitute fakes.
+ */
+export interface EncoderBackend {
+  /** Takes one yuv420p picture; resolves when the backend can take the next (its own backpressure). */
+  encode(frame: Frame, keyFrame: boolean): Promise<void> | void;
+  /** Resolves once every picture given so far has produced its output (or is known lost). */
+  flush(): Promise<void>;
+  /** Frees the encoder. Idempotent; safe after a failure. */
+  close(): void;
+}
+
+export type EncoderFactory = (
+  format: EncodeFormat,
+  cb: EncoderCallbacks,
+) => Promise<EncoderBackend>;
+
+export interface EncodeSessionOptions {
+  /** Pictures given to the encoder without output yet before `push` waits. */
+  readonly queue: number;
+  /** Microseconds of pts between forced key frames. */
+  readonly keyframeInterval: number;
+  /** Used when the source does not know its frame rate. */
+  readonly fallbackFps: number;
+}
+
+/** Rounding of µs timestamps must not push a key frame one picture late. */
+const KEY_SLACK_US = 500;
+
+/**
+ * Feeds frames to one encoder and emits each, in input order, with
+ * `meta.encoded` attached once its access unit is out. Pixels are not touched.
+ */
+export class EncodeSession {
+  /** Frames given to the encoder, oldest first, waiting for their access unit. */
+  readonly #waiting: Frame[] = [];
+  #backend: EncoderBackend | undefined;
+  #format: EncodeFormat | undefined;
+  #lastKeyPts: number | undefined;
+  #config: AvcDecoderConfig | undefined;
+  #fatal: Error | undefined;
+  #closed = false;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    readonly ctx: ComponentContext,
+    readonly opts: EncodeSessionOptions,
+    readonly factory: EncoderFactory,
+    readonly emit: (frame: Frame) => void,
+    readonly fail: (error: Error) => void,
+  ) {}
+
+  /** Hands one frame over; resolves when the encoder can take the next. */
+  async push(frame: Frame): Promise<void> {
+    this.#check();
+    const format = this.#formatOf(frame);
+    this.#backend ??= await this.factory(format, {
+      output: (u) => this.#onOutput(u),
+      error: (e) => this.#setFatal(e, 'encoding'),
+    });
+    while (this.#waiting.length >= this.opts.queue) {
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#check();
+    }
+    const key =
+      this.#lastKeyPts === undefined ||
+      frame.pts - this.#lastKeyPts >= this.opts.keyframeInterval - KEY_SLACK_US;
+    if (key) this.#lastKeyPts = frame.pts;
+    this.#waiting.push(frame);
+    await this.#backend.encode(frame, key);
+    this.#check();
+  }
+
+  /** End of stream: drains the encoder; frames that got no access unit pass on without one. */
+  async flush(): Promise<void> {
+    this.#check();
+    if (this.#backend) {
+      await this.#backend.flush();
+      await this.#settle();
+    }
+    this.#check();
+    this.#skip(this.#waiting.length);
+  }
+
+  /** Closes the encoder and returns the pixels of frames not handed on. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#wake?.();
+    this.#backend?.close();
+    for (const f of this.#waiting.splice(0))
+      if (f.data.byteLength > 0) this.ctx.pool.release(f.data);
+  }
+
+  /** The first frame decides the format; later frames must match it (decided once per stream). */
+  #formatOf(frame: Frame): EncodeFormat {
+    const problem =
+      frame.data.byteLength === 0
+        ? 'carries no pixels (add a decode stage before encode)'
+        : frame.format !== 'yuv420p'
+          ? `is ${frame.format}; H.264 is encoded from yuv420p`
+          : frame.width % 2 || frame.height % 2
+            ? `is ${frame.width}x${frame.height}; yuv420p needs even sizes`
+            : this.#format &&
+                (frame.width !== this.#format.width || frame.height !== this.#format.height)
+              ? `is ${frame.width}x${frame.height} but the stream started at ${this.#format.width}x${this.#format.height}`
+              : undefined;
+    if (problem)
+      throw new FramewireError('STAGE_FAILED', `${this.ctx.name}: frame ${frame.seq} ${problem}`, {
+        component: this.ctx.name,
+      });
+    this.#format ??= {
+      width: frame.width,
+      height: frame.height,
+      fps: this.ctx.stream?.fps ?? this.opts.fallbackFps,
+    };
+    return this.#format;
+  }
+
+  /**
+   * node-webcodecs reports flush completion and outputs through separate native
+   * queues: wait until every frame has its unit or two loop turns bring nothing.
+   */
+  async #settle(): Promise<void> {
+    for (let idle = 0; idle < 2 && this.#waiting.length > 0; ) {
+      const before = this.#waiting.length;
+      await new Promise((resolve) => setImmediate(resolve));
+      idle = this.#waiting.length === before ? idle + 1 : 0;
+    }
+  }
+
+  #onOutput(unit: EncodedUnit): void {
+    if (this.#closed || this.#fatal) return;
+    try {
+      this.#attach(unit);
+    } catch (e) {
+      this.#setFatal(e, 'reading the encoder output');
+    }
+  }
+
+  /** Gives the unit to the frame it belongs to (the oldest one waiting) and emits that frame. */
+  #attach(unit: EncodedUnit): void {
+    if (unit.timestamp !== undefined) {
+      // The encoder skipped pictures (rate control may): they are the ones before the match.
+      const at = this.#waiting.findIndex((f) => f.pts === unit.timestamp);
+      if (at < 0) throw new Error(`no picture has timestamp ${unit.timestamp}`);
+      this.#skip(at);
+    }
+    const frame = this.#waiting.shift();
+    if (!frame) throw new Error('more access units than pictures');
+    if (unit.key) this.#config = decoderConfigOf(unit.data) ?? this.#config;
+    const config = this.#config;
+    if (!config) throw new Error('the first key frame has no SPS/PPS');
+    const encoded: EncodedVideo = {
+      packet: {
+        data: unit.data,
+        key: unit.key,
+        pts: frame.pts,
+        dts: frame.pts,
+        codec: config.codec,
+      },
+      ...(unit.key ? { decoderConfig: config } : {}),
+    };
+    frame.meta.encoded = encoded;
+    this.emit(frame);
+    this.#wake?.();
+  }
+
+  /** Passes on the oldest `n` waiting frames without an access unit, counting each. */
+  #skip(n: number): void {
+    for (const frame of this.#waiting.splice(0, n)) {
+      this.ctx.count('encode-skipped');
+      this.emit(frame);
+    }
+  }
+
+  #setFatal(cause: unknown, doing: string): void {
+    if (this.#fatal || this.#closed) return;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    this.#fatal = new FramewireError(
+      'STAGE_FAILED',
+      `${this.ctx.name}: ${doing} failed: ${message}`,
+      {
+        component: this.ctx.name,
+        cause,
+      },
+    );
+    this.#wake?.();
+    this.fail(this.#fatal);
+  }
+
+  #check(): void {
+    if (this.#fatal) throw this.#fatal;
+    if (this.#closed)
+      throw new FramewireError('STAGE_FAILED', `${this.ctx.name}: encoder already closed`, {
+        component: this.ctx.name,
+      });
+  }
+}

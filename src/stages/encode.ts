@@ -1,0 +1,162 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import { type InferFields, optional, t } from '../config/schema.ts';
+import { type ComponentContext, defineStage } from '../core/component.ts';
+import type { Frame } from '../core/frame.ts';
+import { ffmpegEncoder } from './encode-ffmpeg.ts';
+import { EncodeSession, type EncoderFactory } from './encode-session.ts';
+import { type AvcProfile, webCodecsEncoder } from './encode-webcodecs.ts';
+
+/** Bits per pixel per frame of the default bitrate: ~2.8 Mbit/s at 720p30, ~6.2 at 1080p30. */
+export const DEFAULT_BPP = 0.1;
+/** Frame rate assumed when the source does not know its own. */
+const FALLBACK_FPS = 30;
+
+const options = {
+  encoder: t.enum(['webcodecs', 'ffmpeg'], {
+    doc: 'webcodecs: in-process (node-webcodecs, openh264); ffmpeg: libx264 in the bundled ffmpeg',
+    default: 'webcodecs',
+  }),
+  bitrate: optional(
+    t.integer({
+      doc: 'Target bits per second (default: 0.1 bit per pixel per frame, ~2.8 Mbit/s at 720p30)',
+      min: 10_000,
+      max: 500_000_000,
+    }),
+  ),
+  keyframeInterval: t.number({
+    doc: 'Seconds between key frames (by timestamp with webcodecs, by frame count with ffmpeg)',
+    default: 1,
+    exclusiveMin: 0,
+    max: 60,
+  }),
+  latencyMode: t.enum(['quality', 'realtime'], {
+    doc: 'quality: better compression per bit; realtime: fastest encoding (x264 zerolatency)',
+    default: 'quality',
+  }),
+  profile: optional(
+    t.enum(['baseline', 'main', 'high'], {
+      doc: 'H.264 profile (default: high with ffmpeg; baseline with webcodecs, the only one openh264 writes)',
+    }),
+  ),
+  hardware: t.enum(['no-preference', 'prefer-hardware', 'prefer-software'], {
+    doc: 'webcodecs only: hardwareAcceleration hint (NVENC, QSV, VA-API when present)',
+    default: 'no-preference',
+  }),
+  queue: t.integer({
+    doc: 'Pictures inside the encoder (encodeQueueSize) before the stage waits',
+    min: 1,
+    max: 64,
+    default: 8,
+  }),
+};
+
+export type EncodeConfig = InferFields<typeof options>;
+
+/**
+ * Encodes yuv420p frames to H.264 and attaches each access unit as
+ * `frame.meta.encoded` (see `core/encoded.ts`); the pixels pass on untouched.
+ * No B-frames, so packets come out in input order, one per frame.
+ */
+export const encodeStage = defineStage({
+  type: 'encode',
+  doc: 'Encode frames to H.264 (WebCodecs or ffmpeg) for the file, RTSP and WebSocket sinks',
+  options,
+  create: (config, ctx) => encodeOperator(config, ctx),
+});
+
+/** The profile actually requested: the encoder's best one unless the user chose. */
+export function profileOf(config: EncodeConfig): AvcProfile {
+  return config.profile ?? (config.encoder === 'ffmpeg' ? 'high' : 'baseline');
+}
+
+/** The bitrate actually requested for a stream of this size and rate. */
+export function bitrateOf(
+  config: EncodeConfig,
+  width: number,
+  height: number,
+  fps: number,
+): number {
+  return config.bitrate ?? Math.round(DEFAULT_BPP * width * height * fps);
+}
+
+/** Chooses the backend; the stream format reaches it with the first frame. */
+function backend(config: EncodeConfig, ctx: ComponentContext): EncoderFactory {
+  const profile = profileOf(config);
+  return (format, cb) => {
+    const bitrate = bitrateOf(config, format.width, format.height, format.fps);
+    const { latencyMode, keyframeInterval } = config;
+    return config.encoder === 'ffmpeg'
+      ? ffmpegEncoder({ profile, bitrate, latencyMode, keyframeInterval }, ctx)(format, cb)
+      : webCodecsEncoder(
+          { profile, bitrate, latencyMode, hardware: config.hardware, queue: config.queue },
+          ctx,
+        )(format, cb);
+  };
+}
+
+/** The operator behind `encodeStage`; `factory` is swappable so tests can fake the encoder. */
+export function encodeOperator(
+  config: EncodeConfig,
+  ctx: ComponentContext,
+  factory: EncoderFactory = backend(config, ctx),
+): OperatorFunction<Frame, Frame> {
+  const sessionOptions = {
+    queue: config.queue,
+    keyframeInterval: config.keyframeInterval * 1_000_000,
+    fallbackFps: FALLBACK_FPS,
+  };
+  return (source) =>
+    new Observable<Frame>((out) => {
+      const session = new EncodeSession(
+        ctx,
+        sessionOptions,
+        factory,
+        (f) => out.next(f),
+        (e) => out.error(e),
+      );
+      // Upstream pushes; frames wait here while the encoder is full. The runner's
+      // in-flight limit bounds this inbox, since waiting frames are in flight.
+      const inbox: Frame[] = [];
+      let upstreamDone = false;
+      let pumping = false;
+      let stopped = false;
+      const pump = async () => {
+        if (pumping || stopped) return;
+        pumping = true;
+        try {
+          for (let f = inbox.shift(); f && !stopped; f = inbox.shift()) await session.push(f);
+          if (upstreamDone && !stopped) {
+            stopped = true;
+            await session.flush();
+            session.close();
+            out.complete();
+          }
+        } catch (e) {
+          stopped = true;
+          out.error(e);
+        } finally {
+          pumping = false;
+        }
+      };
+      const sub = source.subscribe({
+        next: (f) => {
+          inbox.push(f);
+          void pump();
+        },
+        error: (e: unknown) => {
+          stopped = true;
+          out.error(e);
+        },
+        complete: () => {
+          upstreamDone = true;
+          void pump();
+        },
+      });
+      return () => {
+        stopped = true;
+        sub.unsubscribe();
+        session.close();
+        for (const f of inbox.splice(0)) if (f.data.byteLength > 0) ctx.pool.release(f.data);
+      };
+    });
+}

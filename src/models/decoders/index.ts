@@ -55,9 +55,12 @@ export function chooseDecoder(
   if (candidates.length === 1) return candidates[0]![1];
   const shown = describeOutputs(outputs) || '(none)';
   if (candidates.length === 0) {
-    throw new FramewireError('MODEL_INVALID', `no decoder recognizes the model outputs ${shown}`, {
-      hint: `set \`decoder:\` in the model descriptor to one of: ${decoders.names().join(', ')}`,
-    });
+    const all = decoders.names().join(', ');
+    throw new FramewireError(
+      'MODEL_INVALID',
+      `no decoder recognizes the model outputs ${shown} (decoders: ${all})`,
+      { hint: `set \`decoder:\` in the model descriptor to one of: ${all}` },
+    );
   }
   const names = candidates.map(([name]) => name).join(', ');
   throw new FramewireError(

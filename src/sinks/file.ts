@@ -3,9 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { optional, t } from '../config/schema.ts';
 import { defineSink } from '../core/component.ts';
+import { encodedOf } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';
 import { ffmpegPath, lastLines } from '../core/ffmpeg.ts';
 import type { Frame } from '../core/frame.ts';
+import { Mp4Muxer } from './mp4-muxer.ts';
 
 const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
 
@@ -13,6 +15,11 @@ const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium
  * H.264 MP4 that plays in browsers and players (yuv420p, High profile), written
  * as fragmented MP4: a moov up front and a fragment every `fragmentSeconds`, so
  * a killed process leaves a playable file up to the last fragment.
+ *
+ * Frames that carry `meta.encoded` (an `encode` stage ran) are muxed as they
+ * are, without re-encoding: a fragment per GOP, timestamps from the frames'
+ * pts; `crf`, `preset`, `fps` and `keyframeInterval` then do not apply (the
+ * encode stage has its own). Which way a run goes is decided by its first frame.
  */
 export const fileSink = defineSink({
   type: 'file',
@@ -50,6 +57,9 @@ export const fileSink = defineSink({
     let stderr = '';
     let exit: Promise<number | null> | undefined;
     let failure: Error | undefined;
+    /** Set when the first frame arrives already encoded: then packets are muxed, not pixels. */
+    let muxer: Mp4Muxer | undefined;
+    let raw = false;
 
     const fail = (what: string) =>
       new FramewireError('SINK_WRITE', `writing "${config.path}" failed: ${what}`, {
@@ -111,9 +121,27 @@ export const fileSink = defineSink({
       });
     };
 
+    const mux = async (frame: Frame) => {
+      const encoded = encodedOf(frame);
+      // The encoder skipped this picture (counted there too): nothing to write.
+      if (!encoded) {
+        ctx.count('unencoded');
+        return;
+      }
+      muxer ??= new Mp4Muxer(path, 1_000_000 / fps);
+      try {
+        if (!(await muxer.add(encoded))) ctx.count('before-key-frame');
+      } catch (e) {
+        failure ??= fail((e as Error).message);
+        throw failure;
+      }
+    };
+
     return {
       write(frame) {
         if (failure) throw failure;
+        if (muxer || (!raw && encodedOf(frame))) return mux(frame);
+        raw = true;
         if (!proc) start(frame);
         const stdin = proc!.stdin!;
         // Resolve only when the bytes left our buffer: the frame's memory goes back
@@ -123,6 +151,15 @@ export const fileSink = defineSink({
         });
       },
       async close() {
+        if (muxer) {
+          try {
+            await muxer.finish();
+          } catch (e) {
+            failure ??= fail((e as Error).message);
+          }
+          if (failure) throw failure;
+          return;
+        }
         if (!proc || !exit) return;
         proc.stdin!.end();
         await exit;

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these tests are about ${VAR} in pipeline files
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
@@ -36,27 +37,32 @@ test('options carry doc, default, bounds and enums from the declarations', () =>
   assert.equal(track.properties.iou, {
     description: 'minimum overlap to match a track',
     default: 0.3,
-    type: 'number',
-    minimum: 0,
-    maximum: 1,
+    anyOf: [{ type: 'number', minimum: 0, maximum: 1 }, { $ref: '#/definitions/variable' }],
   });
-  assert.equal(track.properties.maxAge.type, 'integer');
+  assert.equal(track.properties.maxAge.anyOf[0].type, 'integer');
   assert.is(track.description, 'gives detections track ids');
   const maxInFlight = schema.properties.maxInFlight;
-  assert.equal([maxInFlight.minimum, maxInFlight.maximum, maxInFlight.default], [1, 64, 4]);
+  assert.equal(
+    [maxInFlight.anyOf[0].minimum, maxInFlight.anyOf[0].maximum, maxInFlight.default],
+    [1, 64, 4],
+  );
   const fps = schema.properties.source.oneOf.find(
     (v: Json) => v.properties.type.const === 'testpattern',
   ).properties.fps;
-  assert.is(fps.exclusiveMinimum, 0);
+  assert.is(fps.anyOf[0].exclusiveMinimum, 0);
 });
 
 test('sinks include the common queue and policy options, policy default by lossless', () => {
   const sink = (name: string) =>
     schema.properties.sinks.items.oneOf.find((v: Json) => v.properties.type.const === name);
-  assert.equal(sink('file').properties.policy.enum, ['block', 'drop-oldest', 'drop-newest']);
+  assert.equal(sink('file').properties.policy.anyOf[0].enum, [
+    'block',
+    'drop-oldest',
+    'drop-newest',
+  ]);
   assert.is(sink('file').properties.policy.default, 'block');
   assert.is(sink('websocket').properties.policy.default, 'drop-oldest');
-  assert.equal(sink('jsonl').properties.queue.minimum, 1);
+  assert.equal(sink('jsonl').properties.queue.anyOf[0].minimum, 1);
   assert.equal(sink('file').required, ['type', 'path']);
 });
 
@@ -75,6 +81,31 @@ sinks:
 test('accepts a valid pipeline, as parsePipeline does', () => {
   parsePipeline(valid, 'demo.yaml', { registries, env: {} });
   assert.equal(schemaErrors(schema, parse(valid)), []);
+});
+
+test('number, boolean and enum options also accept a ${VAR} reference', () => {
+  const yaml = `
+maxInFlight: \${JOBS:-4}
+source: { type: testpattern, fps: '\${FPS}', pattern: '\${PATTERN:-bars}' }
+sinks: [{ type: file, path: '\${OUT}', policy: '\${POLICY}' }]
+`;
+  assert.equal(schemaErrors(schema, parse(yaml)), []);
+  const env = { FPS: '10', POLICY: 'block', OUT: 'a.mp4' };
+  parsePipeline(yaml, 'demo.yaml', { registries, env });
+  assert.ok(
+    schemaErrors(
+      schema,
+      parse('maxInFlight: four\nsource: { type: testpattern }\nsinks: [{ type: file, path: a }]'),
+    ).length > 0,
+  );
+  assert.ok(
+    schemaErrors(
+      schema,
+      parse(
+        "maxInFlight: '${1X}'\nsource: { type: testpattern }\nsinks: [{ type: file, path: a }]",
+      ),
+    ).length > 0,
+  );
 });
 
 // Each mistake is rejected by both the schema and parsePipeline.

@@ -1,11 +1,15 @@
 /**
  * A small JSON Schema (draft-07) checker for the keywords framewire's pipeline
- * schema uses, so tests can check that the schema accepts what framewire
+ * schema uses ($ref only into #/definitions), so tests can check that the schema accepts what framewire
  * accepts without adding a validator dependency. Returns the failing paths.
  */
 type Schema = Record<string, unknown>;
 
-export function schemaErrors(schema: Schema, value: unknown, path = '$'): string[] {
+export function schemaErrors(schema: Schema, value: unknown, path = '$', root = schema): string[] {
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.replace('#/definitions/', '');
+    return schemaErrors((root.definitions as Record<string, Schema>)[name]!, value, path, root);
+  }
   const errors: string[] = [];
   const fail = (why: string) => errors.push(`${path}: ${why}`);
   if ('const' in schema && value !== schema.const) fail(`not ${JSON.stringify(schema.const)}`);
@@ -21,6 +25,9 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$'): string
       fail('not above exclusiveMinimum');
     }
   }
+  if (typeof value === 'string' && typeof schema.pattern === 'string') {
+    if (!new RegExp(schema.pattern).test(value)) fail('does not match pattern');
+  }
   if (
     typeof value === 'string' &&
     typeof schema.minLength === 'number' &&
@@ -35,7 +42,7 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$'): string
       fail('too many items');
     if (schema.items) {
       for (const [i, v] of value.entries()) {
-        errors.push(...schemaErrors(schema.items as Schema, v, `${path}[${i}]`));
+        errors.push(...schemaErrors(schema.items as Schema, v, `${path}[${i}]`, root));
       }
     }
   }
@@ -44,19 +51,19 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$'): string
     for (const key of (schema.required ?? []) as string[])
       if (!(key in value)) fail(`missing ${key}`);
     for (const [key, v] of Object.entries(value)) {
-      if (props[key]) errors.push(...schemaErrors(props[key], v, `${path}.${key}`));
+      if (props[key]) errors.push(...schemaErrors(props[key], v, `${path}.${key}`, root));
       else if (schema.additionalProperties === false) fail(`unexpected ${key}`);
     }
   }
   if (Array.isArray(schema.oneOf)) {
     const matches = schema.oneOf.filter(
-      (s) => schemaErrors(s as Schema, value, path).length === 0,
+      (s) => schemaErrors(s as Schema, value, path, root).length === 0,
     ).length;
     if (matches !== 1) fail(`matches ${matches} of oneOf`);
   }
   if (
     Array.isArray(schema.anyOf) &&
-    !schema.anyOf.some((s) => schemaErrors(s as Schema, value, path).length === 0)
+    !schema.anyOf.some((s) => schemaErrors(s as Schema, value, path, root).length === 0)
   ) {
     fail('matches none of anyOf');
   }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the schema describes the ${…} syntax
 import type { ComponentRegistries } from '../components.ts';
 import {
   type AnyDefinition,
@@ -12,8 +13,9 @@ type JsonSchema = Record<string, unknown>;
 
 /**
  * A draft-07 JSON Schema of pipeline files, for editors (completion, hover docs,
- * squiggles), derived from the same declarations as validation. Values written
- * as `${VAR}` are checked after interpolation by framewire, not by the schema.
+ * squiggles), derived from the same declarations as validation. A number,
+ * boolean or enum option also accepts a `${VAR}` string, since framewire checks
+ * such values after substitution.
  */
 export function pipelineJsonSchema(registries: ComponentRegistries): JsonSchema {
   const properties: Record<string, JsonSchema> = fieldsSchema(pipelineFields).properties as Record<
@@ -38,6 +40,7 @@ export function pipelineJsonSchema(registries: ComponentRegistries): JsonSchema 
       'A framewire pipeline file: one source, stages applied in order, one or more sinks.',
     type: 'object',
     properties,
+    definitions: { variable: VARIABLE_SCHEMA },
     required: SECTIONS.filter((s) => s.minItems > 0).map((s) => s.key),
     additionalProperties: false,
   };
@@ -79,34 +82,49 @@ function fieldsSchema(fields: Fields): JsonSchema {
   return { type: 'object', properties, required, additionalProperties: false };
 }
 
+const VARIABLE_SCHEMA = {
+  description: 'an environment variable, ${VAR} or ${VAR:-default}; checked after substitution',
+  type: 'string',
+  pattern: '^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$',
+};
+const VARIABLE = { $ref: '#/definitions/variable' };
+
+/** A field's schema: doc and default outside, so editors show them whichever branch applies. */
 export function fieldSchema(field: Field): JsonSchema {
   const common: JsonSchema = { description: field.doc };
   if (field.default !== undefined) common.default = field.default;
+  if (field.kind === 'string' || field.kind === 'list' || field.kind === 'object') {
+    return { ...common, ...valueSchema(field) };
+  }
+  const options = field.kind === 'union' ? (field.options as readonly Field[]) : [field];
+  return { ...common, anyOf: [...options.map(valueSchema), VARIABLE] };
+}
+
+/** What a value of the field looks like after `${…}` substitution. */
+function valueSchema(field: Field): JsonSchema {
   switch (field.kind) {
     case 'string':
-      return { ...common, type: 'string', ...pick(field, ['minLength']) };
+      return { type: 'string', ...pick(field, ['minLength']) };
     case 'number':
       return {
-        ...common,
         type: field.integer ? 'integer' : 'number',
         ...rename(field, { min: 'minimum', max: 'maximum', exclusiveMin: 'exclusiveMinimum' }),
       };
     case 'boolean':
-      return { ...common, type: 'boolean' };
+      return { type: 'boolean' };
     case 'enum':
-      return { ...common, type: 'string', enum: [...field.values] };
+      return { type: 'string', enum: [...field.values] };
     case 'list':
       return {
-        ...common,
         type: 'array',
         items: fieldSchema(field.item as Field),
         ...pick(field, ['minItems', 'maxItems']),
       };
     case 'object':
-      return { ...common, ...fieldsSchema(field.fields as Fields) };
+      return fieldsSchema(field.fields as Fields);
     case 'union':
       // anyOf, not oneOf: an integer also matches a number alternative.
-      return { ...common, anyOf: (field.options as readonly Field[]).map(fieldSchema) };
+      return { anyOf: (field.options as readonly Field[]).map(valueSchema) };
   }
 }
 

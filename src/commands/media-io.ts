@@ -43,7 +43,12 @@ export async function* readFrames(
       sizeKnown();
       resolve(code ?? 1);
     });
-    child.on('error', () => resolve(-1));
+    // A missing or unrunnable ffmpeg binary: no 'close' may follow, so release the wait here.
+    child.on('error', (err) => {
+      stderr += `\n${err.message}`;
+      sizeKnown();
+      resolve(-1);
+    });
   });
 
   try {

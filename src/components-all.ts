@@ -10,11 +10,15 @@ import { nullSink } from './sinks/null.ts';
 import { fileSource } from './sources/file.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { encodeStage } from './stages/encode.ts';
+import { countStage } from './stages/count.ts';
 import { resizeStage } from './stages/resize.ts';
+import { trackStage } from './stages/track.ts';
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
 
 stages.add(resizeStage.type, resizeStage);
+stages.add(trackStage.type, trackStage);
+stages.add(countStage.type, countStage);
 stages.add(encodeStage.type, encodeStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);

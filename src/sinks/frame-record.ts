@@ -18,7 +18,7 @@ export interface FrameRecord {
  */
 export function frameRecord(frame: Frame): FrameRecord {
   const t = frame.meta.transform;
-  return {
+  const record: FrameRecord = {
     seq: frame.seq,
     pts: frame.pts,
     time: new Date(frame.time).toISOString(),
@@ -26,4 +26,7 @@ export function frameRecord(frame: Frame): FrameRecord {
     height: t ? t.sourceHeight : frame.height,
     detections: frame.meta.detections?.toList() ?? [],
   };
+  // Line and zone totals of the count stage, only after one ran.
+  if (frame.meta.counts !== undefined) record.counts = frame.meta.counts;
+  return record;
 }

@@ -1,0 +1,72 @@
+import { distanceToOutline, insidePolygon, type Polygon } from './polygon.ts';
+
+/** A counting zone in source-frame pixels. */
+export interface ZoneSpec {
+  name: string;
+  polygon: number[][];
+}
+
+/** A zone's state as `frame.meta.counts.zones[name]` reports it. */
+export interface ZoneCount {
+  /** Tracks in the zone now (lost tracks last seen inside included, until they end). */
+  occupancy: number;
+  /** Tracks that came into the zone (a track first seen inside counts as entering). */
+  entered: number;
+  /** Tracks that left it, by moving out or by ending while inside. */
+  exited: number;
+  /** Current occupants with their time in the zone so far, by presentation timestamps. */
+  inside: { trackId: number; seconds: number }[];
+}
+
+/**
+ * Occupancy, entries and exits of one polygon zone. With `hysteresis`, a track
+ * enters only once its anchor is that far inside the outline and leaves only
+ * once that far outside, so a box jittering on the border does not flicker in
+ * and out.
+ */
+export class ZoneCounter {
+  entered = 0;
+  exited = 0;
+  /** Occupants → presentation timestamp (µs) they entered at. */
+  readonly #inside = new Map<number, number>();
+  readonly #polygon: Polygon;
+
+  constructor(
+    readonly spec: ZoneSpec,
+    readonly hysteresis: number,
+  ) {
+    this.#polygon = spec.polygon;
+  }
+
+  /** Records track `id` at anchor `(x, y)` in the frame at `ptsUs`. */
+  observe(id: number, x: number, y: number, ptsUs: number): void {
+    const isIn = insidePolygon(this.#polygon, x, y);
+    const clear = this.hysteresis <= 0 || distanceToOutline(this.#polygon, x, y) >= this.hysteresis;
+    if (!clear) return; // on the border: no change either way
+    const wasIn = this.#inside.has(id);
+    if (isIn && !wasIn) {
+      this.#inside.set(id, ptsUs);
+      this.entered++;
+    } else if (!isIn && wasIn) {
+      this.#inside.delete(id);
+      this.exited++;
+    }
+  }
+
+  /** The track ended: an occupant leaves. */
+  forget(id: number): void {
+    if (this.#inside.delete(id)) this.exited++;
+  }
+
+  ids(): IterableIterator<number> {
+    return this.#inside.keys();
+  }
+
+  count(ptsUs: number): ZoneCount {
+    const inside = [...this.#inside].map(([trackId, since]) => ({
+      trackId,
+      seconds: Math.round((ptsUs - since) / 1e3) / 1e3,
+    }));
+    return { occupancy: inside.length, entered: this.entered, exited: this.exited, inside };
+  }
+}

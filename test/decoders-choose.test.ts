@@ -204,6 +204,43 @@ test('chooseDecoder: a misspelt override suggests the nearest name', () => {
   assert.match(err.message, /Did you mean "centernet"\?/);
 });
 
+test('decode errors are MODEL_INVALID and name the decoder and the outputs', () => {
+  const opts = {
+    inputWidth: 64,
+    inputHeight: 64,
+    confidence: 0.25,
+    iou: 0.45,
+    maxDetections: 100,
+    classAgnostic: false,
+  };
+  const missing = errorOf(() =>
+    decoders
+      .get('torchvision')
+      .decode([{ name: 'boxes', dims: [0, 4], data: new Float32Array(0) }], opts),
+  );
+  assert.is(missing.code, 'MODEL_INVALID');
+  assert.match(missing.message, /decoder torchvision: no labels output among boxes \[0,4\]/);
+  // A descriptor saying 80 classes for an 8-column (3-class) YOLOv5 output.
+  const wrongClasses = errorOf(() =>
+    decoders
+      .get('yolo-anchor-based')
+      .decode([{ name: 'output0', dims: [1, 2, 8], data: new Float32Array(16) }], {
+        ...opts,
+        numClasses: 80,
+      }),
+  );
+  assert.match(
+    wrongClasses.message,
+    /decoder yolo-anchor-based: rows of 8 values do not hold 5 \+ 80 classes/,
+  );
+  const yoloxGrid = errorOf(() =>
+    decoders
+      .get('yolox')
+      .decode([{ name: 'output', dims: [1, 10, 7], data: new Float32Array(70) }], opts),
+  );
+  assert.match(yoloxGrid.message, /do not fit strides 8,16,32 at 64×64 \(84 rows\)/);
+});
+
 test('registry: every decoder is registered under its own name with a doc line', () => {
   for (const [name, d] of decoders.entries()) {
     assert.is(d.name, name);

@@ -8,7 +8,7 @@
  */
 import { Candidates } from './candidates.ts';
 import { asFloat32, asInt32, byName, requireOutput } from './tensor.ts';
-import type { Decoder, OutputTensor } from './types.ts';
+import type { Decoder } from './types.ts';
 
 const NAMES = ['detection_boxes', 'detection_classes', 'detection_scores', 'num_detections'];
 
@@ -19,8 +19,7 @@ export const ssdTf: Decoder = {
     return NAMES.every((n) => byName(outputs, n));
   },
   decode(outputs, opts) {
-    const get = (n: string) =>
-      requireOutput('ssd-tf', outputs, (o) => byName(o, n), n) as OutputTensor;
+    const get = (n: string) => requireOutput('ssd-tf', outputs, n);
     const boxes = asFloat32(get('detection_boxes'));
     const classes = asInt32(get('detection_classes'));
     const scores = asFloat32(get('detection_scores'));

@@ -54,18 +54,17 @@ export function byName<T extends OutputSignature>(
   return outputs.find((o) => names.includes(baseName(o.name)));
 }
 
-/** Like `byName`, but a missing output is a MODEL_INVALID error naming the decoder. */
+/** Like `byName`, but a missing output is a MODEL_INVALID error naming the decoder and the outputs. */
 export function requireOutput<T extends OutputTensor>(
   decoder: string,
   outputs: readonly T[],
-  pick: (outputs: readonly T[]) => T | undefined,
-  what: string,
+  ...names: string[]
 ): T {
-  const found = pick(outputs);
+  const found = byName(outputs, ...names);
   if (!found) {
     throw new FramewireError(
       'MODEL_INVALID',
-      `decoder ${decoder}: no ${what} output among ${describeOutputs(outputs)}`,
+      `decoder ${decoder}: no ${names.join('/')} output among ${describeOutputs(outputs)}`,
     );
   }
   return found;

@@ -10,8 +10,8 @@
  * with `coco91To80` from `src/models/coco-ids.ts`).
  */
 import { Candidates } from './candidates.ts';
-import { asFloat32, asInt32, byName, invalid } from './tensor.ts';
-import type { Decoder, OutputSignature, OutputTensor } from './types.ts';
+import { asFloat32, asInt32, byName, invalid, requireOutput } from './tensor.ts';
+import type { Decoder, OutputSignature } from './types.ts';
 
 /** Dimensions after an optional leading batch of 1. */
 function unbatched(o: OutputSignature, rank: number): readonly (number | string)[] | undefined {
@@ -33,11 +33,7 @@ export const torchvision: Decoder = {
     return unbatched(boxes, 2)?.[1] === 4 && !!unbatched(labels, 1) && !!unbatched(scores, 1);
   },
   decode(outputs, opts) {
-    const get = (n: string): OutputTensor => {
-      const o = byName(outputs, n);
-      if (!o) throw invalid('torchvision', `no "${n}" output`);
-      return o;
-    };
+    const get = (n: string) => requireOutput('torchvision', outputs, n);
     const boxes = asFloat32(get('boxes'));
     const labels = asInt32(get('labels'));
     const scores = asFloat32(get('scores'));

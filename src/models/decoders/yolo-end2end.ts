@@ -8,7 +8,7 @@
  */
 import { Candidates } from './candidates.ts';
 import { asFloat32, asInt32, byName, dimSize, requireOutput } from './tensor.ts';
-import type { Decoder, OutputTensor } from './types.ts';
+import type { Decoder } from './types.ts';
 
 const V7_NAMES = ['num_dets', 'det_boxes', 'det_scores', 'det_classes'] as const;
 
@@ -24,8 +24,7 @@ export const yoloEnd2end: Decoder = {
   decode(outputs, opts) {
     const found = new Candidates();
     if (byName(outputs, 'det_boxes')) {
-      const get = (n: string) =>
-        requireOutput('yolo-end2end', outputs, (o) => byName(o, n), n) as OutputTensor;
+      const get = (n: string) => requireOutput('yolo-end2end', outputs, n);
       const count = asInt32(get('num_dets'))[0] ?? 0;
       const boxes = asFloat32(get('det_boxes'));
       const scores = asFloat32(get('det_scores'));

@@ -3,6 +3,11 @@
  * `decoder:` name when given, else the single decoder whose `matches` accepts the
  * model's outputs. Guessing is never silent: no match or several matches is an
  * error that shows the outputs and what to set.
+ *
+ * NMS: decoders of raw outputs (yolo-anchor-based, yolo-darknet, yolox,
+ * yolo-anchor-free) run greedy NMS with the decode options themselves; families
+ * whose graph already did it (end-to-end YOLO, SSD, torchvision) or that need none
+ * (DETR, RT-DETR, CenterNet peaks, single-object) only threshold and cap.
  */
 import { FramewireError } from '../../core/errors.ts';
 import { Registry } from '../../core/registry.ts';

@@ -6,7 +6,7 @@ import { CountTexts } from './count-text.ts';
 import { type LineSpec, readCounts, type ZoneSpec } from './counts.ts';
 import { createSurface } from './create-surface.ts';
 import { Hud } from './hud.ts';
-import { drawLabel, scoreText, trackIdText } from './label.ts';
+import { drawLabel, labelPieces } from './label.ts';
 import { drawInstanceMask, instanceMasks } from './masks.ts';
 import { colourForId } from './palette.ts';
 import { drawPolyline } from './polyline.ts';
@@ -173,11 +173,7 @@ export class Annotator {
     const b = d.boxes;
     const pieces = this.#pieces;
     for (let i = 0; i < d.length; i++) {
-      let n = 0;
-      pieces[n++] = d.label(i);
-      if (this.options.scores) pieces[n++] = scoreText(d.scores[i]!);
-      const id = d.trackIds?.[i] ?? -1;
-      if (id >= 0) pieces[n++] = trackIdText(id);
+      const n = labelPieces(d, i, this.options.scores, pieces);
       const x = tf ? b[4 * i]! * tf.scaleX + tf.offsetX : b[4 * i]!;
       const y = tf ? b[4 * i + 1]! * tf.scaleY + tf.offsetY : b[4 * i + 1]!;
       const c = this.#colour(d, i);

@@ -1,3 +1,4 @@
+import type { Detections } from '../core/detections.ts';
 import type { Colour } from './colour.ts';
 import type { Surface } from './surface.ts';
 import type { TextRenderer } from './text.ts';
@@ -78,4 +79,18 @@ export function trackIdText(id: number): string {
     idText.set(id, s);
   }
   return s;
+}
+
+/**
+ * The pieces of detection `i`'s label into `out` — `person`, `0.87` (when
+ * `scores`), `#12` (when the track id is public) — and how many there are.
+ * Shown joined by spaces: `person 0.87 #12`.
+ */
+export function labelPieces(d: Detections, i: number, scores: boolean, out: string[]): number {
+  let n = 0;
+  out[n++] = d.label(i);
+  if (scores) out[n++] = scoreText(d.scores[i]!);
+  const id = d.trackIds?.[i] ?? -1;
+  if (id >= 0) out[n++] = trackIdText(id);
+  return n;
 }

@@ -29,7 +29,8 @@ export class PackedSurface implements Surface {
     y0 = Math.max(0, y0);
     x1 = Math.min(this.width, x1);
     y1 = Math.min(this.height, y1);
-    if (x0 >= x1 || y0 >= y1) return;
+    // Written as a negation so NaN coordinates (a degenerate box) draw nothing.
+    if (!(x0 < x1 && y0 < y1)) return;
     const d = this.#data;
     const n = this.#channels;
     const stride = this.width * n;
@@ -52,7 +53,7 @@ export class PackedSurface implements Surface {
     y0 = Math.max(0, y0);
     x1 = Math.min(this.width, x1);
     y1 = Math.min(this.height, y1);
-    if (x0 >= x1 || y0 >= y1 || alpha <= 0) return;
+    if (!(x0 < x1 && y0 < y1 && alpha > 0)) return;
     const d = this.#data;
     const n = this.#channels;
     const stride = this.width * n;

@@ -37,7 +37,8 @@ export class PlanarSurface implements Surface {
     y0 = Math.max(0, y0);
     x1 = Math.min(this.width, x1);
     y1 = Math.min(this.height, y1);
-    if (x0 >= x1 || y0 >= y1) return;
+    // Written as a negation so NaN coordinates (a degenerate box) draw nothing.
+    if (!(x0 < x1 && y0 < y1)) return;
     const d = this.#data;
     const w = this.width;
     for (let y = y0; y < y1; y++) d.fill(c.y, y * w + x0, y * w + x1);
@@ -60,7 +61,7 @@ export class PlanarSurface implements Surface {
     y0 = Math.max(0, y0);
     x1 = Math.min(this.width, x1);
     y1 = Math.min(this.height, y1);
-    if (x0 >= x1 || y0 >= y1 || alpha <= 0) return;
+    if (!(x0 < x1 && y0 < y1 && alpha > 0)) return;
     const d = this.#data;
     const w = this.width;
     const b = 1 - alpha;

@@ -20,7 +20,8 @@ export function drawRect(
   const t = Math.round(y1);
   const r = Math.round(x2);
   const b = Math.round(y2);
-  if (r <= l || b <= t) return;
+  // Negated so NaN coordinates draw nothing.
+  if (!(r > l && b > t)) return;
   const k = Math.max(1, Math.round(thickness));
   if (r - l <= 2 * k || b - t <= 2 * k) {
     s.fill(l, t, r, b, c);

@@ -50,6 +50,8 @@ const cases: [string, Sig, Record<string, string>, string][] = [
   ['YOLOv8 transposed + names', [['output0', [1, 8400, 84]]], ultralytics, 'yolo-anchor-free'],
   // YOLOv10n and ultralytics nms=True
   ['YOLOv10n', [['output0', [1, 300, 6]]], ultralytics, 'yolo-end2end'],
+  // a one-class YOLOv5: 6 columns like end-to-end output, but 25 200 anchor rows
+  ['YOLOv5 one class', [['output0', [1, 25200, 6]]], {}, 'yolo-anchor-based'],
   ['YOLOv10 without metadata', [['output0', [1, 300, 6]]], {}, 'yolo-end2end'],
   [
     'YOLOv7 --end2end',

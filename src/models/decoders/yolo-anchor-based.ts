@@ -7,6 +7,7 @@
 import { Candidates } from './candidates.ts';
 import { asFloat32, classCountFromMeta, dimSize, invalid, metaSaysRtDetr } from './tensor.ts';
 import type { Decoder } from './types.ts';
+import { MAX_END2END_ROWS } from './yolo-end2end.ts';
 
 export const yoloAnchorBased: Decoder = {
   name: 'yolo-anchor-based',
@@ -23,8 +24,10 @@ export const yoloAnchorBased: Decoder = {
       return false;
     }
     const c = classCountFromMeta(meta);
-    // [1,N,6] is normally an end-to-end export; only metadata saying "1 class" makes it ours.
-    return c === undefined ? k >= 7 : k === 5 + c;
+    if (c !== undefined) return k === 5 + c;
+    // [1,N,6] is an end-to-end export (N = max_det, a few hundred) unless N is an
+    // anchor count (thousands): then it is a one-class model.
+    return k >= 7 || n > MAX_END2END_ROWS;
   },
   decode(outputs, opts) {
     const out = outputs.find((o) => o.dims.length === 3);

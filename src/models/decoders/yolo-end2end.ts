@@ -10,6 +10,9 @@ import { Candidates } from './candidates.ts';
 import { asFloat32, asInt32, byName, dimSize, requireOutput } from './tensor.ts';
 import type { Decoder } from './types.ts';
 
+/** Row count above which `[1,N,6]` cannot be NMS output (max_det is 300 by default). */
+export const MAX_END2END_ROWS = 1000;
+
 const V7_NAMES = ['num_dets', 'det_boxes', 'det_scores', 'det_classes'] as const;
 
 export const yoloEnd2end: Decoder = {
@@ -17,9 +20,10 @@ export const yoloEnd2end: Decoder = {
   doc: 'NMS-in-graph exports: [1,N,6] x1,y1,x2,y2,score,class (v10) or YOLOv7 num_dets/det_*',
   matches(outputs) {
     if (V7_NAMES.every((n) => byName(outputs, n))) return true;
-    return (
-      outputs.length === 1 && outputs[0]!.dims.length === 3 && dimSize(outputs[0]!.dims[2]) === 6
-    );
+    if (outputs.length !== 1 || outputs[0]!.dims.length !== 3) return false;
+    const [, n, k] = outputs[0]!.dims.map(dimSize) as [number, number, number];
+    // More rows than any max_det is a one-class YOLOv5's anchor grid, not NMS output.
+    return k === 6 && !(n > MAX_END2END_ROWS);
   },
   decode(outputs, opts) {
     const found = new Candidates();

@@ -6,7 +6,7 @@
  * has AP -1 ("absent") and is left out of every mean, as COCO does. Also reports
  * precision and recall at one score threshold (IoU 0.5), what deployments tune.
  */
-import { accumulate, IOU_THRESHOLDS, meanValid } from './accumulate.ts';
+import { accumulate, IOU_THRESHOLDS, meanValid, RECALL_THRESHOLDS } from './accumulate.ts';
 import {
   type AreaRange,
   IGNORED,
@@ -107,7 +107,6 @@ export function evaluateDetections(
   const scoreThreshold = opts.scoreThreshold ?? 0.5;
   const matchIou = opts.matchIou ?? 0.5;
   const thresholds = [...new Set([...IOU_THRESHOLDS, matchIou])];
-  const T = IOU_THRESHOLDS.length;
   const imageIds = [
     ...new Set(
       opts.imageIds ?? [...gt.map((g) => g.imageId), ...predictions.map((p) => p.imageId)],
@@ -120,50 +119,15 @@ export function evaluateDetections(
   ].sort((a, b) => a - b);
   const gtBy = groupBy(gt);
   const dtBy = groupBy(predictions);
-  const R = 101;
-
   const rank = new Map(imageIds.map((id, i) => [id, i]));
-  const perClass: ClassMetrics[] = classIds.map((classId) => {
-    const gtImages = gtBy.get(classId);
-    const dtImages = dtBy.get(classId);
-    // Only images where this class occurs, in image order (the order ties are broken in).
-    const images = [...new Set([...(gtImages?.keys() ?? []), ...(dtImages?.keys() ?? [])])]
-      .filter((id) => rank.has(id))
-      .sort((a, b) => rank.get(a)! - rank.get(b)!);
-    const prepared: PreparedImage[] = [];
-    for (const img of images) {
-      const p = prepareImage(gtImages?.get(img) ?? [], dtImages?.get(img) ?? [], maxDet);
-      if (p) prepared.push(p);
-    }
-    const apByArea = AREA_RANGES.map((range) => {
-      const matches = prepared.map((p) => matchArea(p, range, thresholds));
-      const curve = accumulate(matches, thresholds.length);
-      // AP at threshold t: mean precision over the recall points; -1 when undefined.
-      const apAt = (t: number) => {
-        if (!curve.precision) return -1;
-        let s = 0;
-        for (let r = 0; r < R; r++) s += curve.precision[t * R + r]!;
-        return s / R;
-      };
-      return { matches, apAt, recall: curve.recall };
-    });
-    const all = apByArea[0]!;
-    const apAll = (ts: number[]) => meanValid(ts.map(all.apAt));
-    const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-    const counts = countAtThreshold(all.matches, thresholds.indexOf(matchIou), scoreThreshold);
-    return {
-      classId,
-      positives: all.matches.reduce((n, m) => n + m.positives, 0),
-      ap: apAll(range(T)),
-      ap50: all.apAt(0),
-      ap75: all.apAt(5),
-      apSmall: meanValid(range(T).map(apByArea[1]!.apAt)),
-      apMedium: meanValid(range(T).map(apByArea[2]!.apAt)),
-      apLarge: meanValid(range(T).map(apByArea[3]!.apAt)),
-      ar100: meanValid(all.recall.subarray(0, T)),
-      ...counts,
-    };
-  });
+  const perClass = classIds.map((classId) =>
+    evaluateClass(classId, gtBy.get(classId), dtBy.get(classId), rank, {
+      maxDet,
+      thresholds,
+      matchIndex: thresholds.indexOf(matchIou),
+      scoreThreshold,
+    }),
+  );
 
   const total = perClass.reduce(
     (acc, c) => ({ tp: acc.tp + c.tp, fp: acc.fp + c.fp, fn: acc.fn + c.fn }),
@@ -181,6 +145,60 @@ export function evaluateDetections(
     perClass,
     images: imageIds.length,
   };
+}
+
+/** Indices of the ten COCO IoU thresholds (a custom `matchIou` may follow them). */
+const COCO_T = Array.from({ length: IOU_THRESHOLDS.length }, (_, i) => i);
+const R = RECALL_THRESHOLDS.length;
+
+/** One class: match per image, then accumulate per area range. */
+function evaluateClass(
+  classId: number,
+  gtImages: Map<ImageId, GroundTruth[]> | undefined,
+  dtImages: Map<ImageId, Prediction[]> | undefined,
+  rank: Map<ImageId, number>,
+  o: { maxDet: number; thresholds: number[]; matchIndex: number; scoreThreshold: number },
+): ClassMetrics {
+  // Only images where this class occurs, in image order (the order score ties keep).
+  const images = [...new Set([...(gtImages?.keys() ?? []), ...(dtImages?.keys() ?? [])])]
+    .filter((id) => rank.has(id))
+    .sort((a, b) => rank.get(a)! - rank.get(b)!);
+  const prepared: PreparedImage[] = [];
+  for (const img of images) {
+    const p = prepareImage(gtImages?.get(img) ?? [], dtImages?.get(img) ?? [], o.maxDet);
+    if (p) prepared.push(p);
+  }
+  const [all, small, medium, large] = AREA_RANGES.map((range) => {
+    const matches = prepared.map((p) => matchArea(p, range, o.thresholds));
+    const curve = accumulate(matches, o.thresholds.length);
+    // AP at threshold t: mean precision over the recall points; -1 when undefined.
+    const apAt = (t: number) => {
+      if (!curve.precision) return -1;
+      let s = 0;
+      for (let r = 0; r < R; r++) s += curve.precision[t * R + r]!;
+      return s / R;
+    };
+    return { matches, apAt, recall: curve.recall, ap: meanValid(COCO_T.map(apAt)) };
+  }) as [Area, Area, Area, Area];
+  return {
+    classId,
+    positives: all.matches.reduce((n, m) => n + m.positives, 0),
+    ap: all.ap,
+    ap50: all.apAt(0),
+    ap75: all.apAt(5),
+    apSmall: small.ap,
+    apMedium: medium.ap,
+    apLarge: large.ap,
+    ar100: meanValid(all.recall.subarray(0, COCO_T.length)),
+    ...countAtThreshold(all.matches, o.matchIndex, o.scoreThreshold),
+  };
+}
+
+interface Area {
+  matches: ImageMatch[];
+  apAt(t: number): number;
+  recall: Float64Array;
+  ap: number;
 }
 
 function ratios(tp: number, fp: number, fn: number): ThresholdCounts {

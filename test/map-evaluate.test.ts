@@ -124,6 +124,15 @@ test('precision and recall at a score threshold (IoU .5)', () => {
   assert.is(none.atThreshold.recall, 0);
 });
 
+test('matchIou sets the IoU of the threshold counts', () => {
+  // At IoU .85 d4 (IoU .833) no longer matches: TP d1, d3; FP d2, d4; g3 missed.
+  const r = evaluateDetections(handGt, handDt, { scoreThreshold: 0, matchIou: 0.85 });
+  const { tp, fp, fn, iou } = r.atThreshold;
+  assert.equal({ tp, fp, fn, iou }, { tp: 2, fp: 2, fn: 1, iou: 0.85 });
+  // The AP figures do not depend on it.
+  close(r.map, 735.75 / 1010);
+});
+
 /*
  * Area ranges (ground-truth area; small < 32², medium 32²–96², large > 96²).
  * Objects S 20×20, M 50×50, L 100×100; detections: FP 10×10 (0.95), S exact (0.9),

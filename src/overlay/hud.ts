@@ -15,10 +15,8 @@ import type { TextRenderer } from './text.ts';
  */
 export class Hud {
   readonly #fps: FpsMeter;
-  #fpsText = 'FPS –';
   #fpsAt = Number.NEGATIVE_INFINITY;
   #second = Number.NaN;
-  #timeText = '';
   readonly #fpsPieces: string[] = ['FPS –'];
   readonly #timePieces: string[] = [''];
 
@@ -35,10 +33,11 @@ export class Hud {
     const now = this.clock.now();
     this.#fps.tick(now);
     if (now - this.#fpsAt >= this.refreshMs) {
-      this.#fpsAt = now;
       const fps = this.#fps.fps();
-      this.#fpsText = fps === undefined ? 'FPS –' : `FPS ${fps.toFixed(1)}`;
-      this.#fpsPieces[0] = this.#fpsText;
+      // Until two frames give a rate, retry every frame rather than show `–` for refreshMs.
+      if (fps === undefined) return;
+      this.#fpsAt = now;
+      this.#fpsPieces[0] = `FPS ${fps.toFixed(1)}`;
     }
   }
 
@@ -47,8 +46,7 @@ export class Hud {
     if (second !== this.#second) {
       this.#second = second;
       // `2026-11-25 22:30:01 UTC`: seconds are what a viewer reads off a recording.
-      this.#timeText = `${new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-      this.#timePieces[0] = this.#timeText;
+      this.#timePieces[0] = `${new Date(second * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
     }
     const margin = Math.round(text.size * 0.5);
     let y = margin;

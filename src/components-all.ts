@@ -9,17 +9,25 @@ import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
 import { fileSource } from './sources/file.ts';
 import { testsrcSource } from './sources/testsrc.ts';
+import { decodeStage } from './stages/decode.ts';
+import { detectStage } from './stages/detect.ts';
 import { encodeStage } from './stages/encode.ts';
+import { nmsStage } from './stages/nms.ts';
+import { overlayStage } from './stages/overlay.ts';
 import { countStage } from './stages/count.ts';
 import { resizeStage } from './stages/resize.ts';
 import { trackStage } from './stages/track.ts';
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
 
+stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);
+stages.add(detectStage.type, detectStage);
+stages.add(nmsStage.type, nmsStage);
 stages.add(trackStage.type, trackStage);
 stages.add(countStage.type, countStage);
 stages.add(encodeStage.type, encodeStage);
+stages.add(overlayStage.type, overlayStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
 

@@ -5,14 +5,23 @@
 import type { SinkDefinition, SourceDefinition, StageDefinition } from './core/component.ts';
 import { Registry } from './core/registry.ts';
 
-export const sources = new Registry<SourceDefinition>('source');
-export const stages = new Registry<StageDefinition>('stage');
-export const sinks = new Registry<SinkDefinition>('sink');
+// Registries hold definitions of any option shape; each definition's own
+// `create` stays precisely typed, and the config layer validates options
+// against the same definition before `create` ever sees them.
+// biome-ignore lint/suspicious/noExplicitAny: heterogeneous option types
+type AnyOptions = any;
+export type AnySourceDefinition = SourceDefinition<AnyOptions>;
+export type AnyStageDefinition = StageDefinition<AnyOptions>;
+export type AnySinkDefinition = SinkDefinition<AnyOptions>;
+
+export const sources = new Registry<AnySourceDefinition>('source');
+export const stages = new Registry<AnyStageDefinition>('stage');
+export const sinks = new Registry<AnySinkDefinition>('sink');
 
 export interface ComponentRegistries {
-  readonly sources: Registry<SourceDefinition>;
-  readonly stages: Registry<StageDefinition>;
-  readonly sinks: Registry<SinkDefinition>;
+  readonly sources: Registry<AnySourceDefinition>;
+  readonly stages: Registry<AnyStageDefinition>;
+  readonly sinks: Registry<AnySinkDefinition>;
 }
 
 export const registries: ComponentRegistries = { sources, stages, sinks };

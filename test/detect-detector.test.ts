@@ -11,11 +11,15 @@ import { Detector } from '../src/models/detector.ts';
 import type { InferenceBackend, InputFeed } from '../src/models/session.ts';
 
 /** A YOLOv10-style end-to-end model: one `[1,N,6]` output in model-input pixels. */
-function fakeBackend(rows: number[][], metadata: Record<string, string> = {}) {
+function fakeBackend(
+  rows: number[][],
+  metadata: Record<string, string> = {},
+  extraInputs: InferenceBackend['inputs'] = [],
+) {
   const feeds: Record<string, InputFeed>[] = [];
   let closed = 0;
   const backend: InferenceBackend = {
-    inputs: [{ name: 'images', dims: [1, 3, 64, 64], type: 'float32' }],
+    inputs: [{ name: 'images', dims: [1, 3, 64, 64], type: 'float32' }, ...extraInputs],
     outputs: [{ name: 'output0', dims: [1, rows.length, 6], type: 'float32' }],
     metadata,
     provider: 'fake',
@@ -68,7 +72,7 @@ test('boxes come back in source pixels; labels and size come from the metadata',
   assert.equal(d.spec.labels, ['person', 'car', 'dog']);
   assert.is(d.spec.labelsFrom, 'model metadata');
   assert.is(d.decoder.name, 'yolo-end2end');
-  const feed = fake.feeds[0]!.images!;
+  const feed = fake.feeds[0]!.images! as { data: Float32Array; dims: readonly number[] };
   assert.equal(feed.dims, [1, 3, 64, 64]);
   // Padding is 114/255 (Ultralytics default), content is the grey 128/255.
   assert.ok(Math.abs(feed.data[0]! - 114 / 255) < 1e-6);
@@ -120,6 +124,29 @@ test('the same preprocessor (and tensor) serves every frame of a stream', async 
   await d.detect(frame());
   assert.is(fake.feeds[0]!.images!.data, fake.feeds[1]!.images!.data);
   await d.close();
+});
+
+test('a size input (RT-DETR orig_target_sizes) is fed the model-input size; an unknown input is refused', async () => {
+  const size = { name: 'orig_target_sizes', dims: [1, 2], type: 'int64' };
+  const fake = fakeBackend([], META, [size]);
+  const d = await Detector.open({ ...OPTIONS, backend: fake.backend });
+  await d.detect(frame());
+  const fed = fake.feeds[0]!.orig_target_sizes!;
+  assert.equal([...(fed.data as BigInt64Array)], [64n, 64n]);
+  assert.equal(fed.dims, [1, 2]);
+  await d.close();
+
+  const other = fakeBackend([], META, [{ name: 'mask', dims: [1, 64, 64], type: 'float32' }]);
+  try {
+    await Detector.open({ ...OPTIONS, backend: other.backend });
+    assert.unreachable();
+  } catch (err) {
+    assert.match(
+      (err as Error).message,
+      /input mask \[1,64,64\] float32 is neither the image nor a size/,
+    );
+  }
+  assert.is(other.closed(), 1);
 });
 
 test.run();

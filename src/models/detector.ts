@@ -10,9 +10,19 @@ import { loadDescriptor } from './descriptor.ts';
 import { type NmsOptions, nms } from './nms.ts';
 import { EMBEDDED_MODEL, prepareEmbeddedModel } from './embedded.ts';
 import { boxesToSource, modelToSource } from './letterbox.ts';
-import { type ModelSpec, resolveModelSpec, type SpecOverrides } from './model-spec.ts';
+import {
+  type ExtraInput,
+  type ModelSpec,
+  resolveModelSpec,
+  type SpecOverrides,
+} from './model-spec.ts';
 import { Preprocessor } from './preprocess.ts';
-import { type InferenceBackend, openOnnxSession, type Provider } from './session.ts';
+import {
+  type InferenceBackend,
+  type InputFeed,
+  openOnnxSession,
+  type Provider,
+} from './session.ts';
 
 export interface DetectorOptions {
   /** Descriptor (.yaml/.yml) or .onnx path; undefined = the embedded COCO CenterNet. */
@@ -57,6 +67,8 @@ export class Detector {
   readonly #keep: Set<number> | undefined;
   readonly #decodeOptions: DecodeOptions;
   readonly #nmsOptions: NmsOptions;
+  /** Inputs besides the image (sizes), built once. */
+  readonly #constantFeeds: Record<string, InputFeed>;
 
   private constructor(
     readonly backend: InferenceBackend,
@@ -65,6 +77,9 @@ export class Detector {
     readonly options: DetectorOptions,
   ) {
     this.#keep = classFilter(options.classes, spec.labels);
+    this.#constantFeeds = Object.fromEntries(
+      spec.extraInputs.map((x) => [x.name, constantFeed(x)]),
+    );
     const p = spec.preprocess;
     this.#decodeOptions = {
       inputWidth: p.width,
@@ -115,7 +130,12 @@ export class Detector {
     const pre = this.#pre;
     const data = pre.run(frame.data);
     const outputs = await this.backend.run({
-      [this.spec.inputName]: { type: this.spec.preprocess.dtype, data, dims: pre.dims },
+      ...this.#constantFeeds,
+      [this.spec.inputName]: {
+        type: this.spec.preprocess.dtype,
+        data,
+        dims: pre.dims,
+      } as InputFeed,
     });
     const decoded = this.decoder.decode(outputs, this.#decodeOptions);
     // Some families (CenterNet peaks) can emit near-duplicates; one cheap class-aware
@@ -203,4 +223,11 @@ function pick(d: RawDetections, keep: Int32Array): RawDetections {
     classIds[k] = d.classIds[i]!;
   });
   return { boxes, scores, classIds };
+}
+
+function constantFeed(x: ExtraInput): InputFeed {
+  if (x.type === 'int64')
+    return { type: 'int64', data: BigInt64Array.from(x.values.map(BigInt)), dims: x.dims };
+  if (x.type === 'int32') return { type: 'int32', data: Int32Array.from(x.values), dims: x.dims };
+  return { type: 'float32', data: Float32Array.from(x.values), dims: x.dims };
 }

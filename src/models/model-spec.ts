@@ -11,6 +11,8 @@ import type { InferenceBackend, TensorInfo } from './session.ts';
 /** Everything the detector needs about a model, every default resolved. */
 export interface ModelSpec {
   readonly inputName: string;
+  /** Constant inputs besides the image (RT-DETR's `orig_target_sizes`, Paddle's `im_shape`). */
+  readonly extraInputs: readonly ExtraInput[];
   readonly preprocess: PreprocessSpec;
   /** Decoder name from the descriptor or override; undefined = recognise from the outputs. */
   readonly decoder: string | undefined;
@@ -21,6 +23,14 @@ export interface ModelSpec {
   readonly strides: number[] | undefined;
   readonly classAgnostic: boolean;
   readonly boxFormat: BoxFormat | undefined;
+}
+
+/** A constant second input, fed the same values every frame. */
+export interface ExtraInput {
+  readonly name: string;
+  readonly type: 'int64' | 'int32' | 'float32';
+  readonly dims: readonly number[];
+  readonly values: readonly number[];
 }
 
 /** Descriptor values that can come from code instead of a file (the embedded model). */
@@ -39,22 +49,19 @@ export async function resolveModelSpec(
   d: SpecOverrides = {},
 ): Promise<ModelSpec> {
   const where = d.file ?? 'the model';
-  const input = backend.inputs[0];
+  const input = backend.inputs.find((i) => i.dims.length === 4) ?? backend.inputs[0];
   if (!input) throw new FramewireError('MODEL_INVALID', `${where} has no inputs`);
-  if (backend.inputs.length > 1) {
-    throw new FramewireError(
-      'MODEL_INVALID',
-      `${where} has ${backend.inputs.length} inputs (${backend.inputs.map((i) => i.name).join(', ')}); framewire feeds models with one image input`,
-      { hint: 'export the model with the image as its only input' },
-    );
-  }
   const hints = interpretMetadata({ ...backend.metadata });
   const layout = d.layout ?? layoutOf(input);
   const [height, width] = sizeOf(input, layout, d.size, hints.imgsz);
   const dtype = d.dtype ?? dtypeOf(input, where);
   const { labels, from } = await resolveLabels(d.labels, hints.names, d.file);
+  const extraInputs = backend.inputs
+    .filter((i) => i !== input)
+    .map((i) => sizeInput(i, width, height, where));
   return {
     inputName: input.name,
+    extraInputs,
     preprocess: {
       width,
       height,
@@ -138,4 +145,31 @@ async function resolveLabels(
   }
   if (fromMeta) return { labels: fromMeta, from: 'model metadata' };
   return { labels: COCO80_LABELS, from: 'coco80 (default)' };
+}
+
+/**
+ * Some detectors take the image size as a second input and scale their boxes to
+ * it. Fed the MODEL-INPUT size, their boxes come out in input pixels like every
+ * other family's, and the letterbox undo does the rest.
+ */
+function sizeInput(i: TensorInfo, width: number, height: number, where: string): ExtraInput {
+  const name = i.name.toLowerCase();
+  const values = /orig_target_sizes|orig_size|target_size/.test(name)
+    ? [width, height] // RT-DETR (lyuwenyu): [w, h]
+    : /im_shape|image_shape|img_shape|image_size/.test(name)
+      ? [height, width] // PaddleDetection: [h, w]
+      : /scale_factor/.test(name)
+        ? [1, 1]
+        : undefined;
+  const count = i.dims.reduce<number>((n, d) => n * (typeof d === 'number' ? d : 1), 1);
+  const type =
+    i.type === 'int64' || i.type === 'int32' || i.type === 'float32' ? i.type : undefined;
+  if (!values || count !== 2 || !type) {
+    throw new FramewireError(
+      'MODEL_INVALID',
+      `${where}: input ${i.name} [${i.dims.join(',')}] ${i.type} is neither the image nor a size framewire knows how to fill`,
+      { hint: 'export the model with the image as its only input' },
+    );
+  }
+  return { name: i.name, type, dims: i.dims.length === 1 ? [2] : [1, 2], values };
 }

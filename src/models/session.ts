@@ -22,11 +22,10 @@ export interface TensorInfo {
   readonly type: string;
 }
 
-export interface InputFeed {
-  readonly type: InputDType;
-  readonly data: TensorData;
-  readonly dims: readonly number[];
-}
+export type InputFeed =
+  | { readonly type: InputDType; readonly data: TensorData; readonly dims: readonly number[] }
+  | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] }
+  | { readonly type: 'int32'; readonly data: Int32Array; readonly dims: readonly number[] };
 
 /**
  * What the `detect` stage needs from an inference engine. onnxruntime-node sits

@@ -84,5 +84,5 @@ export function boxesToSource(boxes: Float32Array, t: GeometryTransform): Float3
 }
 
 function clamp(v: number, max: number): number {
-  return v < 0 ? 0 : v > max ? max : v;
+  return Math.min(Math.max(v, 0), max);
 }

@@ -279,5 +279,5 @@ function buildMap(count: number, size: number, at: (d: number) => number): AxisM
 }
 
 function clamp255(v: number): number {
-  return v < 0 ? 0 : v > 255 ? 255 : v;
+  return Math.min(Math.max(v, 0), 255);
 }

@@ -5,6 +5,7 @@ import { runCommand } from './run.ts';
 import { modelsCommand } from './models.ts';
 import { detectCommand } from './detect.ts';
 import { evalCommand } from './eval.ts';
+import { exportCommand } from './export.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand, detectCommand, evalCommand];
+export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand, detectCommand, evalCommand, exportCommand];

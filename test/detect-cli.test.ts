@@ -107,6 +107,8 @@ test('eval scores the embedded model against YOLO labels of the fixtures', () =>
 });
 
 test('bad usage and bad inputs: exit 2 or 1, one clear message, no stack', () => {
+  const badDescriptor = join(dir, 'bad.yaml');
+  writeFileSync(badDescriptor, 'model: m.onnx\nlayout: NCWH\n');
   const notOnnx = join(dir, 'readme-not-onnx.onnx');
   writeFileSync(notOnnx, 'hello\n');
   const cases = [
@@ -121,6 +123,18 @@ test('bad usage and bad inputs: exit 2 or 1, one clear message, no stack', () =>
       args: ['test/fixtures/chelsea.png', '--model', notOnnx],
       code: 1,
       message: /not an ONNX model/,
+    },
+    // A shipped descriptor whose .onnx has not been exported next to it.
+    {
+      args: ['test/fixtures/chelsea.png', '--model', 'models/yolov8n.yaml'],
+      code: 1,
+      message: /model file not found: .*yolov8n\.onnx \(`model:` of .*yolov8n\.yaml\)/,
+    },
+    // A descriptor with a mistake: a config error with its position.
+    {
+      args: ['test/fixtures/chelsea.png', '--model', badDescriptor],
+      code: 2,
+      message: /bad\.yaml:2:9: layout: "NCWH" is not allowed/,
     },
     // An input that does not exist.
     { args: [join(dir, 'nothere.png')], code: 1, message: /cannot read .*nothere\.png/ },

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { ConfigError, FramewireError } from '../core/errors.ts';
@@ -176,6 +177,15 @@ async function locateModel(
   const ext = extname(path).toLowerCase();
   if (ext === '.yaml' || ext === '.yml') {
     const d = await loadDescriptor(path);
+    if (!existsSync(d.modelPath)) {
+      throw new FramewireError(
+        'MODEL_MISSING',
+        `model file not found: ${d.modelPath} (\`model:\` of ${path})`,
+        {
+          hint: '`model:` in a descriptor is relative to the descriptor; export or copy the .onnx file there (README: "Bring your own model")',
+        },
+      );
+    }
     return { path: d.modelPath, overrides: d };
   }
   if (ext !== '.onnx') {

@@ -14,6 +14,15 @@ const POSITION_WEIGHT = 1 / 20;
 const VELOCITY_WEIGHT = 1 / 160;
 const N = 8;
 
+// Scratch buffers shared by every filter: updates run one at a time on one
+// thread, and a tracker with 100 objects would otherwise allocate 400 arrays per frame.
+const FP = new Float64Array(N * N);
+const S = new Float64Array(16);
+const S_INV = new Float64Array(16);
+const K = new Float64Array(N * 4);
+const NEXT = new Float64Array(N * N);
+const PIVOT = new Float64Array(16);
+
 export class KalmanBox {
   /** State mean: [cx, cy, a, h, vcx, vcy, va, vh]. */
   readonly mean = new Float64Array(N);
@@ -45,7 +54,6 @@ export class KalmanBox {
     for (let i = 0; i < 4; i++) m[i] = m[i]! + dt * m[i + 4]!;
     // F = [[I, dt·I], [0, I]] applied on both sides of P, by blocks.
     const P = this.cov;
-    const FP = new Float64Array(N * N);
     for (let r = 0; r < N; r++) {
       for (let c = 0; c < N; c++) {
         FP[r * N + c] = r < 4 ? P[r * N + c]! + dt * P[(r + 4) * N + c]! : P[r * N + c]!;
@@ -81,14 +89,12 @@ export class KalmanBox {
     // The measurement is the first four state entries (H = [I 0]), so the
     // innovation covariance S is P's top-left block plus R, and P Hᵀ is P's
     // first four columns.
-    const S = new Float64Array(16);
     for (let i = 0; i < 4; i++) {
       for (let j = 0; j < 4; j++) S[i * 4 + j] = P[i * N + j]!;
       S[i * 4 + i] = S[i * 4 + i]! + r[i]! ** 2;
     }
-    const Sinv = invert4(S);
+    const Sinv = invert4(S, S_INV);
     // K = P Hᵀ S⁻¹, 8×4.
-    const K = new Float64Array(N * 4);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < 4; j++) {
         let s = 0;
@@ -103,15 +109,14 @@ export class KalmanBox {
       m[i] = m[i]! + s;
     }
     // P ← P − K H P, where H P is P's first four rows.
-    const next = new Float64Array(N * N);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < N; j++) {
         let s = 0;
         for (let k = 0; k < 4; k++) s += K[i * 4 + k]! * P[k * N + j]!;
-        next[i * N + j] = P[i * N + j]! - s;
+        NEXT[i * N + j] = P[i * N + j]! - s;
       }
     }
-    P.set(next);
+    P.set(NEXT);
   }
 
   /** Forgets the height velocity: a lost box should not keep growing or shrinking. */
@@ -134,10 +139,11 @@ function measure(box: ArrayLike<number>): number[] {
   return [box[0]! + w / 2, box[1]! + h / 2, w / h, h];
 }
 
-/** Inverse of a symmetric positive-definite 4×4 matrix, by Gauss-Jordan with partial pivoting. */
-function invert4(S: Float64Array): Float64Array {
-  const a = Float64Array.from(S);
-  const inv = new Float64Array(16);
+/** Inverse of a symmetric positive-definite 4×4 matrix into `inv`, by Gauss-Jordan with partial pivoting. */
+function invert4(S: Float64Array, inv: Float64Array): Float64Array {
+  const a = PIVOT;
+  a.set(S);
+  inv.fill(0);
   for (let i = 0; i < 4; i++) inv[i * 4 + i] = 1;
   for (let c = 0; c < 4; c++) {
     let pivot = c;

@@ -26,20 +26,91 @@ export function linearAssignment(cost: ArrayLike<number>, rows: number, cols: nu
   const colToRow = new Int32Array(cols).fill(-1);
   if (rows === 0 || cols === 0) return { rowToCol, colToRow, cost: 0 };
 
-  // The solver below needs rows ≤ cols; a tall matrix is solved transposed.
-  const transposed = rows > cols;
-  const n = transposed ? cols : rows;
-  const m = transposed ? rows : cols;
-  const at = transposed
-    ? (i: number, j: number) => cost[j * cols + i]!
-    : (i: number, j: number) => cost[i * cols + j]!;
+  // Rows and columns linked by allowed pairs form independent sub-problems (in
+  // tracking, mostly one track and one detection each): solving them apart
+  // gives the same optimum and turns a dense O(n³) into many tiny ones.
+  let total = 0;
+  for (const part of components(cost, rows, cols)) {
+    if (part.rows.length === 1 && part.cols.length === 1) {
+      // The common case: one track, one detection, nothing else in reach.
+      const r = part.rows[0]!;
+      const c = part.cols[0]!;
+      rowToCol[r] = c;
+      colToRow[c] = r;
+      total += cost[r * cols + c]!;
+      continue;
+    }
+    total += solvePart(cost, cols, part.rows, part.cols, rowToCol, colToRow);
+  }
+  return { rowToCol, colToRow, cost: total };
+}
+
+/** Connected components of the bipartite graph of allowed (finite) pairs; isolated rows/columns are left out. */
+function components(
+  cost: ArrayLike<number>,
+  rows: number,
+  cols: number,
+): { rows: number[]; cols: number[] }[] {
+  // Union-find over rows (0..rows-1) and columns (rows..rows+cols-1).
+  const parent = new Int32Array(rows + cols);
+  for (let k = 0; k < parent.length; k++) parent[k] = k;
+  const find = (k: number): number => {
+    while (parent[k] !== k) {
+      parent[k] = parent[parent[k]!]!;
+      k = parent[k]!;
+    }
+    return k;
+  };
+  const linked = new Uint8Array(rows + cols);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      if (!Number.isFinite(cost[i * cols + j]!)) continue;
+      linked[i] = 1;
+      linked[rows + j] = 1;
+      const a = find(i);
+      const b = find(rows + j);
+      if (a !== b) parent[a] = b;
+    }
+  }
+  const byRoot = new Map<number, { rows: number[]; cols: number[] }>();
+  for (let k = 0; k < rows + cols; k++) {
+    if (!linked[k]) continue;
+    const root = find(k);
+    let part = byRoot.get(root);
+    if (!part) {
+      part = { rows: [], cols: [] };
+      byRoot.set(root, part);
+    }
+    if (k < rows) part.rows.push(k);
+    else part.cols.push(k - rows);
+  }
+  return [...byRoot.values()];
+}
+
+/** Solves the sub-matrix `rowIds × colIds` of `cost` into the shared result arrays; returns its cost. */
+function solvePart(
+  cost: ArrayLike<number>,
+  cols: number,
+  rowIds: readonly number[],
+  colIds: readonly number[],
+  rowToCol: Int32Array,
+  colToRow: Int32Array,
+): number {
+  // The solver below needs rows ≤ cols; a tall part is solved transposed.
+  const transposed = rowIds.length > colIds.length;
+  const n = transposed ? colIds.length : rowIds.length;
+  const m = transposed ? rowIds.length : colIds.length;
+  const at = (i: number, j: number) =>
+    transposed ? cost[rowIds[j]! * cols + colIds[i]!]! : cost[rowIds[i]! * cols + colIds[j]!]!;
 
   // A forbidden pair costs more than any set of allowed pairs can, so it is only
   // used when no assignment of that row avoids it; it is dropped afterwards.
   let maxAbs = 0;
-  for (let k = 0; k < cost.length; k++) {
-    const c = cost[k]!;
-    if (Number.isFinite(c)) maxAbs = Math.max(maxAbs, Math.abs(c));
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < m; j++) {
+      const c = at(i, j);
+      if (Number.isFinite(c)) maxAbs = Math.max(maxAbs, Math.abs(c));
+    }
   }
   const forbidden = (2 * n + 1) * (maxAbs + 1);
   const a = new Float64Array(n * m);
@@ -56,12 +127,12 @@ export function linearAssignment(cost: ArrayLike<number>, rows: number, cols: nu
     const j = match[i]!;
     if (a[i * m + j]! >= forbidden) continue;
     total += a[i * m + j]!;
-    const r = transposed ? j : i;
-    const c = transposed ? i : j;
+    const r = rowIds[transposed ? j : i]!;
+    const c = colIds[transposed ? i : j]!;
     rowToCol[r] = c;
     colToRow[c] = r;
   }
-  return { rowToCol, colToRow, cost: total };
+  return total;
 }
 
 /**
@@ -134,6 +205,10 @@ export function gatedAssignment(
   cols: number,
   maxCost: number,
 ): Assignment {
-  const gated = Float64Array.from(cost, (c) => (c <= maxCost ? c : Number.POSITIVE_INFINITY));
+  const gated = new Float64Array(cost.length);
+  for (let k = 0; k < gated.length; k++) {
+    const c = cost[k]!;
+    gated[k] = c <= maxCost ? c : Number.POSITIVE_INFINITY;
+  }
   return linearAssignment(gated, rows, cols);
 }

@@ -2,15 +2,13 @@
  * Test-only registries with small fake definitions, so config tests do not
  * depend on the real components (which other files own and change).
  */
-import type { ComponentRegistries } from '../src/components.ts';
-import {
-  defineSink,
-  defineSource,
-  defineStage,
-  type SinkDefinition,
-  type SourceDefinition,
-  type StageDefinition,
-} from '../src/core/component.ts';
+import type {
+  AnySinkDefinition,
+  AnySourceDefinition,
+  AnyStageDefinition,
+  ComponentRegistries,
+} from '../src/components.ts';
+import { defineSink, defineSource, defineStage } from '../src/core/component.ts';
 import { Registry } from '../src/core/registry.ts';
 import { optional, t } from '../src/config/schema.ts';
 
@@ -122,12 +120,11 @@ const websocket = defineSink({
 });
 
 export function fakeRegistries(): ComponentRegistries {
-  const sources = new Registry<SourceDefinition>('source');
-  const stages = new Registry<StageDefinition>('stage');
-  const sinks = new Registry<SinkDefinition>('sink');
-  for (const d of [testpattern, movie]) sources.add(d.type, d as unknown as SourceDefinition);
-  for (const d of [resize, track, detect, mirror])
-    stages.add(d.type, d as unknown as StageDefinition);
-  for (const d of [file, jsonl, websocket]) sinks.add(d.type, d as unknown as SinkDefinition);
+  const sources = new Registry<AnySourceDefinition>('source');
+  const stages = new Registry<AnyStageDefinition>('stage');
+  const sinks = new Registry<AnySinkDefinition>('sink');
+  for (const d of [testpattern, movie]) sources.add(d.type, d);
+  for (const d of [resize, track, detect, mirror]) stages.add(d.type, d);
+  for (const d of [file, jsonl, websocket]) sinks.add(d.type, d);
   return { sources, stages, sinks };
 }

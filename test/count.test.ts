@@ -294,6 +294,33 @@ test('stage: options declared with defaults; counts and geometry in meta and in 
   assert.is(record.detections[0].trackId, 4);
 });
 
+test('stage: warns once when detections carry no track ids (no track stage before it)', async () => {
+  const warnings: string[] = [];
+  const op = await countStage.create(
+    { lines: [horizontal], zones: [], anchor: 'bottom-center', hysteresis: 8 },
+    { ...ctx, log: { info: () => {}, warn: (m) => warnings.push(m) } },
+  );
+  if (typeof op !== 'function') throw new Error('count stage should be a plain operator');
+  const untracked = Detections.fromList([
+    { box: [0, 0, 10, 10], score: 0.9, classId: 0, label: 'person' },
+  ]);
+  const frames: Frame[] = [0, 1].map((seq) => ({
+    seq,
+    pts: seq * FRAME_US,
+    time: 0,
+    width: 640,
+    height: 480,
+    format: 'rgb24',
+    data: new Uint8Array(0),
+    sourceId: 'test',
+    meta: { timings: {}, detections: untracked },
+  }));
+  await lastValueFrom(of(...frames).pipe(op, toArray()));
+  assert.equal(warnings, [
+    'stages[2] (count): detections carry no track ids; put a track stage before count',
+  ]);
+});
+
 test('JSON record has no counts key without a count stage', () => {
   const record = frameRecord({
     seq: 0,

@@ -56,11 +56,18 @@ export const countStage = defineStage({
       default: 8,
     }),
   },
-  create(config) {
+  create(config, ctx) {
     const counter = new Counter(config, config.anchor);
     // One object for the whole run: the overlay re-reads it only when it changes.
     const geometry = { lines: config.lines, zones: config.zones };
+    let warned = false;
     return map((frame: Frame) => {
+      const detections = frame.meta.detections;
+      if (!warned && detections && detections.length > 0 && !detections.trackIds) {
+        // Without ids nothing can ever count: say so once instead of reporting zeros silently.
+        warned = true;
+        ctx.log.warn(`${ctx.name}: detections carry no track ids; put a track stage before count`);
+      }
       const tracks = frame.meta.tracks as TrackInfo[] | undefined;
       frame.meta.counts = counter.update(frame.meta.detections, tracks, frame.pts);
       frame.meta.countGeometry = geometry;

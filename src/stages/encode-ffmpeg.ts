@@ -1,7 +1,5 @@
 import { spawn } from 'node:child_process';
 import { lengthPrefixedToAnnexB, parseAvcConfigurationRecord } from '../core/avc.ts';
-import type { ComponentContext } from '../core/component.ts';
-import { FramewireError } from '../core/errors.ts';
 import { ffmpegPath, lastLines } from '../core/ffmpeg.ts';
 import type { EncodeFormat, EncoderFactory } from './encode-session.ts';
 import type { AvcProfile } from './encode-webcodecs.ts';
@@ -16,19 +14,14 @@ export interface FfmpegEncodeOptions {
 }
 
 /**
- * Zero-delay x264 in both modes: the stage may hold no more pictures than the
- * pipeline's `maxInFlight`, so lookahead and frame threads (which keep pictures
- * back) are off; slice threads use the cores instead. `quality` buys compression
- * with a slower preset, `realtime` is x264's zerolatency tuning.
+ * Zero-delay x264 in both modes (zerolatency: no lookahead, no B-frames, slice
+ * threads instead of frame threads): the stage must not need more pictures in
+ * than the pipeline's `maxInFlight` lets in before the first comes out, or the
+ * run stalls. `quality` buys compression per bit with a slower preset.
  */
 const LATENCY_ARGS: Record<FfmpegEncodeOptions['latencyMode'], string[]> = {
   realtime: ['-preset', 'veryfast', '-tune', 'zerolatency'],
-  quality: [
-    '-preset',
-    'medium',
-    '-x264-params',
-    'rc-lookahead=0:sync-lookahead=0:mbtree=0:sliced-threads=1',
-  ],
+  quality: ['-preset', 'medium', '-tune', 'zerolatency'],
 };
 
 /** The ffmpeg command line: raw yuv420p in on stdin, H.264 in FLV out on stdout. */
@@ -54,7 +47,7 @@ export function ffmpegEncodeArgs(opts: FfmpegEncodeOptions, format: EncodeFormat
  * one is known complete as soon as it arrives (see `flv-video-parser.ts`); its
  * NAL units are turned back into Annex B with SPS/PPS before each key frame.
  */
-export function ffmpegEncoder(opts: FfmpegEncodeOptions, ctx: ComponentContext): EncoderFactory {
+export function ffmpegEncoder(opts: FfmpegEncodeOptions): EncoderFactory {
   return async (format, cb) => {
     // Own process group: a Ctrl-C reaches framewire, which then drains the encoder.
     const proc = spawn(ffmpegPath, ffmpegEncodeArgs(opts, format), {
@@ -66,10 +59,8 @@ export function ffmpegEncoder(opts: FfmpegEncodeOptions, ctx: ComponentContext):
     let parameterSets: Uint8Array[] | undefined;
     let lengthSize = 4;
     const parser = new FlvVideoParser();
-    const fail = (what: string) =>
-      cb.error(
-        new FramewireError('STAGE_FAILED', `${ctx.name}: ffmpeg ${what}`, { component: ctx.name }),
-      );
+    // The session wraps this into a STAGE_FAILED error that names the stage.
+    const fail = (what: string) => cb.error(new Error(`ffmpeg ${what}`));
 
     proc.stderr.setEncoding('utf8');
     proc.stderr.on('data', (s: string) => {

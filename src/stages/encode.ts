@@ -86,7 +86,7 @@ function backend(config: EncodeConfig, ctx: ComponentContext): EncoderFactory {
     const bitrate = bitrateOf(config, format.width, format.height, format.fps);
     const { latencyMode, keyframeInterval } = config;
     return config.encoder === 'ffmpeg'
-      ? ffmpegEncoder({ profile, bitrate, latencyMode, keyframeInterval }, ctx)(format, cb)
+      ? ffmpegEncoder({ profile, bitrate, latencyMode, keyframeInterval })(format, cb)
       : webCodecsEncoder(
           { profile, bitrate, latencyMode, hardware: config.hardware, queue: config.queue },
           ctx,

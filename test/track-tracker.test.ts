@@ -124,6 +124,16 @@ for (const [name, make] of trackers) {
     assert.equal(ids, [rep(1, 40), rep(2, 40)]);
   });
 
+  test(`${name}: crossing with occlusion: the hidden one comes back under its own id`, () => {
+    // As above, but B is not detected while it passes behind A (frames 17-22,
+    // the boxes overlapping): A must keep id 1, B is predicted across the
+    // occlusion and picked up again as 2.
+    const a = path(40, 50, 200, 8, 0);
+    const b = path(40, 362, 204, -8, 0).map((o, f) => (f >= 17 && f <= 22 ? null : o));
+    const ids = idSequences(make(opts({ minHits: 1 })), zip(a, b));
+    assert.equal(ids, [rep(1, 40), [...rep(2, 17), ...rep(null, 6), ...rep(2, 17)]]);
+  });
+
   test(`${name}: noisy boxes (seeded jitter) cause no id switch`, () => {
     // Three walkers, ±3 px jitter on every edge-defining value, 100 frames.
     const rand = seededRandom(42);

@@ -26,7 +26,7 @@ Example:
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'Run a pipeline file',
+  summary: 'run a pipeline file until its source ends or Ctrl-C',
   help: HELP,
   async run(argv) {
     const args = parseArgs(argv, { repeatable: ['set'], values: ['json-stats'], flags: ['quiet'] });

@@ -217,6 +217,22 @@ const cases: Case[] = [
     path: 'stages[0].classes',
     more: ['needs at least 1 item, got 0'],
   },
+  // deep inside a list of mappings: the path names every level
+  {
+    name: 'nested list item',
+    yaml: 'source: { type: testpattern }\nstages:\n  - type: detect\n    zones:\n      - name: door\n        polygon: [[0, 0], [1, 0], [1, 1]]\n      - name: gate\n        polygon: [[0, 0], [1, x], [1, 1]]\nsinks: [{ type: file, path: a }]\n',
+    line: 8,
+    path: 'stages[0].zones[1].polygon[1][1]',
+    more: ['expected a number, got string "x"'],
+  },
+  // a list item of the wrong length
+  {
+    name: 'list too long',
+    yaml: 'source: { type: testpattern }\nstages:\n  - type: detect\n    zones:\n      - name: door\n        polygon: [[0, 0, 0], [1, 0], [1, 1]]\nsinks: [{ type: file, path: a }]\n',
+    line: 6,
+    path: 'stages[0].zones[0].polygon[0]',
+    more: ['takes at most 2 items, got 3'],
+  },
   // ${VAR} that is not set and has no default
   {
     name: 'unset variable',

@@ -77,6 +77,25 @@ const detect = defineStage({
       },
       { default: { width: 640, height: 640 }, doc: 'model input size' },
     ),
+    zones: optional(
+      t.list(
+        t.object(
+          {
+            name: t.string({ minLength: 1, doc: 'zone name' }),
+            polygon: t.list(
+              t.list(t.number({ doc: 'coordinate' }), {
+                minItems: 2,
+                maxItems: 2,
+                doc: 'a vertex',
+              }),
+              { minItems: 3, doc: 'vertices' },
+            ),
+          },
+          { doc: 'a zone' },
+        ),
+        { doc: 'zones to report' },
+      ),
+    ),
     device: t.union(
       [t.integer({ min: 0, doc: 'GPU index' }), t.enum(['cpu', 'cuda'], { doc: 'device name' })],
       {

@@ -109,6 +109,27 @@ sinks: [{ type: file, path: a }]
   assert.equal(config.stages[0]!.options.input, { width: 320, height: 640 });
 });
 
+test('lists of mappings are validated item by item', () => {
+  const config = parse(`
+source: { type: testpattern }
+stages:
+  - type: detect
+    zones:
+      - { name: door, polygon: [[0, 0], [10, 0], [10, 10]] }
+sinks: [{ type: file, path: a }]
+`);
+  assert.equal(config.stages[0]!.options.zones, [
+    {
+      name: 'door',
+      polygon: [
+        [0, 0],
+        [10, 0],
+        [10, 10],
+      ],
+    },
+  ]);
+});
+
 test('a union takes the first alternative that fits (a GPU index or a device name)', () => {
   const text = (device: string) =>
     `source: { type: testpattern }\nstages: [{ type: detect, device: ${device} }]\nsinks: [{ type: file, path: a }]`;

@@ -37,6 +37,13 @@ test('a table per component with type, range, default and doc of each option', (
   assert.ok(reference.includes('| `height` | integer, at least 1 | optional |'));
   assert.ok(reference.includes('| `mode` | one of `fit`, `fill`, `stretch` | `fit` |'));
   assert.ok(reference.includes('| `classes` | list of string, at least 1 item | optional |'));
+  assert.ok(reference.includes('| `zones` | list of mapping | optional | zones to report |'));
+  assert.ok(reference.includes('| `zones[].name` | string, not empty | required | zone name |'));
+  assert.ok(
+    reference.includes(
+      '| `zones[].polygon` | list of (list of number, exactly 2 items), at least 3 items | required |',
+    ),
+  );
   assert.ok(
     reference.includes('| `input.width` | integer, at least 32 | `640` |'),
     'nested options get dotted rows',

@@ -88,12 +88,18 @@ function table(first: string, body: string[][]): string[] {
   ];
 }
 
-/** One row per option; a mapping's own fields follow it as `parent.child`. */
+/**
+ * One row per option; a mapping's own fields follow it as `parent.child`, and
+ * those of a list of mappings as `parent[].child`.
+ */
 function rows(fields: Fields, prefix = ''): string[][] {
   return Object.entries(fields).flatMap(([key, field]) => {
     const name = prefix + key;
     const row = [`\`${name}\``, typeOf(field), defaultOf(field), field.doc];
-    return field.kind === 'object' ? [row, ...rows(field.fields as Fields, `${name}.`)] : [row];
+    if (field.kind === 'object') return [row, ...rows(field.fields as Fields, `${name}.`)];
+    const item = field.kind === 'list' ? (field.item as Field) : undefined;
+    if (item?.kind === 'object') return [row, ...rows(item.fields as Fields, `${name}[].`)];
+    return [row];
   });
 }
 
@@ -119,13 +125,17 @@ export function typeOf(field: Field): string {
       const items = (n: number) => `${n} item${n === 1 ? '' : 's'}`;
       const bounds =
         min !== undefined && max !== undefined
-          ? `, ${min} to ${items(max)}`
+          ? min === max
+            ? `, exactly ${items(min)}`
+            : `, ${min} to ${items(max)}`
           : min !== undefined
             ? `, at least ${items(min)}`
             : max !== undefined
               ? `, at most ${items(max)}`
               : '';
-      return `list of ${typeOf(field.item as Field)}${bounds}`;
+      // Parentheses keep the item's own qualifiers apart from the list's.
+      const item = typeOf(field.item as Field);
+      return `list of ${item.includes(',') ? `(${item})` : item}${bounds}`;
     }
     case 'object':
       return 'mapping';

@@ -208,6 +208,33 @@ test('blendMask 1:1 on yuv420p: luma exact per pixel, over a non-uniform backgro
   }
 });
 
+test('blendMask at odd offsets: every chroma sample is the mean coverage of its 2×2 block', () => {
+  // A 7×5 soft mask at (7, 5): the window's edges cut chroma blocks in half on all sides.
+  const mask = new Uint8Array(35).map((_, i) => (i * 53) % 256);
+  const f = greyFrame('yuv420p', 24, 16);
+  surfaceOf(f).blendMask(
+    { data: mask, width: 7, height: 5, maxValue: 255 },
+    { x: 7, y: 5, width: 7, height: 5 },
+    ORANGE,
+    0.9,
+  );
+  const cover = (x: number, y: number) =>
+    x >= 7 && x < 14 && y >= 5 && y < 10 ? mask[(y - 5) * 7 + (x - 7)]! : 0;
+  const p = yuv(f);
+  for (let cy = 0; cy < 8; cy++) {
+    for (let cx = 0; cx < 12; cx++) {
+      const sum =
+        cover(2 * cx, 2 * cy) +
+        cover(2 * cx + 1, 2 * cy) +
+        cover(2 * cx, 2 * cy + 1) +
+        cover(2 * cx + 1, 2 * cy + 1);
+      const a = (0.9 / 255 / 4) * sum;
+      assert.is(p.u(cx, cy), sum ? blendValue(a, ORANGE.u, GREY) : GREY, `u ${cx},${cy}`);
+      assert.is(p.v(cx, cy), sum ? blendValue(a, ORANGE.v, GREY) : GREY, `v ${cx},${cy}`);
+    }
+  }
+});
+
 test('blendMask in box coordinates: a 2×2 0/1 mask stretched over an 8×6 box (nearest)', () => {
   const f = greyFrame('rgb24', 32, 24);
   const mask = { data: new Uint8Array([1, 0, 0, 1]), width: 2, height: 2, maxValue: 1 };
@@ -220,6 +247,14 @@ test('blendMask in box coordinates: a 2×2 0/1 mask stretched over an 8×6 box (
     }
   }
   assert.is(changedPixels(f).size, 2 * 4 * 3);
+});
+
+test('blendMask: values above maxValue count as full coverage, scaled by opacity', () => {
+  const f = greyFrame('yuv420p', 8, 8);
+  const mask = { data: new Uint8Array(64).fill(200), width: 8, height: 8, maxValue: 1 };
+  surfaceOf(f).blendMask(mask, { x: 0, y: 0, width: 8, height: 8 }, ORANGE, 0.4);
+  assert.is(yuv(f).y(3, 3), blendValue(0.4, ORANGE.y, GREY));
+  assert.is(yuv(f).u(1, 1), blendValue(0.4, ORANGE.u, GREY));
 });
 
 test('blendMask partly outside the frame is clipped; wholly outside does nothing', () => {

@@ -58,8 +58,8 @@ function segment(
   const m = t + 1;
   const dx = bx - ax;
   const dy = by - ay;
-  clipLo = 0;
-  clipHi = 1;
+  CLIP[0] = 0;
+  CLIP[1] = 1;
   if (
     !clipEdge(-dx, ax + m) ||
     !clipEdge(dx, s.width + m - ax) ||
@@ -68,8 +68,8 @@ function segment(
   ) {
     return;
   }
-  const lo = clipLo;
-  const hi = clipHi;
+  const lo = CLIP[0]!;
+  const hi = CLIP[1]!;
   const x0 = ax + lo * dx;
   const y0 = ay + lo * dy;
   const len = (hi - lo) * Math.max(Math.abs(dx), Math.abs(dy));
@@ -92,16 +92,19 @@ function segment(
   }
 }
 
-// The parametric window [clipLo, clipHi] of the segment being clipped; module
-// state rather than a returned tuple so clipping allocates nothing.
-let clipLo = 0;
-let clipHi = 1;
+/**
+ * The parametric window `[lo, hi]` of the segment being clipped. A typed array
+ * rather than two `let`s: a double written to a module variable is boxed on
+ * every write, and clipping runs for every segment of every trail.
+ */
+const CLIP = new Float64Array(2);
 
 /** Narrows the window by one edge (`p·u ≤ q`); false when the segment is entirely outside. */
 function clipEdge(p: number, q: number): boolean {
   if (p === 0) return q >= 0;
   const r = q / p;
-  if (p < 0) clipLo = Math.max(clipLo, r);
-  else clipHi = Math.min(clipHi, r);
-  return clipLo <= clipHi;
+  if (p < 0) {
+    if (r > CLIP[0]!) CLIP[0] = r;
+  } else if (r < CLIP[1]!) CLIP[1] = r;
+  return CLIP[0]! <= CLIP[1]!;
 }

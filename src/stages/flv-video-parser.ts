@@ -21,22 +21,36 @@ const KINDS = ['config', 'nalu', 'end'] as const;
 
 export class FlvVideoParser {
   #buf: Buffer = Buffer.alloc(0);
-  /** Bytes of the file header (and PreviousTagSize0) still to skip; unknown until 9 bytes are in. */
-  #header: number | undefined;
+  #headerRead = false;
+  /** Bytes to discard before the next tag: the file header, then each PreviousTagSize. */
+  #skip = 0;
 
   /** Appends bytes and returns every video tag they completed, in stream order. */
   push(chunk: Uint8Array): FlvVideoTag[] {
     this.#buf = this.#buf.length === 0 ? Buffer.from(chunk) : Buffer.concat([this.#buf, chunk]);
     const tags: FlvVideoTag[] = [];
-    if (!this.#skipHeader()) return tags;
     for (;;) {
+      if (this.#skip > 0) {
+        const n = Math.min(this.#skip, this.#buf.length);
+        this.#buf = this.#buf.subarray(n);
+        this.#skip -= n;
+        if (this.#skip > 0) break;
+      }
+      if (!this.#headerRead) {
+        if (this.#buf.length < 9) break;
+        if (this.#buf.toString('latin1', 0, 3) !== 'FLV') throw new RangeError('not an FLV stream');
+        this.#headerRead = true;
+        this.#skip = this.#buf.readUInt32BE(5) + 4; // header, then PreviousTagSize0
+        continue;
+      }
       if (this.#buf.length < 11) break;
       const type = this.#buf[0]! & 0x1f;
       const size = this.#buf.readUIntBE(1, 3);
-      const total = 11 + size + 4; // tag header, payload, PreviousTagSize
-      if (this.#buf.length < total) break;
+      if (this.#buf.length < 11 + size) break;
+      // Delivered without waiting for the trailing PreviousTagSize: the AU is whole.
       if (type === TAG_VIDEO && size >= 5) tags.push(videoTag(this.#buf.subarray(11, 11 + size)));
-      this.#buf = this.#buf.subarray(total);
+      this.#buf = this.#buf.subarray(11 + size);
+      this.#skip = 4;
     }
     return tags;
   }
@@ -44,20 +58,6 @@ export class FlvVideoParser {
   /** Bytes received but not yet part of a whole tag (a cut-off stream leaves some). */
   get pending(): number {
     return this.#buf.length;
-  }
-
-  #skipHeader(): boolean {
-    if (this.#header === undefined) {
-      if (this.#buf.length < 9) return false;
-      if (this.#buf.toString('latin1', 0, 3) !== 'FLV') throw new RangeError('not an FLV stream');
-      this.#header = this.#buf.readUInt32BE(5) + 4;
-    }
-    if (this.#header > 0) {
-      const skip = Math.min(this.#header, this.#buf.length);
-      this.#buf = this.#buf.subarray(skip);
-      this.#header -= skip;
-    }
-    return this.#header === 0;
   }
 }
 

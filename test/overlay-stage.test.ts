@@ -192,6 +192,41 @@ test('trails pass through the last N centres of confirmed tracks only', async ()
   assert.is(changedPixels(out[0]!).size, 0);
 });
 
+test("trails follow the tracker's filtered boxes when meta.tracks is published", async () => {
+  const frames = Array.from({ length: 3 }, (_, i) => {
+    const f = greyFrame('yuv420p', 320, 240, i);
+    // Detections jitter vertically; the tracker's boxes (centre y = 100) do not.
+    f.meta.detections = detections([
+      { box: [40 + 20 * i, 70 + 15 * (i % 2), 60 + 20 * i, 110 + 15 * (i % 2)], trackId: 5 },
+    ]);
+    f.meta.tracks = [
+      {
+        id: 5,
+        state: 'tracked',
+        box: [40 + 20 * i, 80, 60 + 20 * i, 120],
+        classId: 0,
+        score: 0.9,
+        framesLost: 0,
+        hits: i + 1,
+      },
+      {
+        id: 6,
+        state: 'lost',
+        box: [200, 200, 220, 220],
+        classId: 0,
+        score: 0.9,
+        framesLost: 1,
+        hits: 9,
+      },
+    ];
+    return f;
+  });
+  const out = await run(frames, { boxes: false, labels: false, thickness: 1 });
+  const p = yuv(out[2]!);
+  for (const x of [50, 60, 70, 80, 90]) assert.is(p.y(x, 100), colourForId(5).y, `x=${x}`);
+  assert.is(p.y(60, 105), GREY, 'not through the jittering detection centres');
+});
+
 test('trails: 0 turns them off', async () => {
   const frames = [0, 1, 2].map((i) => {
     const f = greyFrame('yuv420p', 160, 120, i);

@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { Detections } from '../core/detections.ts';
 import type { Frame, GeometryTransform, PixelFormat } from '../core/frame.ts';
+import type { TrackInfo } from '../stages/track.ts';
 import { type Colour, textColourOn } from './colour.ts';
 import { CountTexts } from './count-text.ts';
 import { type LineSpec, readCounts, type ZoneSpec } from './counts.ts';
@@ -81,7 +82,7 @@ export class Annotator {
     const d = frame.meta.detections;
     const tf = frame.meta.transform;
     const counts = readCounts(frame.meta);
-    if (d && o.trails > 0 && d.trackIds) this.#recordTrails(d, frame.seq);
+    if (d && o.trails > 0 && d.trackIds) this.#recordTrails(d, frame.meta.tracks, frame.seq);
     if (d && o.masks) this.#drawMasks(s, d, tf);
     const geometry = this.#regions.geometry(frame.meta);
     if (geometry) this.#regions.draw(s, text, this.#thickness, tf, geometry, counts);
@@ -110,16 +111,25 @@ export class Annotator {
     return colourForId(d.classIds[i]!);
   }
 
-  #recordTrails(d: Detections, seq: number): void {
-    const b = d.boxes;
-    const ids = d.trackIds!;
-    for (let i = 0; i < d.length; i++) {
-      this.#trails.add(
-        ids[i]!,
-        seq,
-        (b[4 * i]! + b[4 * i + 2]!) / 2,
-        (b[4 * i + 1]! + b[4 * i + 3]!) / 2,
-      );
+  /**
+   * One centre per confirmed track: from the tracker's filtered box when the
+   * track stage published `meta.tracks` (smoother than raw detections), else
+   * from the detection's box.
+   */
+  #recordTrails(d: Detections, tracks: unknown, seq: number): void {
+    if (Array.isArray(tracks)) {
+      for (const t of tracks as TrackInfo[]) {
+        if (t.state !== 'tracked') continue;
+        const b = t.box;
+        this.#trails.add(t.id, seq, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
+      }
+    } else {
+      const b = d.boxes;
+      const ids = d.trackIds!;
+      for (let i = 0; i < d.length; i++) {
+        const x = (b[4 * i]! + b[4 * i + 2]!) / 2;
+        this.#trails.add(ids[i]!, seq, x, (b[4 * i + 1]! + b[4 * i + 3]!) / 2);
+      }
     }
     this.#trails.prune(seq);
   }

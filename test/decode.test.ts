@@ -1,105 +1,46 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ffmpeg from '@ffmpeg-installer/ffmpeg';
-import { firstValueFrom, from, type Observable, toArray } from 'rxjs';
+import { from } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { systemClock } from '../src/core/clock.ts';
-import type { ComponentContext } from '../src/core/component.ts';
 import { FramewireError } from '../src/core/errors.ts';
 import type { Frame, Packet } from '../src/core/frame.ts';
-import { FramePool } from '../src/core/frame-pool.ts';
-import { silentLogger } from '../src/core/log.ts';
-import { openPacketReader } from '../src/sources/packet-reader.ts';
 import { type DecodeConfig, decodeOperator } from '../src/stages/decode.ts';
-import type { DecodedFrame, DecoderFactory } from '../src/stages/decode-session.ts';
+import { type DecodedFrame, type DecoderFactory, packetOf } from '../src/stages/decode-session.ts';
+import {
+  context,
+  encode,
+  packetFrame,
+  packetFrames,
+  psnr,
+  reference,
+  run,
+} from './helpers/packet-frames.ts';
 
+// The in-thread decoder (the default). The worker decoder is tested in its own
+// process (decode-worker.test.ts): node-webcodecs 1.3 corrupts the heap when
+// worker decoders and decode errors meet in one process.
 const dir = mkdtempSync(join(tmpdir(), 'fw-decode-'));
 const file = (name: string) => join(dir, name);
-const config: DecodeConfig = { hardware: 'no-preference', optimizeForLatency: true, queue: 8 };
-
-function encode(name: string, size: string, extra: string[]): void {
-  execFileSync(ffmpeg.path, [
-    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=25`],
-    ...['-frames:v', '50', '-pix_fmt', 'yuv420p', '-g', '10', '-sc_threshold', '0'],
-    ...['-c:v', 'libx264', ...extra, file(name)],
-  ]);
-}
-
-/** What the bundled ffmpeg decodes from the same file: the reference pixels. */
-function reference(name: string): Buffer {
-  return execFileSync(
-    ffmpeg.path,
-    ['-v', 'error', '-i', file(name), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'],
-    { maxBuffer: 1 << 28 },
-  );
-}
+const config: DecodeConfig = {
+  hardware: 'no-preference',
+  optimizeForLatency: true,
+  worker: false,
+  queue: 8,
+};
 
 test.before(() => {
-  encode('baseline.mp4', '320x240', ['-profile:v', 'baseline']);
-  encode('high-bframes.mp4', '320x240', ['-profile:v', 'high', '-bf', '3']);
-  encode('cropped-180.mp4', '320x180', []);
+  encode(file('baseline.mp4'), '320x240', ['-profile:v', 'baseline']);
+  encode(file('high-bframes.mp4'), '320x240', ['-profile:v', 'high', '-bf', '3']);
+  encode(file('cropped-180.mp4'), '320x180', []);
   // moov first, then cut: ffmpeg reads the packets that are there, the last one partly.
-  encode('faststart.mp4', '320x240', ['-movflags', '+faststart']);
+  encode(file('faststart.mp4'), '320x240', ['-movflags', '+faststart']);
   const whole = readFileSync(file('faststart.mp4'));
   writeFileSync(file('truncated-faststart.mp4'), whole.subarray(0, Math.floor(whole.length * 0.6)));
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function context(pool = new FramePool()): ComponentContext & { counts: Record<string, number> } {
-  const counts: Record<string, number> = {};
-  return {
-    name: 'stages[0] (decode)',
-    clock: systemClock,
-    log: silentLogger,
-    baseDir: dir,
-    pool,
-    stream: undefined,
-    counts,
-    count(event, n = 1) {
-      counts[event] = (counts[event] ?? 0) + n;
-    },
-  };
-}
-
-/** Packet frames as a `file` source with `output: packets` would emit them. */
-async function packetFrames(name: string): Promise<Frame[]> {
-  const reader = openPacketReader({ ffmpegPath: ffmpeg.path, inputArgs: ['-i', file(name)] });
-  try {
-    const info = await reader.open();
-    const frames: Frame[] = [];
-    for await (const packet of reader) frames.push(packetFrame(frames.length, packet, info));
-    return frames;
-  } finally {
-    await reader.close();
-  }
-}
-
-function packetFrame(seq: number, packet: Packet, size: { width: number; height: number }): Frame {
-  return {
-    seq,
-    pts: packet.pts,
-    time: 0,
-    width: size.width,
-    height: size.height,
-    format: 'yuv420p',
-    data: new Uint8Array(0),
-    sourceId: 'test',
-    meta: { timings: {}, packet },
-  };
-}
-
-const run = (frames$: Observable<Frame>, op: ReturnType<typeof decodeOperator>) =>
-  firstValueFrom(frames$.pipe(op, toArray()));
-
-function psnr(a: Uint8Array, b: Uint8Array): number {
-  let se = 0;
-  for (let i = 0; i < a.length; i++) se += ((a[i] ?? 0) - (b[i] ?? 0)) ** 2;
-  return se === 0 ? Number.POSITIVE_INFINITY : 10 * Math.log10((255 * 255) / (se / a.length));
-}
 
 // Each case: a file, its display size. B-frames exercise decode vs presentation order;
 // 180 lines exercise the SPS cropping window (coded 192).
@@ -110,11 +51,11 @@ const cases = [
 ];
 
 for (const c of cases) {
-  test(`${c.name}: 50 frames in order, pixels equal to ffmpeg's decode`, async () => {
-    const ctx = context();
-    const input = await packetFrames(c.name);
+  test(`${c.name}: 50 frames in order, pixels equal to ffmpeg's`, async () => {
+    const ctx = context(dir);
+    const input = await packetFrames(file(c.name));
     const out = await run(from(input), decodeOperator(config, ctx));
-    const ref = reference(c.name);
+    const ref = reference(file(c.name));
     const size = c.width * c.height * 1.5;
     assert.is(out.length, 50);
     assert.is(ref.length, 50 * size);
@@ -138,8 +79,8 @@ for (const c of cases) {
 }
 
 test('frames that already have pixels pass through untouched, in order', async () => {
-  const ctx = context();
-  const decoded = (await packetFrames('baseline.mp4')).slice(0, 10);
+  const ctx = context(dir);
+  const decoded = (await packetFrames(file('baseline.mp4'))).slice(0, 10);
   const pixels: Frame = {
     ...decoded[0]!,
     seq: 99,
@@ -157,8 +98,8 @@ test('frames that already have pixels pass through untouched, in order', async (
 });
 
 test('corrupted slice data: no crash, every frame accounted for as output or counted corrupt', async () => {
-  const ctx = context();
-  const input = await packetFrames('baseline.mp4');
+  const ctx = context(dir);
+  const input = await packetFrames(file('baseline.mp4'));
   // Scramble the payload of three P-frames (past their headers) and one key frame.
   for (const i of [12, 13, 14, 30]) {
     const p = input[i]!.meta.packet as Packet;
@@ -174,8 +115,8 @@ test('corrupted slice data: no crash, every frame accounted for as output or cou
 });
 
 test('garbage access units are counted as corrupt and the stream continues', async () => {
-  const ctx = context();
-  const input = await packetFrames('baseline.mp4');
+  const ctx = context(dir);
+  const input = await packetFrames(file('baseline.mp4'));
   for (const i of [21, 22]) {
     const p = input[i]!.meta.packet as Packet;
     // A delimiter, then a slice NAL whose header is nonsense.
@@ -192,8 +133,8 @@ test('garbage access units are counted as corrupt and the stream continues', asy
 });
 
 test('a truncated file: the packets that are there decode, no crash', async () => {
-  const ctx = context();
-  const input = await packetFrames('truncated-faststart.mp4');
+  const ctx = context(dir);
+  const input = await packetFrames(file('truncated-faststart.mp4'));
   assert.ok(input.length > 10 && input.length < 50, `${input.length} packets`);
   const out = await run(from(input), decodeOperator(config, ctx));
   assert.is(out.length + (ctx.counts.corrupt ?? 0), input.length);
@@ -204,6 +145,8 @@ test('a truncated file: the packets that are there decode, no crash', async () =
 function fakeFactory(script: {
   closeOn?: number;
   failOn?: number[];
+  /** Packets the decoder swallows without a picture or an error. */
+  silentOn?: number[];
   log: { closed: number; maxQueue: number; decoded: number };
 }): DecoderFactory {
   return async (_packet, frame, cb) => {
@@ -237,7 +180,7 @@ function fakeFactory(script: {
             state = 'closed';
             cb.error(new Error('decoder crashed'));
           } else if (script.failOn?.includes(i)) cb.error(new Error('Decode error: Invalid data'));
-          else cb.output(picture(chunk.timestamp));
+          else if (!script.silentOn?.includes(i)) cb.output(picture(chunk.timestamp));
           decoder.ondequeue?.(new Event('dequeue'));
         }, 1);
       },
@@ -253,21 +196,25 @@ function fakeFactory(script: {
   };
 }
 
-const fakeFrames = (n: number) =>
+/** `n` packet frames for the fake decoder; `first` is the key frame's bytes (an SPS, if given). */
+const fakeFrames = (n: number, first: Uint8Array = new Uint8Array([0, 0, 1, 9])) =>
   Array.from({ length: n }, (_, i) =>
     packetFrame(
       i,
-      { data: new Uint8Array([0, 0, 1, 9]), key: i === 0, pts: i, dts: i, codec: 'avc1.42c00d' },
       {
-        width: 4,
-        height: 2,
+        data: i === 0 ? first : new Uint8Array([0, 0, 1, 9]),
+        key: i === 0,
+        pts: i,
+        dts: i,
+        codec: 'avc1.42c00d',
       },
+      { width: 4, height: 2 },
     ),
   );
 
 test('decoder backpressure: never more than `queue` chunks in the decoder', async () => {
   const log = { closed: 0, maxQueue: 0, decoded: 0 };
-  const ctx = context();
+  const ctx = context(dir);
   const out = await run(
     from(fakeFrames(30)),
     decodeOperator({ ...config, queue: 3 }, ctx, fakeFactory({ log })),
@@ -279,7 +226,7 @@ test('decoder backpressure: never more than `queue` chunks in the decoder', asyn
 
 test('a rejected packet is counted as corrupt, its frame dropped, the rest emitted', async () => {
   const log = { closed: 0, maxQueue: 0, decoded: 0 };
-  const ctx = context();
+  const ctx = context(dir);
   const out = await run(
     from(fakeFrames(10)),
     decodeOperator(config, ctx, fakeFactory({ failOn: [4], log })),
@@ -292,9 +239,32 @@ test('a rejected packet is counted as corrupt, its frame dropped, the rest emitt
   assert.is(log.closed, 9);
 });
 
+test('a packet swallowed silently (Baseline, worker): found from output timestamps, pixels stay on their frames', async () => {
+  const log = { closed: 0, maxQueue: 0, decoded: 0 };
+  const ctx = context(dir);
+  // A real Baseline key frame: its SPS says the decoder reorders nothing.
+  const [key] = await packetFrames(file('baseline.mp4'));
+  const baselineKey = key ? packetOf(key)?.data : undefined;
+  const out = await run(
+    from(fakeFrames(10, baselineKey)),
+    // Worker + low latency: the mode where the decoder holds nothing back.
+    decodeOperator({ ...config, worker: true }, ctx, fakeFactory({ silentOn: [3, 7], log })),
+  );
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 4, 5, 6, 8, 9],
+  );
+  // The fake fills a picture with its packet's index: each frame got its own picture.
+  assert.equal(
+    out.map((f) => f.data[0]),
+    [0, 1, 2, 4, 5, 6, 8, 9],
+  );
+  assert.equal(ctx.counts, { corrupt: 2 });
+});
+
 test('a decoder that closes itself is a fatal STAGE_FAILED error', async () => {
   const log = { closed: 0, maxQueue: 0, decoded: 0 };
-  const ctx = context();
+  const ctx = context(dir);
   try {
     await run(from(fakeFrames(10)), decodeOperator(config, ctx, fakeFactory({ closeOn: 3, log })));
     assert.unreachable('should fail');
@@ -308,7 +278,7 @@ test('a decoder that closes itself is a fatal STAGE_FAILED error', async () => {
 
 test('unsubscribing mid-stream closes the decoder and releases held pixels', async () => {
   const log = { closed: 0, maxQueue: 0, decoded: 0 };
-  const ctx = context();
+  const ctx = context(dir);
   const got: Frame[] = [];
   await new Promise<void>((resolve) => {
     const sub = from(fakeFrames(20))

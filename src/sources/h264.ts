@@ -36,6 +36,11 @@ export interface SpsInfo {
   readonly height: number;
   /** From the VUI timing info, if the encoder wrote it. */
   readonly fps: number | undefined;
+  /**
+   * max_num_reorder_frames from the VUI: how many pictures a decoder holds back
+   * before output. Undefined when the encoder did not say.
+   */
+  readonly reorderFrames: number | undefined;
 }
 
 /** WebCodecs codec string `avc1.PPCCLL` (ISO/IEC 14496-15 / RFC 6381). */
@@ -153,12 +158,25 @@ export function parseSps(nal: Uint8Array): SpsInfo {
   const [left = 0, right = 0, top = 0, bottom = 0] = crop;
   const width = widthMbs * 16 - cropX * (left + right);
   const height = (2 - frameMbsOnly) * heightMapUnits * 16 - cropY * (top + bottom);
-  const fps = r.bit() ? vuiFps(r) : undefined;
-  return { profileIdc, constraints, levelIdc, chromaFormat, bitDepth, width, height, fps };
+  const vui = r.bit() ? parseVui(r) : { fps: undefined, reorderFrames: undefined };
+  return { profileIdc, constraints, levelIdc, chromaFormat, bitDepth, width, height, ...vui };
 }
 
-/** Reads the VUI up to its timing info (E.1.1); undefined when absent or unreadable. */
-function vuiFps(r: BitReader): number | undefined {
+/** Skips hrd_parameters() (E.1.2). */
+function skipHrd(r: BitReader): void {
+  const count = r.ue() + 1;
+  r.bits(8); // bit_rate_scale, cpb_size_scale
+  for (let i = 0; i < count; i++) {
+    r.ue();
+    r.ue();
+    r.bit();
+  }
+  r.bits(20); // four 5-bit delay and offset lengths
+}
+
+/** Reads the VUI (E.1.1) for the frame rate and the reorder depth; fields absent stay undefined. */
+function parseVui(r: BitReader): Pick<SpsInfo, 'fps' | 'reorderFrames'> {
+  let fps: number | undefined;
   try {
     if (r.bit() && r.bits(8) === 255) r.bits(32); // aspect_ratio_idc, Extended_SAR
     if (r.bit()) r.bit(); // overscan
@@ -170,12 +188,38 @@ function vuiFps(r: BitReader): number | undefined {
       r.ue();
       r.ue();
     }
-    if (!r.bit()) return undefined;
-    const unitsInTick = r.bits(32);
-    const timeScale = r.bits(32);
-    // One frame is two ticks (field-based clock, E.2.1).
-    return unitsInTick > 0 && timeScale > 0 ? timeScale / (2 * unitsInTick) : undefined;
+    if (r.bit()) {
+      const unitsInTick = r.bits(32);
+      const timeScale = r.bits(32);
+      r.bit(); // fixed_frame_rate_flag
+      // One frame is two ticks (field-based clock, E.2.1).
+      if (unitsInTick > 0 && timeScale > 0) fps = timeScale / (2 * unitsInTick);
+    }
+    const nalHrd = r.bit();
+    if (nalHrd) skipHrd(r);
+    const vclHrd = r.bit();
+    if (vclHrd) skipHrd(r);
+    if (nalHrd || vclHrd) r.bit(); // low_delay_hrd_flag
+    r.bit(); // pic_struct_present_flag
+    if (!r.bit()) return { fps, reorderFrames: undefined };
+    r.bit(); // motion_vectors_over_pic_boundaries_flag
+    for (let i = 0; i < 4; i++) r.ue(); // max bytes/bits denominators, max mv lengths
+    return { fps, reorderFrames: r.ue() };
   } catch {
-    return undefined;
+    return { fps, reorderFrames: undefined };
   }
+}
+
+/** The SPS of an access unit (an Annex B buffer), if it carries a readable one. */
+export function findSps(au: Uint8Array): SpsInfo | undefined {
+  let sps: SpsInfo | undefined;
+  forEachNal(au, (type, header, end) => {
+    if (type !== NalType.sps || sps) return;
+    try {
+      sps = parseSps(au.subarray(header, end));
+    } catch {
+      // Unreadable: the caller falls back to what it knows without it.
+    }
+  });
+  return sps;
 }

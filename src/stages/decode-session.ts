@@ -39,10 +39,10 @@ export interface SessionOptions {
   /** Bound on the decoder's `decodeQueueSize` before `push` waits. */
   readonly queue: number;
   /**
-   * Pictures a decoder may legitimately hold back (reordering, frame threads).
-   * More packets than this without output means pictures were lost, not delayed.
+   * Pictures a decoder may legitimately hold back for a stream (reordering, frame
+   * threads). More packets than this without output means pictures were lost.
    */
-  readonly maxHeld: number;
+  readonly maxHeld: (firstPacket: Packet) => number;
 }
 
 interface Slot {
@@ -75,7 +75,8 @@ export class DecodeSession {
   #lost = 0;
   /** Packets the decoder has provably consumed (from output timestamps and errors). */
   #consumed = 0;
-  #errors = 0;
+  /** Set from the stream's first packet: see `SessionOptions.maxHeld`. */
+  #maxHeld = 0;
   #convert = false;
   #formatChecked = false;
   #fatal: Error | undefined;
@@ -100,18 +101,16 @@ export class DecodeSession {
       this.#emitReady();
       return;
     }
+    if (!this.#decoder) this.#maxHeld = this.opts.maxHeld(packet);
     this.#decoder ??= await this.factory(packet, frame, {
       output: (f) => this.#onOutput(f),
       error: (e) => this.#onError(e),
     });
     const decoder = this.#decoder;
     decoder.ondequeue = () => this.#wake?.();
-    // Wait on the decoder's own queue and on packets it has not provably taken:
-    // the second bound holds even where decodeQueueSize only counts calls.
-    while (
-      decoder.decodeQueueSize >= this.opts.queue ||
-      this.#submitted - this.#consumed >= this.opts.queue + this.opts.maxHeld
-    ) {
+    // Only the decoder's own queue holds us back: pictures it keeps for reordering
+    // need later packets to come out, so waiting on them could deadlock.
+    while (decoder.decodeQueueSize >= this.opts.queue) {
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#check();
     }
@@ -162,22 +161,27 @@ export class DecodeSession {
   }
 
   #onOutput(picture: DecodedFrame): void {
-    const slot = this.#closed ? undefined : this.#slots.find((s) => s.state === 'waiting');
-    if (!slot) {
-      // After close, or more pictures than packets (field pairs split over AUs): nobody takes it.
+    if (this.#closed) {
       picture.close();
-      if (!this.#closed) this.ctx.count('extra-picture');
+      return;
+    }
+    // Account for lost packets first, so this picture lands on the right frame.
+    this.#consumed = Math.max(this.#consumed, picture.timestamp + 1);
+    this.#dropLost(1);
+    const slot = this.#slots.find((s) => s.state === 'waiting');
+    if (!slot) {
+      // More pictures than packets (field pairs split over AUs): nobody takes it.
+      picture.close();
+      this.ctx.count('extra-picture');
       return;
     }
     this.#outputs++;
-    this.#consumed = Math.max(this.#consumed, picture.timestamp + 1, this.#outputs + this.#errors);
     slot.state = 'copying';
     const copy = this.#copy(picture, slot).catch((e: unknown) =>
       this.#setFatal(e, 'copying a decoded frame'),
     );
     this.#copies.add(copy);
     void copy.finally(() => this.#copies.delete(copy));
-    this.#dropLost();
     this.#wake?.();
   }
 
@@ -188,8 +192,7 @@ export class DecodeSession {
       return;
     }
     // The decoder rejected one packet and stays usable: a recoverable, counted event.
-    this.#errors++;
-    this.#consumed = Math.max(this.#consumed, this.#outputs + this.#errors);
+    this.#consumed = Math.max(this.#consumed, this.#outputs + this.#lost + 1);
     this.#dropWaiting(1);
     this.#wake?.();
   }
@@ -228,10 +231,13 @@ export class DecodeSession {
     else this.#emitReady();
   }
 
-  /** A decoder holds at most `maxHeld` pictures; beyond that, the oldest were lost. */
-  #dropLost(): void {
-    const held = this.#consumed - this.#outputs - this.#lost;
-    if (held > this.opts.maxHeld) this.#dropWaiting(held - this.opts.maxHeld);
+  /**
+   * A decoder holds back at most `maxHeld` pictures. Consumed packets beyond those,
+   * the pictures already out and `arriving` (the one being delivered) were lost.
+   */
+  #dropLost(arriving: number): void {
+    const held = this.#consumed - this.#outputs - this.#lost - arriving;
+    if (held > this.#maxHeld) this.#dropWaiting(held - this.#maxHeld);
   }
 
   /** Drops the oldest `n` frames still waiting for a picture, counting each as corrupt. */

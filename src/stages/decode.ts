@@ -3,7 +3,8 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { type InferFields, t } from '../config/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
-import type { Frame } from '../core/frame.ts';
+import type { Frame, Packet } from '../core/frame.ts';
+import { findSps } from '../sources/h264.ts';
 import { DecodeSession, type DecoderFactory, type DecoderLike } from './decode-session.ts';
 
 const options = {
@@ -12,8 +13,12 @@ const options = {
     default: 'no-preference',
   }),
   optimizeForLatency: t.boolean({
-    doc: 'Emit each picture as soon as it is decoded (slice threads, no frame-thread delay)',
+    doc: 'With worker: slice threads only, so each picture comes out as soon as it is decoded',
     default: true,
+  }),
+  worker: t.boolean({
+    doc: 'Use the node-webcodecs worker-thread decoder (lowest latency); off by default because in 1.3 its error report reads freed memory',
+    default: false,
   }),
   queue: t.integer({
     doc: 'Packets queued in the decoder (decodeQueueSize) before the stage waits',
@@ -37,9 +42,17 @@ export const decodeStage = defineStage({
   create: (config, ctx) => decodeOperator(config, ctx),
 });
 
-/** H.264 can hold back 16 reordered pictures; frame threading adds up to 16 more. */
-function maxHeld(config: DecodeConfig): number {
-  return config.optimizeForLatency ? 16 : 32;
+/**
+ * Pictures the decoder may hold back, from the first key frame's SPS: its
+ * max_num_reorder_frames if written, else 0 for Baseline (no B-frames) and the
+ * H.264 maximum of 16 otherwise. FFmpeg's frame threads delay up to 15 more; only
+ * the worker decoder with optimizeForLatency uses slice threads, which do not.
+ * Beyond this, missing pictures are lost packets, not late ones.
+ */
+function maxHeld(config: DecodeConfig, packet: Packet): number {
+  const sps = findSps(packet.data);
+  const reorder = sps?.reorderFrames ?? (sps?.profileIdc === 66 ? 0 : 16);
+  return reorder + (config.worker && config.optimizeForLatency ? 0 : 16);
 }
 
 /** The operator behind `decodeStage`; `factory` is swappable so tests can fake the decoder. */
@@ -52,7 +65,7 @@ export function decodeOperator(
     new Observable<Frame>((out) => {
       const session = new DecodeSession(
         ctx,
-        { queue: config.queue, maxHeld: maxHeld(config) },
+        { queue: config.queue, maxHeld: (packet) => maxHeld(config, packet) },
         factory,
         (f) => out.next(f),
         (e) => out.error(e),
@@ -113,6 +126,9 @@ function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderF
       codedHeight: frame.height,
       hardwareAcceleration: config.hardware,
       optimizeForLatency: config.optimizeForLatency,
+      // The in-thread decoder reports errors and pictures synchronously from
+      // decode(); the worker one passes a stack address to its error callback.
+      useWorkerThread: config.worker,
     };
     const support = await VideoDecoder.isConfigSupported(decoderConfig);
     if (!support.supported)

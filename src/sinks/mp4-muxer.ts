@@ -23,10 +23,11 @@ const TIMESCALE = 1_000_000;
  * no B-frames (what the encode stage produces), starting at a key frame.
  */
 export class Mp4Muxer {
-  readonly #output: Output;
   readonly #track = new EncodedVideoPacketSource('avc');
-  #config: AvcDecoderConfig | undefined;
+  /** Created with the first key frame: a muxer that never gets one leaves no file. */
+  #output: Output | undefined;
   #started: Promise<void> | undefined;
+  #config: AvcDecoderConfig | undefined;
   #lastPts: number | undefined;
   /** Duration given to each packet until the next one refines it: the last frame keeps it. */
   #lastDuration: number;
@@ -40,13 +41,18 @@ export class Mp4Muxer {
     frameDuration: number,
   ) {
     this.#lastDuration = frameDuration;
-    this.#output = new Output({
+  }
+
+  #start(): Promise<void> {
+    const output = new Output({
       format: new Mp4OutputFormat({ fastStart: 'fragmented', minimumFragmentDuration: 0 }),
       // Unchunked: each fragment is written through as soon as mediabunny flushes
       // it, instead of collecting 16 MiB in memory first.
-      target: new FilePathTarget(path, { chunked: false }),
+      target: new FilePathTarget(this.path, { chunked: false }),
     });
-    this.#output.addVideoTrack(this.#track, { frameRate: TIMESCALE });
+    output.addVideoTrack(this.#track, { frameRate: TIMESCALE });
+    this.#output = output;
+    return output.start();
   }
 
   /**
@@ -64,7 +70,7 @@ export class Mp4Muxer {
         `${this.path}: the stream changed from ${describe(this.#config)} to ${describe(decoderConfig)}; one MP4 track holds one set of parameter sets`,
       );
     }
-    this.#started ??= this.#output.start();
+    this.#started ??= this.#start();
     await this.#started;
     if (this.#lastPts !== undefined) {
       if (packet.pts <= this.#lastPts)
@@ -89,12 +95,13 @@ export class Mp4Muxer {
     return true;
   }
 
-  /** Writes the last fragment. Idempotent; a file that got no packet is left empty. */
+  /** Writes the last fragment. Idempotent; without any packet no file was created. */
   async finish(): Promise<void> {
     if (this.#finished) return;
     this.#finished = true;
-    if (this.#started) await this.#output.finalize();
-    else await this.#output.cancel();
+    if (!this.#output) return;
+    await this.#started;
+    await this.#output.finalize();
   }
 }
 

@@ -82,4 +82,17 @@ test('defaults come from the input shape and type, then metadata, then framewire
   assert.equal(spec.labels, ['a', 'b']);
 });
 
+test('an Ultralytics classifier is refused with a clear message', async () => {
+  const backend = described(
+    { name: 'images', dims: [1, 3, 224, 224], type: 'float32' },
+    { task: 'classify' },
+  );
+  try {
+    await resolveModelSpec(backend);
+    assert.unreachable();
+  } catch (err) {
+    assert.match((err as Error).message, /image classifier \(metadata task: classify\)/);
+  }
+});
+
 test.run();

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Detections } from '../core/detections.ts';
@@ -63,6 +64,12 @@ export const detectCommand: Command = {
   help,
   async run(argv) {
     const args = readArgs(argv);
+    // Fail before the (slow) model load when the input is plainly not there.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(args.input) && !existsSync(args.input)) {
+      throw new FramewireError('SOURCE_OPEN', `cannot read ${args.input}: no such file`, {
+        hint: 'give an image (PNG, JPEG, …) or a video file ffmpeg can decode',
+      });
+    }
     const detector = await Detector.open({
       ...(args.model !== undefined ? { model: args.model } : {}),
       confidence: args.confidence,

@@ -52,6 +52,13 @@ export async function resolveModelSpec(
   const input = backend.inputs.find((i) => i.dims.length === 4) ?? backend.inputs[0];
   if (!input) throw new FramewireError('MODEL_INVALID', `${where} has no inputs`);
   const hints = interpretMetadata({ ...backend.metadata });
+  if (hints.task === 'classify') {
+    throw new FramewireError(
+      'MODEL_INVALID',
+      `${where} is an image classifier (metadata task: classify); detect needs a detection model`,
+      { hint: 'export a detection model, e.g. `yolo export model=yolov8n.pt format=onnx`' },
+    );
+  }
   const layout = d.layout ?? layoutOf(input);
   const [height, width] = sizeOf(input, layout, d.size, hints.imgsz);
   const dtype = d.dtype ?? dtypeOf(input, where);

@@ -81,50 +81,33 @@ test('centernet: at most 100 detections however many peaks pass', () => {
   assert.ok(scores.every((s, i) => i === 0 || s <= scores[i - 1]!));
 });
 
-test('centernet: 128×128×80 heatmap decodes fast (reported in ms)', () => {
+test('centernet: a full-size 128×128×80 heatmap with hundreds of peaks keeps the top 100', () => {
   const h = 128;
   const w = 128;
   const c = 80;
   const rand = seededRandom(1);
-  // Realistic: background near 0 after sigmoid, a few hundred blobs above threshold.
+  // Background near 0 after sigmoid, a few hundred blobs above threshold; and
+  // uniform noise, where most cells pass the threshold and need the 3×3 test.
   const realistic = new Float32Array(h * w * c);
   for (let i = 0; i < realistic.length; i++) realistic[i] = rand() * 0.05;
   for (let k = 0; k < 300; k++) {
     const i = Math.floor(rand() * h * w) * c + Math.floor(rand() * c);
     realistic[i] = 0.3 + rand() * 0.7;
   }
-  // Worst case: uniform noise, so most cells pass the threshold and need the 3×3 test.
   const noise = new Float32Array(h * w * c);
   for (let i = 0; i < noise.length; i++) noise[i] = rand();
   const whData = new Float32Array(h * w * 4).fill(8);
-  const time = (heatmap: Float32Array) => {
-    const run = () =>
-      centernet.decode(
-        [
-          { name: 'keypoints', dims: [1, h, w, c], data: heatmap },
-          { name: 'wh', dims: [1, h, w, 4], data: whData },
-        ],
-        { ...defaultOptions, inputWidth: 512, inputHeight: 512, confidence: 0.25 },
-      );
-    for (let i = 0; i < 5; i++) run();
-    const runs = 20;
-    const started = performance.now();
-    const cpu = process.cpuUsage();
-    let n = 0;
-    for (let i = 0; i < runs; i++) n = run().scores.length;
-    // CPU time too: on a loaded machine wall time mostly measures the neighbours.
-    const cpuMs = process.cpuUsage(cpu).user / 1000 / runs;
-    return { ms: (performance.now() - started) / runs, cpuMs, n };
-  };
-  const a = time(realistic);
-  const b = time(noise);
-  console.log(
-    `centernet 128×128×80: realistic ${a.ms.toFixed(2)} ms (cpu ${a.cpuMs.toFixed(2)} ms, ${a.n} dets), ` +
-      `uniform noise ${b.ms.toFixed(2)} ms (cpu ${b.cpuMs.toFixed(2)} ms, ${b.n} dets)`,
-  );
-  assert.is(a.n, 100);
-  assert.is(b.n, 100);
-  assert.ok(a.ms < 50 && b.ms < 100, 'decode is too slow');
+  for (const heatmap of [realistic, noise]) {
+    const out = centernet.decode(
+      [
+        { name: 'keypoints', dims: [1, h, w, c], data: heatmap },
+        { name: 'wh', dims: [1, h, w, 4], data: whData },
+      ],
+      { ...defaultOptions, inputWidth: 512, inputHeight: 512, confidence: 0.25 },
+    );
+    assert.is(out.scores.length, 100);
+    // Speed is measured in `npm run bench`, never asserted here.
+  }
 });
 
 test.run();

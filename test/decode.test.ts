@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { from } from 'rxjs';
+import { from, Subject } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FramewireError } from '../src/core/errors.ts';
 import type { Frame, Packet } from '../src/core/frame.ts';
-import { type DecodeConfig, decodeOperator } from '../src/stages/decode.ts';
+import { type DecodeConfig, decodeOperator, holdsBack } from '../src/stages/decode.ts';
 import { type DecodedFrame, type DecoderFactory, packetOf } from '../src/stages/decode-session.ts';
 import {
   context,
@@ -77,6 +77,32 @@ for (const c of cases) {
     assert.is(ctx.pool.outstanding, 0);
   });
 }
+
+test('holdsBack(): a runner giving that much extra demand never stalls on B-frames', async () => {
+  const ctx = context(dir);
+  const input = await packetFrames(file('high-bframes.mp4'));
+  // The runner with maxInFlight 1: one more frame only when one has come out.
+  const limit = 1 + holdsBack(config);
+  const out = await new Promise<Frame[]>((resolve, reject) => {
+    const got: Frame[] = [];
+    const feed = new Subject<Frame>();
+    let next = 0;
+    const pump = () => {
+      while (next < input.length && next - got.length < limit) feed.next(input[next++] as Frame);
+      if (next === input.length) feed.complete();
+    };
+    feed.pipe(decodeOperator(config, ctx)).subscribe({
+      next: (f) => {
+        got.push(f);
+        pump();
+      },
+      error: reject,
+      complete: () => resolve(got),
+    });
+    pump();
+  });
+  assert.is(out.length, 50);
+});
 
 test('frames that already have pixels pass through untouched, in order', async () => {
   const ctx = context(dir);

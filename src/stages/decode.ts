@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { EncodedVideoChunk, VideoDecoder } from 'node-webcodecs';
 import { Observable, type OperatorFunction } from 'rxjs';
 import { type InferFields, t } from '../config/schema.ts';
@@ -53,6 +54,18 @@ function maxHeld(config: DecodeConfig, packet: Packet): number {
   const sps = findSps(packet.data);
   const reorder = sps?.reorderFrames ?? (sps?.profileIdc === 66 ? 0 : 16);
   return reorder + (config.worker && config.optimizeForLatency ? 0 : 16);
+}
+
+/**
+ * Upper bound on frames this stage keeps waiting for a picture: the decoder
+ * returns picture k only after later packets arrive (reordering, frame threads).
+ * The runner must let the source run this many frames ahead of `maxInFlight`
+ * while they carry only packets, or a file with B-frames stalls. They are small:
+ * compressed access units, no pixel buffers.
+ */
+export function holdsBack(config: DecodeConfig): number {
+  const frameThreads = Math.min(availableParallelism(), 15);
+  return 16 + (config.worker && config.optimizeForLatency ? 0 : frameThreads);
 }
 
 /** The operator behind `decodeStage`; `factory` is swappable so tests can fake the decoder. */

@@ -69,16 +69,6 @@ export function webCodecsEncoder(
       hardwareAcceleration: opts.hardware,
       avc: { format: 'annexb' },
     };
-    const support = await VideoEncoder.isConfigSupported(config);
-    if (!support.supported)
-      throw new FramewireError(
-        'STAGE_FAILED',
-        `${ctx.name}: no H.264 encoder for ${config.codec}`,
-        {
-          component: ctx.name,
-          hint: 'Try encoder: ffmpeg (libx264 from the bundled ffmpeg).',
-        },
-      );
     let checked = false;
     const encoder = new VideoEncoder({
       output: (chunk) => {
@@ -93,7 +83,22 @@ export function webCodecsEncoder(
       },
       error: (e) => cb.error(e),
     });
-    encoder.configure(config);
+    // No isConfigSupported() probe: it opens a second native encoder, which
+    // repeats the native library's start-up messages; configure() throws instead.
+    try {
+      encoder.configure(config);
+    } catch (e) {
+      encoder.close();
+      throw new FramewireError(
+        'STAGE_FAILED',
+        `${ctx.name}: cannot encode ${config.codec} at ${format.width}x${format.height}: ${(e as Error).message}`,
+        {
+          component: ctx.name,
+          cause: e,
+          hint: 'Try encoder: ffmpeg (libx264 from the bundled ffmpeg).',
+        },
+      );
+    }
     return {
       async encode(frame, keyFrame) {
         const picture = new VideoFrame(frame.data, {

@@ -30,7 +30,7 @@ const options = {
     max: 60,
   }),
   latencyMode: t.enum(['quality', 'realtime'], {
-    doc: 'quality: better compression per bit; realtime: fastest encoding (x264 zerolatency)',
+    doc: 'ffmpeg: quality = x264 preset medium, realtime = veryfast (both zero-delay); openh264 ignores it',
     default: 'quality',
   }),
   profile: optional(
@@ -39,8 +39,8 @@ const options = {
     }),
   ),
   hardware: t.enum(['no-preference', 'prefer-hardware', 'prefer-software'], {
-    doc: 'webcodecs only: hardwareAcceleration hint (NVENC, QSV, VA-API when present)',
-    default: 'no-preference',
+    doc: 'webcodecs only: hardwareAcceleration hint; other than prefer-software, NVENC/QSV/VA-API are probed first',
+    default: 'prefer-software',
   }),
   queue: t.integer({
     doc: 'Pictures inside the encoder (encodeQueueSize) before the stage waits',

@@ -98,7 +98,7 @@ export const baseConfig: EncodeConfig = {
   encoder: 'webcodecs',
   keyframeInterval: 1,
   latencyMode: 'quality',
-  hardware: 'no-preference',
+  hardware: 'prefer-software',
   queue: 8,
 };
 

@@ -60,23 +60,21 @@ export class Mp4Muxer {
    * for a packet that cannot start a file (a delta frame before any key frame).
    */
   async add(encoded: EncodedVideo): Promise<boolean> {
-    if (this.#finished) throw new Error(`${this.path}: muxer already finished`);
+    if (this.#finished) throw new Error('the muxer already finished');
     const { packet, decoderConfig } = encoded;
     if (!this.#config) {
       if (!packet.key || !decoderConfig) return false;
       this.#config = decoderConfig;
     } else if (decoderConfig && !sameFormat(decoderConfig, this.#config)) {
       throw new Error(
-        `${this.path}: the stream changed from ${describe(this.#config)} to ${describe(decoderConfig)}; one MP4 track holds one set of parameter sets`,
+        `the stream changed from ${describe(this.#config)} to ${describe(decoderConfig)}; one MP4 track holds one set of parameter sets`,
       );
     }
     this.#started ??= this.#start();
     await this.#started;
     if (this.#lastPts !== undefined) {
       if (packet.pts <= this.#lastPts)
-        throw new Error(
-          `${this.path}: timestamps must increase (${packet.pts} after ${this.#lastPts})`,
-        );
+        throw new Error(`timestamps must increase (${packet.pts} after ${this.#lastPts})`);
       this.#lastDuration = packet.pts - this.#lastPts;
     }
     this.#lastPts = packet.pts;

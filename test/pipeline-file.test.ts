@@ -95,4 +95,48 @@ test('a missing video names the path and what to check', async () => {
   assert.match(r.stderr, /hint: check the path/);
 });
 
+// The in-process H.264 path and the ffmpeg path deliver the same frames; a file
+// that is not H.264 falls back to ffmpeg by itself.
+const decoders = [
+  { name: 'H.264 with decoder: ffmpeg', input: 'in.mp4', decoder: 'ffmpeg' },
+  { name: 'H.264 with decoder: webcodecs', input: 'in.mp4', decoder: 'webcodecs' },
+  {
+    name: 'MPEG-4 Part 2 with decoder: auto (falls back to ffmpeg)',
+    input: 'mpeg4.mkv',
+    decoder: 'auto',
+  },
+];
+for (const c of decoders) {
+  test(`every frame arrives: ${c.name}`, async () => {
+    await makeVideo(join(dir, 'mpeg4.mkv'), {
+      frames: 60,
+      size: '320x240',
+      extra: ['-c:v', 'mpeg4'],
+    });
+    const pipeline = join(dir, `dec-${c.decoder}.yaml`);
+    writeFileSync(
+      pipeline,
+      `source: { type: file, path: ${c.input}, decoder: ${c.decoder} }\nsinks: [ { type: jsonl, path: out/dec-${c.decoder}.jsonl } ]\n`,
+    );
+    const r = await runCli(['run', pipeline, '--quiet'], { cwd: dir });
+    assert.is(r.code, 0, r.stderr);
+    const lines = readFileSync(join(dir, `out/dec-${c.decoder}.jsonl`), 'utf8')
+      .trimEnd()
+      .split('\n');
+    assert.is(lines.length, c.input === 'in.mp4' ? 300 : 60);
+    assert.is(JSON.parse(lines.at(-1)!).seq, lines.length - 1);
+  });
+}
+
+test('decoder: webcodecs with a scaling option is a config error', async () => {
+  const pipeline = join(dir, 'webcodecs-scale.yaml');
+  writeFileSync(
+    pipeline,
+    'source: { type: file, path: in.mp4, decoder: webcodecs, width: 160 }\nsinks: [ { type: "null" } ]\n',
+  );
+  const r = await runCli(['run', pipeline, '--quiet'], { cwd: dir });
+  assert.is(r.code, 2);
+  assert.match(r.stderr, /need decoder: ffmpeg/);
+});
+
 test.run();

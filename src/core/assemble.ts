@@ -72,7 +72,12 @@ export async function assemblePipeline(
       const instance: StageInstance =
         typeof made === 'function' ? { operator: made, close: async () => {} } : made;
       opened.push(instance);
-      stages.push({ name, operator: instance.operator, close: () => instance.close() });
+      stages.push({
+        name,
+        operator: instance.operator,
+        close: () => instance.close(),
+        holdsBack: instance.holdsBack ?? 0,
+      });
     }
 
     const sinks: RunnerSink[] = [];

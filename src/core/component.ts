@@ -93,6 +93,12 @@ export type StageDefinition<F extends Fields = Fields> = ComponentDefinition<
 export interface StageInstance {
   readonly operator: OperatorFunction<Frame, Frame>;
   close(): Promise<void>;
+  /**
+   * Frames this stage may hold before it emits the first (a decoder reordering
+   * B-frames). The runner lets the source run this far ahead of `maxInFlight`;
+   * such frames are still compressed packets, so they cost little memory.
+   */
+  readonly holdsBack?: number;
 }
 
 export interface SinkDefinition<F extends Fields = Fields> extends ComponentDefinition<F, Sink> {

@@ -12,6 +12,8 @@ export interface RunnerStage {
   readonly name: string;
   readonly operator: OperatorFunction<Frame, Frame>;
   close?(): Promise<void>;
+  /** See StageInstance.holdsBack. */
+  readonly holdsBack?: number;
 }
 
 export interface RunnerSink {
@@ -166,7 +168,8 @@ export class PipelineRun {
         error: (err) => subscriber.error(err),
         complete: () => subscriber.complete(),
       });
-      source.request(this.opts.maxInFlight);
+      const heldBack = this.opts.stages.reduce((n, s) => n + (s.holdsBack ?? 0), 0);
+      source.request(this.opts.maxInFlight + heldBack);
     });
   }
 

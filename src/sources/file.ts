@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import { optional, t } from '../config/schema.ts';
 import { defineSource } from '../core/component.ts';
+import { ConfigError } from '../core/errors.ts';
+import { FallbackSource } from './fallback-source.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 import { outputShapingArgs, shapingOptions } from './shaping.ts';
+import { WebcodecsFileReader } from './webcodecs-file-reader.ts';
 
 /** Anything ffmpeg can read: MP4, MKV, MOV, AVI, image sequences, HTTP URLs, … */
 export const fileSource = defineSource({
@@ -24,6 +27,10 @@ export const fileSource = defineSource({
       default: false,
     }),
     ...shapingOptions,
+    decoder: t.enum(['auto', 'webcodecs', 'ffmpeg'], {
+      doc: 'webcodecs decodes H.264 in-process (fastest); ffmpeg decodes anything in a child process; auto picks webcodecs for H.264 when no width/height/fps/rgb24 is asked for',
+      default: 'auto',
+    }),
   },
   create(config, ctx) {
     const path = resolve(ctx.baseDir, config.path);
@@ -35,14 +42,32 @@ export const fileSource = defineSource({
       '-i',
       path,
     ];
-    return new RawFrameReader({
-      inputArgs,
-      outputArgs: outputShapingArgs(config),
-      format: config.pixelFormat,
-      sourceId: config.path,
-      pool: ctx.pool,
-      clock: ctx.clock,
-      describe: `video file "${config.path}"`,
-    });
+    const ffmpegReader = () =>
+      new RawFrameReader({
+        inputArgs,
+        outputArgs: outputShapingArgs(config),
+        format: config.pixelFormat,
+        sourceId: config.path,
+        pool: ctx.pool,
+        clock: ctx.clock,
+        describe: `video file "${config.path}"`,
+      });
+    const shaped =
+      config.width !== undefined ||
+      config.height !== undefined ||
+      config.fps !== undefined ||
+      config.pixelFormat !== 'yuv420p';
+    if (config.decoder === 'ffmpeg' || (config.decoder === 'auto' && shaped)) return ffmpegReader();
+    const inProcess = () => new WebcodecsFileReader(inputArgs, ctx, config.path);
+    if (config.decoder === 'webcodecs') {
+      if (shaped) {
+        throw new ConfigError(
+          `${ctx.name}: decoder: webcodecs cannot scale, resample or convert; width, height, fps and pixelFormat: rgb24 need decoder: ffmpeg (or auto)`,
+        );
+      }
+      return inProcess();
+    }
+    // Not H.264 (or not decodable in-process): ffmpeg decodes it instead.
+    return new FallbackSource(inProcess, ffmpegReader);
   },
 });

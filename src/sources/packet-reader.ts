@@ -90,7 +90,11 @@ class FfmpegPacketReader implements PacketReader {
     const i = opts.inputArgs.lastIndexOf('-i');
     this.#label = redactUrl(opts.inputArgs[i + 1] ?? 'the input');
     const args = ['-nostdin', '-hide_banner', '-nostats', ...opts.inputArgs, ...OUTPUT_ARGS];
-    this.#proc = spawn(opts.ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Own process group: a terminal Ctrl-C reaches framewire, which stops in order.
+    this.#proc = spawn(opts.ffmpegPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     this.#exited = new Promise((resolve) => {
       this.#proc.once('error', (error) => resolve({ code: null, error }));
       this.#proc.once('close', (code) => resolve({ code }));

@@ -40,7 +40,11 @@ export const decodeStage = defineStage({
   type: 'decode',
   doc: 'Decode compressed H.264 packets in-process (WebCodecs) into yuv420p frames',
   options,
-  create: (config, ctx) => decodeOperator(config, ctx),
+  create: (config, ctx) => ({
+    operator: decodeOperator(config, ctx),
+    close: async () => {},
+    holdsBack: holdsBack(config),
+  }),
 });
 
 /**

@@ -117,12 +117,15 @@ test('a class the model does not have is a ConfigError, and the backend is close
   assert.is(fake.closed(), 1);
 });
 
-test('the same preprocessor (and tensor) serves every frame of a stream', async () => {
+test('two preprocessors (and tensors) serve every frame of a stream, alternating', async () => {
+  // Two slots: one frame can be prepared while the previous one is inferred.
   const fake = fakeBackend([], META);
   const d = await Detector.open({ ...OPTIONS, backend: fake.backend });
-  await d.detect(frame());
-  await d.detect(frame());
-  assert.is(fake.feeds[0]!.images!.data, fake.feeds[1]!.images!.data);
+  for (let i = 0; i < 4; i++) await d.detect(frame());
+  const tensors = fake.feeds.map((f) => f.images!.data);
+  assert.is.not(tensors[0], tensors[1]);
+  assert.is(tensors[0], tensors[2]);
+  assert.is(tensors[1], tensors[3]);
   await d.close();
 });
 

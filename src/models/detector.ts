@@ -6,7 +6,7 @@ import { Detections } from '../core/detections.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Logger } from '../core/log.ts';
 import { chooseDecoder } from './decoders/index.ts';
-import type { Decoder, DecodeOptions, RawDetections } from './decoders/types.ts';
+import type { Decoder, DecodeOptions, OutputTensor, RawDetections } from './decoders/types.ts';
 import { loadDescriptor } from './descriptor.ts';
 import { type NmsOptions, nms } from './nms.ts';
 import { EMBEDDED_MODEL, prepareEmbeddedModel } from './embedded.ts';
@@ -18,12 +18,8 @@ import {
   type SpecOverrides,
 } from './model-spec.ts';
 import { Preprocessor } from './preprocess.ts';
-import {
-  type InferenceBackend,
-  type InputFeed,
-  openOnnxSession,
-  type Provider,
-} from './session.ts';
+import type { InferenceBackend, InputFeed, Provider } from './session.ts';
+import { openWorkerSession } from './worker-session.ts';
 
 export interface DetectorOptions {
   /** Descriptor (.yaml/.yml) or .onnx path; undefined = the embedded COCO CenterNet. */
@@ -63,8 +59,16 @@ export const EMBEDDED_SPEC: SpecOverrides = {
  * filter. `detect` preprocesses a frame (tables and tensor reused per stream
  * format), runs inference, decodes and maps boxes to source-frame pixels.
  */
+/** A frame prepared for inference: its input tensors and the geometry to undo. */
+export interface DetectJob {
+  readonly frame: Frame;
+  readonly pre: Preprocessor;
+  readonly feeds: Readonly<Record<string, InputFeed>>;
+}
+
 export class Detector {
-  #pre: Preprocessor | undefined;
+  readonly #slots: (Preprocessor | undefined)[] = [undefined, undefined];
+  #nextSlot = 0;
   readonly #keep: Set<number> | undefined;
   readonly #decodeOptions: DecodeOptions;
   readonly #nmsOptions: NmsOptions;
@@ -106,7 +110,7 @@ export class Detector {
     const { path, overrides } = await locateModel(options);
     const backend =
       options.backend ??
-      (await openOnnxSession(path, {
+      (await openWorkerSession(path, {
         providers: options.providers ?? ['cpu'],
         threads: options.threads ?? availableParallelism(),
         ...(options.log ? { log: options.log } : {}),
@@ -126,21 +130,48 @@ export class Detector {
   }
 
   /** Detections of one frame, boxes in source-frame pixels (through `frame.meta.transform`). */
+  /** One frame, start to finish. Pipelines overlap frames with `prepare`/`infer`/`finish`. */
   async detect(frame: Frame): Promise<Detections> {
-    if (!this.#pre?.accepts(frame)) this.#pre = new Preprocessor(this.spec.preprocess, frame);
-    const pre = this.#pre;
+    const job = this.prepare(frame);
+    return this.finish(job, await this.infer(job));
+  }
+
+  /**
+   * Preprocesses a frame into one of two input slots, so the next frame can be
+   * prepared while the previous one is still being inferred. At most two jobs
+   * may be between `prepare` and `infer` returning.
+   */
+  prepare(frame: Frame): DetectJob {
+    const slot = this.#nextSlot;
+    this.#nextSlot = 1 - slot;
+    let pre = this.#slots[slot];
+    if (!pre?.accepts(frame)) {
+      pre = new Preprocessor(this.spec.preprocess, frame);
+      this.#slots[slot] = pre;
+    }
     const data = pre.run(frame.data);
-    const outputs = await this.backend.run({
-      ...this.#constantFeeds,
-      [this.spec.inputName]: {
-        type: this.spec.preprocess.dtype,
-        data,
-        dims: pre.dims,
-      } as InputFeed,
-    });
+    return {
+      frame,
+      pre,
+      feeds: {
+        ...this.#constantFeeds,
+        [this.spec.inputName]: {
+          type: this.spec.preprocess.dtype,
+          data,
+          dims: pre.dims,
+        } as InputFeed,
+      },
+    };
+  }
+
+  infer(job: DetectJob): Promise<OutputTensor[]> {
+    return this.backend.run(job.feeds);
+  }
+
+  /** Decodes outputs and maps boxes back to the frame's source pixels. */
+  finish(job: DetectJob, outputs: OutputTensor[]): Detections {
+    const { frame, pre } = job;
     const decoded = this.decoder.decode(outputs, this.#decodeOptions);
-    // Some families (CenterNet peaks) can emit near-duplicates; one cheap class-aware
-    // pass over the few decoded boxes makes every family's output NMS-clean.
     const raw =
       decoded.scores.length > 1
         ? pick(decoded, nms(decoded.boxes, decoded.scores, decoded.classIds, this.#nmsOptions))

@@ -1,10 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { concatMap } from 'rxjs';
 import { optional, t } from '../config/schema.ts';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
-import type { Frame } from '../core/frame.ts';
 import { Detector } from '../models/detector.ts';
+import { pipelinedDetect } from './pipelined-detect.ts';
 import { PROVIDERS } from '../models/session.ts';
 
 /**
@@ -54,7 +53,7 @@ export const detectStage = defineStage({
     }),
     threads: optional(
       t.integer({
-        doc: 'Inference threads (intra-op); default: the number of cores',
+        doc: 'Inference threads (intra-op); default: one less than the cores, leaving one for decoding and pre/post-processing',
         min: 1,
         max: 256,
       }),
@@ -71,7 +70,10 @@ export const detectStage = defineStage({
       ...(config.model !== undefined ? { model: config.model } : {}),
       baseDir: ctx.baseDir,
       providers: config.providers,
-      threads: config.threads ?? availableParallelism(),
+      // Inference runs on its own worker thread while the main thread decodes and
+      // preprocesses the next frame; giving inference every core makes the two
+      // fight (measured in npm run bench: 2 threads was slower than 1 on 2 cores).
+      threads: config.threads ?? Math.max(1, availableParallelism() - 1),
       ...(config.decoder !== undefined ? { decoder: config.decoder } : {}),
       confidence: config.confidence,
       iou: config.iou,
@@ -81,19 +83,14 @@ export const detectStage = defineStage({
     });
     let closed: Promise<void> | undefined;
     return {
-      // concatMap: the session runs one frame at a time, and frames stay in order.
-      operator: concatMap(async (frame: Frame) => {
-        try {
-          frame.meta.detections = await detector.detect(frame);
-        } catch (err) {
-          if (err instanceof FramewireError) throw err;
-          throw new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
-            component: ctx.name,
-            cause: err,
-          });
-        }
-        return frame;
-      }),
+      operator: pipelinedDetect(detector, (err) =>
+        err instanceof FramewireError
+          ? err
+          : new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
+              component: ctx.name,
+              cause: err,
+            }),
+      ),
       close: () => {
         closed ??= detector.close();
         return closed;

@@ -57,7 +57,7 @@ test('SIGINT mid-run: exit 0, a playable MP4 and a complete JSONL with the same 
     .trimEnd()
     .split('\n')
     .map((l) => JSON.parse(l));
-  records.forEach((r, i) => assert.is(r.seq, i));
+  for (const [i, r] of records.entries()) assert.is(r.seq, i);
   const video = await decodeVideo(join(dir, 'int.mp4'));
   assert.is(video.errors, '');
   assert.is(video.frames, records.length, 'every frame that reached the JSONL is in the video');

@@ -8,4 +8,12 @@ import { evalCommand } from './eval.ts';
 import { exportCommand } from './export.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
-export const commands: Command[] = [runCommand, validateCommand, schemaCommand, modelsCommand, detectCommand, evalCommand, exportCommand];
+export const commands: Command[] = [
+  runCommand,
+  validateCommand,
+  schemaCommand,
+  modelsCommand,
+  detectCommand,
+  evalCommand,
+  exportCommand,
+];

@@ -56,8 +56,11 @@ export type Field =
   | NumberField
   | BooleanField
   | EnumField
+  // biome-ignore lint/suspicious/noExplicitAny: any item/field shape; Infer recovers the precise type
   | ListField<any>
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   | ObjectField<any>
+  // biome-ignore lint/suspicious/noExplicitAny: as above
   | UnionField<any>;
 export type Fields = Record<string, Field>;
 

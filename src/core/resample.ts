@@ -28,7 +28,7 @@ export function resampleTables(g: PlaneGeometry): ResampleTables {
     for (let d = 0; d < dst; d++) {
       // Pixel centres aligned (half-pixel convention, as ffmpeg and OpenCV do).
       const s = Math.min(Math.max((d + 0.5) * ratio - 0.5, 0), src - 1);
-      const lo = Math.min(Math.floor(s), src - 2 < 0 ? 0 : src - 2);
+      const lo = Math.min(Math.floor(s), Math.max(src - 2, 0));
       i0[d] = lo;
       w[d] = src === 1 ? 0 : Math.round((s - lo) * 256);
     }

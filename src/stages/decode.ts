@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { EncodedVideoChunk, VideoDecoder } from 'node-webcodecs';
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { type InferFields, t } from '../config/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
+import { sessionOperator } from '../core/session-operator.ts';
 import type { Frame, Packet } from '../core/frame.ts';
 import { findSps } from '../sources/h264.ts';
 import { DecodeSession, type DecoderFactory, type DecoderLike } from './decode-session.ts';
@@ -78,60 +79,17 @@ export function decodeOperator(
   ctx: ComponentContext,
   factory: DecoderFactory = webCodecsDecoder(config, ctx),
 ): OperatorFunction<Frame, Frame> {
-  return (source) =>
-    new Observable<Frame>((out) => {
-      const session = new DecodeSession(
+  return sessionOperator(
+    ctx,
+    (emit, fail) =>
+      new DecodeSession(
         ctx,
         { queue: config.queue, maxHeld: (packet) => maxHeld(config, packet) },
         factory,
-        (f) => out.next(f),
-        (e) => out.error(e),
-      );
-      // Upstream pushes; frames wait here while the decoder is full. The runner's
-      // in-flight limit bounds this inbox, since waiting frames are in flight.
-      const inbox: Frame[] = [];
-      let upstreamDone = false;
-      let pumping = false;
-      let stopped = false;
-      const pump = async () => {
-        if (pumping || stopped) return;
-        pumping = true;
-        try {
-          for (let f = inbox.shift(); f && !stopped; f = inbox.shift()) await session.push(f);
-          if (upstreamDone && !stopped) {
-            stopped = true;
-            await session.flush();
-            session.close();
-            out.complete();
-          }
-        } catch (e) {
-          stopped = true;
-          out.error(e);
-        } finally {
-          pumping = false;
-        }
-      };
-      const sub = source.subscribe({
-        next: (f) => {
-          inbox.push(f);
-          void pump();
-        },
-        error: (e: unknown) => {
-          stopped = true;
-          out.error(e);
-        },
-        complete: () => {
-          upstreamDone = true;
-          void pump();
-        },
-      });
-      return () => {
-        stopped = true;
-        sub.unsubscribe();
-        session.close();
-        for (const f of inbox.splice(0)) if (f.data.byteLength > 0) ctx.pool.release(f.data);
-      };
-    });
+        emit,
+        fail,
+      ),
+  );
 }
 
 /** Configures a node-webcodecs decoder from the stream's first packet. */

@@ -1,6 +1,7 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
 import { type InferFields, optional, t } from '../config/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
+import { sessionOperator } from '../core/session-operator.ts';
 import type { Frame } from '../core/frame.ts';
 import { ffmpegEncoder } from './encode-ffmpeg.ts';
 import { EncodeSession, type EncoderFactory } from './encode-session.ts';
@@ -105,58 +106,8 @@ export function encodeOperator(
     keyframeInterval: config.keyframeInterval * 1_000_000,
     fallbackFps: FALLBACK_FPS,
   };
-  return (source) =>
-    new Observable<Frame>((out) => {
-      const session = new EncodeSession(
-        ctx,
-        sessionOptions,
-        factory,
-        (f) => out.next(f),
-        (e) => out.error(e),
-      );
-      // Upstream pushes; frames wait here while the encoder is full. The runner's
-      // in-flight limit bounds this inbox, since waiting frames are in flight.
-      const inbox: Frame[] = [];
-      let upstreamDone = false;
-      let pumping = false;
-      let stopped = false;
-      const pump = async () => {
-        if (pumping || stopped) return;
-        pumping = true;
-        try {
-          for (let f = inbox.shift(); f && !stopped; f = inbox.shift()) await session.push(f);
-          if (upstreamDone && !stopped) {
-            stopped = true;
-            await session.flush();
-            session.close();
-            out.complete();
-          }
-        } catch (e) {
-          stopped = true;
-          out.error(e);
-        } finally {
-          pumping = false;
-        }
-      };
-      const sub = source.subscribe({
-        next: (f) => {
-          inbox.push(f);
-          void pump();
-        },
-        error: (e: unknown) => {
-          stopped = true;
-          out.error(e);
-        },
-        complete: () => {
-          upstreamDone = true;
-          void pump();
-        },
-      });
-      return () => {
-        stopped = true;
-        sub.unsubscribe();
-        session.close();
-        for (const f of inbox.splice(0)) if (f.data.byteLength > 0) ctx.pool.release(f.data);
-      };
-    });
+  return sessionOperator(
+    ctx,
+    (emit, fail) => new EncodeSession(ctx, sessionOptions, factory, emit, fail),
+  );
 }

@@ -7,7 +7,7 @@ import { encodedOf } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';
 import { ffmpegPath, lastLines } from '../core/ffmpeg.ts';
 import type { Frame } from '../core/frame.ts';
-import { Mp4Muxer } from './mp4-muxer.ts';
+import type { Mp4Muxer } from './mp4-muxer.ts';
 
 const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
 
@@ -128,7 +128,8 @@ export const fileSink = defineSink({
         ctx.count('unencoded');
         return;
       }
-      muxer ??= new Mp4Muxer(path, 1_000_000 / fps);
+      // Loaded on first use: mediabunny costs a quarter second at every start otherwise.
+      muxer ??= new (await import('./mp4-muxer.ts')).Mp4Muxer(path, 1_000_000 / fps);
       try {
         if (!(await muxer.add(encoded))) ctx.count('before-key-frame');
       } catch (e) {

@@ -2,7 +2,6 @@ import { map } from 'rxjs';
 import { optional, t } from '../config/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
-import { Annotator } from '../overlay/annotator.ts';
 
 /** An `[x, y]` point in source-frame pixels. */
 const point = (doc: string) =>
@@ -85,7 +84,10 @@ export const overlayStage = defineStage({
       ),
     ),
   },
-  create(config, ctx) {
+  async create(config, ctx) {
+    // Loaded here, not at start-up: the text engine (@napi-rs/canvas) is only
+    // needed by pipelines that draw.
+    const { Annotator } = await import('../overlay/annotator.ts');
     const annotator = new Annotator(config, ctx.clock);
     return map((frame: Frame) => {
       annotator.annotate(frame);

@@ -4,6 +4,7 @@ import type { OperatorFunction } from 'rxjs';
 import { type InferFields, t } from '../config/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
+import { fromNative } from '../core/native-callback.ts';
 import { sessionOperator } from '../core/session-operator.ts';
 import type { Frame, Packet } from '../core/frame.ts';
 import { findSps } from '../sources/h264.ts';
@@ -115,9 +116,10 @@ function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderF
           hint: `Try hardware: no-preference; node-webcodecs decodes H.264 in software.`,
         },
       );
+    const onError = (e: unknown) => cb.error(e instanceof Error ? e : new Error(String(e)));
     const decoder = new VideoDecoder({
-      output: (f) => cb.output(f),
-      error: (e) => cb.error(e),
+      output: fromNative((f) => cb.output(f), onError),
+      error: fromNative((e) => cb.error(e), onError),
     });
     decoder.configure(decoderConfig);
     return adapt(decoder);

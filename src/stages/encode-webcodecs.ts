@@ -1,6 +1,7 @@
 import { VideoEncoder, type VideoEncoderConfig, VideoFrame } from 'node-webcodecs';
 import type { ComponentContext } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
+import { fromNative } from '../core/native-callback.ts';
 import { forEachNal, NalType, parseSps } from '../sources/h264.ts';
 import type { EncodeFormat, EncoderFactory } from './encode-session.ts';
 
@@ -70,8 +71,9 @@ export function webCodecsEncoder(
       avc: { format: 'annexb' },
     };
     let checked = false;
+    const onError = (e: unknown) => cb.error(e instanceof Error ? e : new Error(String(e)));
     const encoder = new VideoEncoder({
-      output: (chunk) => {
+      output: fromNative((chunk) => {
         const data = new Uint8Array(chunk.byteLength);
         chunk.copyTo(data);
         const key = chunk.type === 'key';
@@ -80,8 +82,8 @@ export function webCodecsEncoder(
           warnOnProfile(data, opts.profile, ctx);
         }
         cb.output({ data, key, timestamp: chunk.timestamp });
-      },
-      error: (e) => cb.error(e),
+      }, onError),
+      error: fromNative((e) => cb.error(e), onError),
     });
     // No isConfigSupported() probe: it opens a second native encoder, which
     // repeats the native library's start-up messages; configure() throws instead.

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
+import { tinyModel } from './support/tiny-onnx.ts';
 import * as assert from 'uvu/assert';
 
 const dir = mkdtempSync(join(tmpdir(), 'framewire-detect-cli-'));
@@ -128,7 +129,25 @@ test('bad usage and bad inputs: exit 2 or 1, one clear message, no stack', async
   writeFileSync(badDescriptor, 'model: m.onnx\nlayout: NCWH\n');
   const notOnnx = join(dir, 'readme-not-onnx.onnx');
   writeFileSync(notOnnx, 'hello\n');
+  const model = tinyModel({ dims: [1, 3, 64, 64] });
+  const truncated = join(dir, 'truncated-half.onnx');
+  writeFileSync(truncated, model.subarray(0, Math.floor(model.length / 2)));
+  // A valid model whose single output [1,3,64,64] looks like no detector family.
+  const noDecoder = join(dir, 'image-to-image.onnx');
+  writeFileSync(noDecoder, model);
   const cases = [
+    // A truncated model file.
+    {
+      args: ['test/fixtures/chelsea.png', '--model', truncated],
+      code: 1,
+      message: /is truncated/,
+    },
+    // A model whose outputs fit no decoder: the error names the outputs and the decoders.
+    {
+      args: ['test/fixtures/chelsea.png', '--model', noDecoder],
+      code: 1,
+      message: /no decoder recognizes the model outputs output0 \[1,3,64,64\]/,
+    },
     // A model path that does not exist: runtime failure.
     {
       args: ['test/fixtures/chelsea.png', '--model', join(dir, 'missing.onnx')],

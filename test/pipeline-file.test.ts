@@ -95,6 +95,17 @@ test('a missing video names the path and what to check', async () => {
   assert.match(r.stderr, /hint: check the path/);
 });
 
+test('an output path that cannot be created is one clear error, exit 1, no stack', async () => {
+  writeFileSync(join(dir, 'a-file'), 'not a directory');
+  const pipeline = join(dir, 'unwritable.yaml');
+  writeFileSync(pipeline, 'source: { type: file, path: in.mp4 }\nsinks: [ { type: jsonl, path: a-file/out.jsonl } ]\n');
+  const r = await runCli(['run', pipeline, '--quiet'], { cwd: dir });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /sinks\[0\] \(jsonl\): cannot open: ENOTDIR/);
+  assert.match(r.stderr, /hint: check the path and its permissions/);
+  assert.not.match(r.stderr, /internal error|\n\s+at /);
+});
+
 // The in-process H.264 path and the ffmpeg path deliver the same frames; a file
 // that is not H.264 falls back to ffmpeg by itself.
 const decoders = [

@@ -134,6 +134,23 @@ async function withComponent<T>(label: string, open: () => Promise<T>): Promise<
         cause: err,
       });
     }
+    if (isSystemError(err)) {
+      // A path the component could not create or open (ENOTDIR, EACCES, ENOSPC…):
+      // the user's to fix, so a clear message rather than an internal error.
+      throw new FramewireError(
+        label.startsWith('sinks')
+          ? 'SINK_OPEN'
+          : label.startsWith('source')
+            ? 'SOURCE_OPEN'
+            : 'STAGE_FAILED',
+        `cannot open: ${err.message}`,
+        { component: label, hint: 'check the path and its permissions', cause: err },
+      );
+    }
     throw err;
   }
+}
+
+function isSystemError(err: unknown): err is NodeJS.ErrnoException & Error {
+  return err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
 }

@@ -98,10 +98,16 @@ test('a missing video names the path and what to check', async () => {
 test('an output path that cannot be created is one clear error, exit 1, no stack', async () => {
   writeFileSync(join(dir, 'a-file'), 'not a directory');
   const pipeline = join(dir, 'unwritable.yaml');
-  writeFileSync(pipeline, 'source: { type: file, path: in.mp4 }\nsinks: [ { type: jsonl, path: a-file/out.jsonl } ]\n');
+  writeFileSync(
+    pipeline,
+    'source: { type: file, path: in.mp4 }\nsinks: [ { type: jsonl, path: a-file/out.jsonl } ]\n',
+  );
   const r = await runCli(['run', pipeline, '--quiet'], { cwd: dir });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /sinks\[0\] \(jsonl\): cannot open: ENOTDIR/);
+  assert.match(
+    r.stderr,
+    /sinks\[0\] \(jsonl\): cannot open: EEXIST: file already exists, mkdir .*a-file/,
+  );
   assert.match(r.stderr, /hint: check the path and its permissions/);
   assert.not.match(r.stderr, /internal error|\n\s+at /);
 });

@@ -60,7 +60,7 @@ export type EncodeConfig = InferFields<typeof options>;
  */
 export const encodeStage = defineStage({
   type: 'encode',
-  doc: 'Encode frames to H.264 (WebCodecs or ffmpeg) for the file, RTSP and WebSocket sinks',
+  doc: 'Encode frames to H.264 (WebCodecs or ffmpeg); the file sink muxes the packets without re-encoding',
   options,
   create: (config, ctx) => encodeOperator(config, ctx),
 });

@@ -2,6 +2,7 @@ import { map } from 'rxjs';
 import { t } from '../config/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
+import { selectMasks } from '../core/masks.ts';
 import { nms } from '../models/nms.ts';
 
 /**
@@ -43,6 +44,9 @@ export const nmsStage = defineStage({
       const keep = nms(detections.boxes, detections.scores, detections.classIds, config);
       // Detections are immutable: the frame gets a new instance, others keep theirs.
       frame.meta.detections = detections.select(keep);
+      // Masks belong to detections by index: they follow the same selection.
+      const masks = frame.meta.masks;
+      if (masks) frame.meta.masks = selectMasks(masks, keep);
       return frame;
     });
   },

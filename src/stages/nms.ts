@@ -6,10 +6,10 @@ import { selectMasks } from '../core/masks.ts';
 import { nms } from '../models/nms.ts';
 
 /**
- * Greedy non-maximum suppression over each frame's detections. Decoders of raw
- * outputs already run NMS; this stage is for tightening it afterwards (class-agnostic
- * suppression, a stricter IoU, merging several detectors' results). Frames without
- * detections pass through untouched.
+ * Greedy non-maximum suppression over each frame's detections. The detector already
+ * ran NMS once on raw-output models; this stage is for tightening it afterwards
+ * (class-agnostic suppression, a stricter IoU, merging several detectors' results).
+ * Frames without detections pass through untouched.
  */
 export const nmsStage = defineStage({
   type: 'nms',

@@ -131,7 +131,16 @@ for (const c of cases) {
       timings: {},
       counts: {
         lines: { door: { in: 4, out: 2 } },
-        zones: { lobby: { occupancy: 3, entered: 9, exited: 6 } },
+        zones: {
+          lobby: {
+            occupancy: 3,
+            entered: 9,
+            exited: 6,
+            inside: [1, 2, 3].map((trackId) => ({ trackId, seconds: 1 })),
+          },
+        },
+        // The overlay draws its own lines and zones (options above).
+        geometry: { lines: [], zones: [] },
       },
     },
   };

@@ -73,7 +73,8 @@ for (let k = 20; k >= 0; k--) {
         ],
         ['person', 'bicycle', 'car', 'motorcycle', 'airplane'],
       ),
-      counts: { lines: { door: { in: 1, out: 0 } } },
+      // The overlay draws its own line (options below); the snapshot only brings the totals.
+      counts: { lines: { door: { in: 1, out: 0 } }, zones: {}, geometry: { lines: [], zones: [] } },
     },
   });
 }

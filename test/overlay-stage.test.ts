@@ -241,7 +241,19 @@ test('lines and zones from the options, mapped like boxes, with their counts', a
   const f = greyFrame('yuv420p', 320, 240);
   f.meta.counts = {
     lines: { door: { in: 3, out: 1 } },
-    zones: { lobby: { occupancy: 2, entered: 5, exited: 3 } },
+    zones: {
+      lobby: {
+        occupancy: 2,
+        entered: 5,
+        exited: 3,
+        inside: [
+          { trackId: 1, seconds: 2 },
+          { trackId: 4, seconds: 0.5 },
+        ],
+      },
+    },
+    // The overlay's own lines and zones (below) are drawn instead of the count stage's.
+    geometry: { lines: [], zones: [] },
   };
   const [out] = await run([f], {
     thickness: 1,
@@ -271,29 +283,23 @@ test('lines and zones from the options, mapped like boxes, with their counts', a
   assert.ok(above.length > 100, 'a label above the line');
 });
 
-test("without own lines, the count stage's published geometry is drawn", async () => {
+test("without own lines, the geometry of the count stage's snapshot is drawn", async () => {
   const f = greyFrame('yuv420p', 320, 240);
-  f.meta.countGeometry = { lines: [{ name: 'gate', from: [0, 50], to: [320, 50] }], zones: [] };
+  f.meta.counts = {
+    lines: { gate: { in: 0, out: 0 } },
+    zones: {},
+    geometry: { lines: [{ name: 'gate', from: [0, 50], to: [320, 50] }], zones: [] },
+  };
   const [out] = await run([f], { thickness: 1 });
   assert.is(yuv(out!).y(5, 50), LINE_COLOUR.y);
 });
 
-test('malformed countGeometry and counts are ignored, not thrown on', async () => {
+test('instance masks of the detections (meta.masks) are blended at maskOpacity', async () => {
   const f = greyFrame('yuv420p', 160, 120);
-  f.meta.countGeometry = { lines: [{ name: 'x', from: 'nope' }], zones: 'bad' };
-  f.meta.counts = { lines: { x: 'bad' } };
-  const [out] = await run([f], { hud: true });
-  assert.ok(out);
-});
-
-test('instance masks carried by detections are blended at maskOpacity', async () => {
-  const f = greyFrame('yuv420p', 160, 120);
-  const d = detections([{ box: [40, 40, 80, 80], classId: 1 }]);
-  // Detections has no mask field yet: a future one is picked up by shape.
-  Object.assign(d, {
-    masks: [{ data: new Uint8Array([1, 1, 1, 1]), width: 2, height: 2, space: 'box' }],
-  });
-  f.meta.detections = d;
+  f.meta.detections = detections([{ box: [40, 40, 80, 80], classId: 1 }]);
+  f.meta.masks = {
+    instances: [{ data: new Uint8Array([1, 1, 1, 1]), width: 2, height: 2, space: 'box' }],
+  };
   const [out] = await run([f], { boxes: false, labels: false, maskOpacity: 0.4 });
   const c = colourForId(1);
   assert.is(yuv(out!).y(60, 60), Math.round(0.4 * c.y + 0.6 * GREY));
@@ -319,7 +325,11 @@ test('HUD: drawn in the top-left corner, one more line per count', async () => {
   annotator.annotate(frames[0]!);
   clock.advance(40);
   annotator.annotate(frames[1]!);
-  frames[2]!.meta.counts = { lines: { door: { in: 1, out: 0 } } };
+  frames[2]!.meta.counts = {
+    lines: { door: { in: 1, out: 0 } },
+    zones: {},
+    geometry: { lines: [], zones: [] },
+  };
   clock.advance(40);
   annotator.annotate(frames[2]!);
   const changed = [...changedPixels(frames[1]!)].map(

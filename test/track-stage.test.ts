@@ -7,7 +7,8 @@ import { Detections } from '../src/core/detections.ts';
 import type { Frame } from '../src/core/frame.ts';
 import { FramePool } from '../src/core/frame-pool.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { frameTracks, trackStage } from '../src/stages/track.ts';
+import { tracksOf } from '../src/core/tracks.ts';
+import { trackStage } from '../src/stages/track.ts';
 
 const ctx: ComponentContext = {
   name: 'stages[1] (track)',
@@ -77,9 +78,9 @@ for (const tracker of ['bytetrack', 'sort'] as const) {
       out.map((f) => [...f.meta.detections!.trackIds!]),
       [[-1], [-1], [1], [1]],
     );
-    assert.equal(frameTracks(out[1]!), []);
+    assert.equal(tracksOf(out[1]!), []);
     assert.equal(
-      frameTracks(out[3]!)!.map((t) => [t.id, t.state]),
+      tracksOf(out[3]!)!.map((t) => [t.id, t.state]),
       [[1, 'tracked']],
     );
     // The output contract leaves tentative ids out.
@@ -99,7 +100,7 @@ test('an empty frame after confirmation lists the track as lost', async () => {
   empty.meta.detections = Detections.empty();
   const out = await run([frame(0, 100), frame(1, 100), frame(2, 100), empty]);
   assert.equal(
-    frameTracks(out[3]!)!.map((t) => [t.id, t.state, t.framesLost]),
+    tracksOf(out[3]!)!.map((t) => [t.id, t.state, t.framesLost]),
     [[1, 'lost', 1]],
   );
 });

@@ -30,11 +30,7 @@ export interface EncodedVideo {
   readonly decoderConfig?: AvcDecoderConfig;
 }
 
-/** Reads `meta.encoded` when a frame carries one (checked, since `meta` is free-form). */
+/** The frame's encoded access unit, when an `encode` stage ran on it. */
 export function encodedOf(frame: Frame): EncodedVideo | undefined {
-  const e = frame.meta.encoded as Partial<EncodedVideo> | undefined;
-  const p = e?.packet;
-  return p && p.data instanceof Uint8Array && typeof p.codec === 'string'
-    ? (e as EncodedVideo)
-    : undefined;
+  return frame.meta.encoded;
 }

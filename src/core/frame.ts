@@ -1,4 +1,9 @@
+import type { CountsSnapshot } from './counts.ts';
 import type { Detections } from './detections.ts';
+import type { EncodedVideo } from './encoded.ts';
+import type { HealthEvent } from './health.ts';
+import type { MaskLayer } from './masks.ts';
+import type { TrackInfo } from './tracks.ts';
 
 /** Pixel layouts a frame's `data` can hold. Decided once per stream, never per frame. */
 export type PixelFormat = 'yuv420p' | 'rgb24' | 'rgba';
@@ -33,14 +38,29 @@ export interface GeometryTransform {
 /** Per-stage timings in milliseconds, filled in by the runner's meters. */
 export type StageTimings = Record<string, number>;
 
-/** What stages learn about a frame. Extended by later stages (tracks, counts, masks). */
+/**
+ * What stages learn about a frame, every key declared once with its type. A
+ * stage that needs a new kind of result adds a key here (its type in core, or
+ * a data shape in core that a domain library fills), never a free-form entry.
+ */
 export interface FrameMeta {
+  /** Set by sources that deliver encoded access units (no pixels yet); the decode stage consumes it. */
+  packet?: Packet;
+  /** Set by the `encode` stage: the frame's access unit, pixels left as they were (`encoded.ts`). */
+  encoded?: EncodedVideo;
+  /** Set by `detect` (boxes in source-frame pixels); filtered by `nms`, given track ids by `track`. */
   detections?: Detections;
+  /** Set by `track`: confirmed tracks, lost ones included with their predicted boxes. */
+  tracks?: readonly TrackInfo[];
+  /** Set by `count`: line and zone totals as of this frame, and the geometry counted against. */
+  counts?: CountsSnapshot;
+  /** Instance masks of `detections`, one entry per detection (`masks.ts`). */
+  masks?: MaskLayer;
+  /** A live source's health event (RTSP, camera), set by the source that reports it. */
+  health?: HealthEvent;
   /** Set by `resize`: maps this frame's pixels back to the source frame's pixels. */
   transform?: GeometryTransform;
   timings: StageTimings;
-  /** Free-form per-stage results (counts, zones, …), keyed by the stage that wrote them. */
-  [key: string]: unknown;
 }
 
 export interface Frame {

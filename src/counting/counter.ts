@@ -1,14 +1,16 @@
+import type {
+  CountGeometry,
+  CountsSnapshot,
+  LineCount,
+  LineSpec,
+  ZoneCount,
+  ZoneSpec,
+} from '../core/counts.ts';
 import type { Detections } from '../core/detections.ts';
-import type { TrackInfo } from '../tracking/track.ts';
+import type { TrackInfo } from '../core/tracks.ts';
 import { type Anchor, anchorPoint } from './anchor.ts';
-import { LineCounter, type LineSpec } from './line-counter.ts';
-import { type ZoneCount, ZoneCounter, type ZoneSpec } from './zone-counter.ts';
-
-/** `frame.meta.counts`: running totals per line and zone, as of this frame. */
-export interface Counts {
-  lines: Record<string, { in: number; out: number }>;
-  zones: Record<string, ZoneCount>;
-}
+import { LineCounter } from './line-counter.ts';
+import { ZoneCounter } from './zone-counter.ts';
 
 /**
  * All lines and zones of one count stage. Per frame, every detection of a
@@ -21,20 +23,24 @@ export interface Counts {
 export class Counter {
   readonly lines: LineCounter[];
   readonly zones: ZoneCounter[];
+  /** What every snapshot counts against: one object for the whole run. */
+  readonly geometry: CountGeometry;
 
   constructor(
-    config: { lines: LineSpec[]; zones: ZoneSpec[]; hysteresis: number },
+    config: { lines: readonly LineSpec[]; zones: readonly ZoneSpec[]; hysteresis: number },
     readonly anchor: Anchor,
   ) {
     this.lines = config.lines.map((l) => new LineCounter(l, config.hysteresis));
     this.zones = config.zones.map((z) => new ZoneCounter(z, config.hysteresis));
+    this.geometry = { lines: config.lines, zones: config.zones };
   }
 
+  /** Observes one frame's tracked detections; the totals as of this frame. */
   update(
     detections: Detections | undefined,
-    tracks: TrackInfo[] | undefined,
+    tracks: readonly TrackInfo[] | undefined,
     ptsUs: number,
-  ): Counts {
+  ): CountsSnapshot {
     const present = new Set<number>();
     if (tracks) for (const t of tracks) present.add(t.id);
     const ids = detections?.trackIds;
@@ -51,9 +57,10 @@ export class Counter {
     for (const c of [...this.lines, ...this.zones]) {
       for (const id of [...c.ids()]) if (!present.has(id)) c.forget(id);
     }
-    const counts: Counts = { lines: {}, zones: {} };
-    for (const line of this.lines) counts.lines[line.spec.name] = { in: line.in, out: line.out };
-    for (const zone of this.zones) counts.zones[zone.spec.name] = zone.count(ptsUs);
-    return counts;
+    const lines: Record<string, LineCount> = {};
+    const zones: Record<string, ZoneCount> = {};
+    for (const line of this.lines) lines[line.spec.name] = { in: line.in, out: line.out };
+    for (const zone of this.zones) zones[zone.spec.name] = zone.count(ptsUs);
+    return { lines, zones, geometry: this.geometry };
   }
 }

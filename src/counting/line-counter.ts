@@ -1,9 +1,4 @@
-/** A counting line in source-frame pixels. */
-export interface LineSpec {
-  name: string;
-  from: number[];
-  to: number[];
-}
+import type { LineSpec } from '../core/counts.ts';
 
 /** Side of the line a track was last seen clearly on: -1 left, +1 right. */
 type Side = -1 | 1;

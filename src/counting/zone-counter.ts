@@ -1,22 +1,5 @@
+import type { ZoneCount, ZoneSpec } from '../core/counts.ts';
 import { distanceToOutline, insidePolygon, type Polygon } from './polygon.ts';
-
-/** A counting zone in source-frame pixels. */
-export interface ZoneSpec {
-  name: string;
-  polygon: number[][];
-}
-
-/** A zone's state as `frame.meta.counts.zones[name]` reports it. */
-export interface ZoneCount {
-  /** Tracks in the zone now (lost tracks last seen inside included, until they end). */
-  occupancy: number;
-  /** Tracks that came into the zone (a track first seen inside counts as entering). */
-  entered: number;
-  /** Tracks that left it, by moving out or by ending while inside. */
-  exited: number;
-  /** Current occupants with their time in the zone so far, by presentation timestamps. */
-  inside: { trackId: number; seconds: number }[];
-}
 
 /**
  * Occupancy, entries and exits of one polygon zone. With `hysteresis`, a track

@@ -5,10 +5,9 @@ import { ConfigError, FramewireError } from '../core/errors.ts';
 import { Detections } from '../core/detections.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Logger } from '../core/log.ts';
-import { chooseDecoder } from './decoders/index.ts';
-import type { Decoder, DecodeOptions, OutputTensor, RawDetections } from './decoders/types.ts';
+import { chooseDecoder, decodeDetections } from './decoders/index.ts';
+import type { Decoder, DecodeOptions, OutputTensor } from './decoders/types.ts';
 import { loadDescriptor } from './descriptor.ts';
-import { type NmsOptions, nms } from './nms.ts';
 import { EMBEDDED_MODEL, prepareEmbeddedModel } from './embedded.ts';
 import { boxesToSource, modelToSource } from './letterbox.ts';
 import {
@@ -71,7 +70,6 @@ export class Detector {
   #nextSlot = 0;
   readonly #keep: Set<number> | undefined;
   readonly #decodeOptions: DecodeOptions;
-  readonly #nmsOptions: NmsOptions;
   /** Inputs besides the image (sizes), built once. */
   readonly #constantFeeds: Record<string, InputFeed>;
 
@@ -97,12 +95,6 @@ export class Detector {
       ...(spec.anchors ? { anchors: spec.anchors } : {}),
       ...(spec.strides ? { strides: spec.strides } : {}),
       ...(spec.boxFormat ? { boxFormat: spec.boxFormat } : {}),
-    };
-    this.#nmsOptions = {
-      iou: options.iou,
-      confidence: options.confidence,
-      maxDetections: this.#decodeOptions.maxDetections,
-      classAgnostic: spec.classAgnostic,
     };
   }
 
@@ -171,11 +163,8 @@ export class Detector {
   /** Decodes outputs and maps boxes back to the frame's source pixels. */
   finish(job: DetectJob, outputs: OutputTensor[]): Detections {
     const { frame, pre } = job;
-    const decoded = this.decoder.decode(outputs, this.#decodeOptions);
-    const raw =
-      decoded.scores.length > 1
-        ? pick(decoded, nms(decoded.boxes, decoded.scores, decoded.classIds, this.#nmsOptions))
-        : decoded;
+    // NMS once, after decoding, for the families whose outputs need it.
+    const raw = decodeDetections(this.decoder, outputs, this.#decodeOptions);
     const toSource = modelToSource(pre.letterbox, frame.width, frame.height, frame.meta.transform);
     let found = new Detections({
       boxes: boxesToSource(raw.boxes, toSource),
@@ -251,19 +240,6 @@ function classFilter(
     );
   }
   return ids;
-}
-
-/** The detections at `keep`, in that order. */
-function pick(d: RawDetections, keep: Int32Array): RawDetections {
-  const boxes = new Float32Array(keep.length * 4);
-  const scores = new Float32Array(keep.length);
-  const classIds = new Int32Array(keep.length);
-  keep.forEach((i, k) => {
-    boxes.set(d.boxes.subarray(i * 4, i * 4 + 4), k * 4);
-    scores[k] = d.scores[i]!;
-    classIds[k] = d.classIds[i]!;
-  });
-  return { boxes, scores, classIds };
 }
 
 function constantFeed(x: ExtraInput): InputFeed {

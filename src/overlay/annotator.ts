@@ -1,14 +1,15 @@
 import type { Clock } from '../core/clock.ts';
+import type { LineSpec, ZoneSpec } from '../core/counts.ts';
 import type { Detections } from '../core/detections.ts';
 import type { Frame, GeometryTransform, PixelFormat } from '../core/frame.ts';
-import type { TrackInfo } from '../stages/track.ts';
+import { type InstanceMask, masksOf } from '../core/masks.ts';
+import type { TrackInfo } from '../core/tracks.ts';
 import { type Colour, textColourOn } from './colour.ts';
 import { CountTexts } from './count-text.ts';
-import { type LineSpec, readCounts, type ZoneSpec } from './counts.ts';
 import { createSurface } from './create-surface.ts';
 import { Hud } from './hud.ts';
 import { drawLabel, labelPieces } from './label.ts';
-import { drawInstanceMask, instanceMasks } from './masks.ts';
+import { drawInstanceMask } from './masks.ts';
 import { colourForId } from './palette.ts';
 import { drawPolyline } from './polyline.ts';
 import { drawRect } from './rect.ts';
@@ -33,8 +34,8 @@ export interface AnnotatorOptions {
   masks: boolean;
   maskOpacity: number;
   hud: boolean;
-  lines?: LineSpec[] | undefined;
-  zones?: ZoneSpec[] | undefined;
+  lines?: readonly LineSpec[] | undefined;
+  zones?: readonly ZoneSpec[] | undefined;
 }
 
 /** Label backgrounds are mostly opaque: text must stay legible over any scene. */
@@ -81,10 +82,11 @@ export class Annotator {
     const o = this.options;
     const d = frame.meta.detections;
     const tf = frame.meta.transform;
-    const counts = readCounts(frame.meta);
+    const counts = frame.meta.counts;
     if (d && o.trails > 0 && d.trackIds) this.#recordTrails(d, frame.meta.tracks, frame.seq);
-    if (d && o.masks) this.#drawMasks(s, d, tf);
-    const geometry = this.#regions.geometry(frame.meta);
+    const masks = o.masks ? masksOf(frame) : undefined;
+    if (d && masks) this.#drawMasks(s, d, masks, tf);
+    const geometry = this.#regions.geometry(counts);
     if (geometry) this.#regions.draw(s, text, this.#thickness, tf, geometry, counts);
     if (d && o.trails > 0 && d.trackIds) this.#drawTrails(s, d, tf);
     if (d && o.boxes) this.#drawBoxes(s, d, tf);
@@ -116,9 +118,9 @@ export class Annotator {
    * track stage published `meta.tracks` (smoother than raw detections), else
    * from the detection's box.
    */
-  #recordTrails(d: Detections, tracks: unknown, seq: number): void {
-    if (Array.isArray(tracks)) {
-      for (const t of tracks as TrackInfo[]) {
+  #recordTrails(d: Detections, tracks: readonly TrackInfo[] | undefined, seq: number): void {
+    if (tracks) {
+      for (const t of tracks) {
         if (t.state !== 'tracked') continue;
         const b = t.box;
         this.#trails.add(t.id, seq, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2);
@@ -134,9 +136,12 @@ export class Annotator {
     this.#trails.prune(seq);
   }
 
-  #drawMasks(s: Surface, d: Detections, tf: GeometryTransform | undefined): void {
-    const masks = instanceMasks(d);
-    if (!masks) return;
+  #drawMasks(
+    s: Surface,
+    d: Detections,
+    masks: readonly (InstanceMask | undefined)[],
+    tf: GeometryTransform | undefined,
+  ): void {
     for (let i = 0; i < d.length; i++) {
       const m = masks[i];
       if (m) drawInstanceMask(s, m, d.boxes, i, tf, this.#colour(d, i), this.options.maskOpacity);

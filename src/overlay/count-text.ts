@@ -1,4 +1,4 @@
-import type { LineCount, ZoneCount } from './counts.ts';
+import type { LineCount, ZoneCount } from '../core/counts.ts';
 
 /**
  * Label pieces for counts (`door`, `in 3`, `out 1`), remembered per name and

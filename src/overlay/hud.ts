@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.ts';
+import type { CountTotals } from '../core/counts.ts';
 import { BLACK, WHITE } from './colour.ts';
 import type { CountTexts } from './count-text.ts';
-import { type Counts, lineCount, zoneCount } from './counts.ts';
 import { FpsMeter } from './fps.ts';
 import { drawLabel } from './label.ts';
 import type { Surface } from './surface.ts';
@@ -41,7 +41,7 @@ export class Hud {
     }
   }
 
-  draw(s: Surface, text: TextRenderer, frameTime: number, counts: Counts | undefined): void {
+  draw(s: Surface, text: TextRenderer, frameTime: number, counts: CountTotals | undefined): void {
     const second = Math.floor(frameTime / 1000);
     if (second !== this.#second) {
       this.#second = second;
@@ -54,10 +54,10 @@ export class Hud {
     y += this.#line(s, text, this.#timePieces, margin, y);
     if (!counts) return;
     for (const name in counts.lines) {
-      y += this.#line(s, text, this.texts.line(name, lineCount(counts, name)), margin, y);
+      y += this.#line(s, text, this.texts.line(name, counts.lines[name]), margin, y);
     }
     for (const name in counts.zones) {
-      y += this.#line(s, text, this.texts.zone(name, zoneCount(counts, name)), margin, y);
+      y += this.#line(s, text, this.texts.zone(name, counts.zones[name]), margin, y);
     }
   }
 

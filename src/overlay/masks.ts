@@ -1,33 +1,7 @@
-import type { Detections } from '../core/detections.ts';
 import type { GeometryTransform } from '../core/frame.ts';
+import type { InstanceMask } from '../core/masks.ts';
 import type { Colour } from './colour.ts';
 import type { MaskRect, Surface } from './surface.ts';
-
-/**
- * An instance mask as the overlay expects it: an `height × width` Uint8Array,
- * row-major, value `v` meaning coverage `v / maxValue` (default 1: a 0/1 mask;
- * use 255 for soft masks). `space` says what the mask spans: the detection's box
- * (Mask R-CNN's per-box masks, YOLO-seg crops) or the whole source frame
- * (masks pasted at full size). Either way it is stretched (nearest neighbour)
- * over that rectangle as mapped into the current frame.
- */
-export interface InstanceMask {
-  readonly data: Uint8Array;
-  readonly width: number;
-  readonly height: number;
-  readonly space: 'box' | 'source';
-  readonly maxValue?: number;
-}
-
-/**
- * The masks of a detection set, if it carries any. `Detections` has no mask
- * field yet; a future `masks: (InstanceMask | undefined)[]` (one entry per
- * detection) is picked up here without changes elsewhere.
- */
-export function instanceMasks(d: Detections): readonly (InstanceMask | undefined)[] | undefined {
-  const masks = (d as { masks?: unknown }).masks;
-  return Array.isArray(masks) ? (masks as (InstanceMask | undefined)[]) : undefined;
-}
 
 /**
  * Blends detection `i`'s mask in colour `c` at `opacity`. Box-space masks land

@@ -1,15 +1,13 @@
+import type {
+  CountGeometry,
+  CountsSnapshot,
+  CountTotals,
+  LineSpec,
+  ZoneSpec,
+} from '../core/counts.ts';
 import type { GeometryTransform } from '../core/frame.ts';
 import { type Colour, rgbColour, textColourOn } from './colour.ts';
 import type { CountTexts } from './count-text.ts';
-import {
-  type CountGeometry,
-  type Counts,
-  type LineSpec,
-  type ZoneSpec,
-  lineCount,
-  readCountGeometry,
-  zoneCount,
-} from './counts.ts';
 import { drawLabel } from './label.ts';
 import { drawPolyline } from './polyline.ts';
 import type { Surface } from './surface.ts';
@@ -22,13 +20,11 @@ export const ZONE_COLOUR = rgbColour(255, 200, 0);
 /**
  * Counting lines and zone outlines, each with its counts beside it. The
  * geometry comes from the overlay's own `lines`/`zones` options when given,
- * otherwise from `frame.meta.countGeometry` (published by the count stage), so
+ * otherwise from the count stage's snapshot (`frame.meta.counts.geometry`), so
  * a pipeline declares its lines once.
  */
 export class RegionLayer {
   #points = new Float32Array(64);
-  #raw: unknown;
-  #fromMeta: CountGeometry | undefined;
   readonly #own: CountGeometry | undefined;
 
   constructor(
@@ -39,15 +35,9 @@ export class RegionLayer {
       own.lines || own.zones ? { lines: own.lines ?? [], zones: own.zones ?? [] } : undefined;
   }
 
-  /** The geometry to draw for a frame with this metadata. */
-  geometry(meta: Record<string, unknown>): CountGeometry | undefined {
-    if (this.#own) return this.#own;
-    // Parsed again only when the count stage hands over a different object.
-    if (meta.countGeometry !== this.#raw) {
-      this.#raw = meta.countGeometry;
-      this.#fromMeta = readCountGeometry(meta);
-    }
-    return this.#fromMeta;
+  /** The geometry to draw: the overlay's own, else what the count stage counted against. */
+  geometry(counts: CountsSnapshot | undefined): CountGeometry | undefined {
+    return this.#own ?? counts?.geometry;
   }
 
   draw(
@@ -56,7 +46,7 @@ export class RegionLayer {
     thickness: number,
     transform: GeometryTransform | undefined,
     geometry: CountGeometry,
-    counts: Counts | undefined,
+    counts: CountTotals | undefined,
   ): void {
     for (const z of geometry.zones) {
       const n = this.#map(z.polygon, transform);
@@ -67,14 +57,14 @@ export class RegionLayer {
         cx += this.#points[2 * k]! / n;
         cy += this.#points[2 * k + 1]! / n;
       }
-      this.#label(s, text, this.texts.zone(z.name, zoneCount(counts, z.name)), cx, cy, ZONE_COLOUR);
+      this.#label(s, text, this.texts.zone(z.name, counts?.zones[z.name]), cx, cy, ZONE_COLOUR);
     }
     for (const l of geometry.lines) {
       const n = this.#mapLine(l, transform);
       drawPolyline(s, this.#points, n, thickness, LINE_COLOUR);
       const mx = (this.#points[0]! + this.#points[2]!) / 2;
       const my = (this.#points[1]! + this.#points[3]!) / 2;
-      this.#label(s, text, this.texts.line(l.name, lineCount(counts, l.name)), mx, my, LINE_COLOUR);
+      this.#label(s, text, this.texts.line(l.name, counts?.lines[l.name]), mx, my, LINE_COLOUR);
     }
   }
 

@@ -1,3 +1,4 @@
+import type { CountTotals } from '../core/counts.ts';
 import type { Detection } from '../core/detection.ts';
 import type { Frame } from '../core/frame.ts';
 
@@ -9,6 +10,8 @@ export interface FrameRecord {
   width: number;
   height: number;
   detections: Detection[];
+  /** Line and zone totals, only after a count stage ran. */
+  counts?: CountTotals;
   [extra: string]: unknown;
 }
 
@@ -27,6 +30,8 @@ export function frameRecord(frame: Frame): FrameRecord {
     detections: frame.meta.detections?.toList() ?? [],
   };
   // Line and zone totals of the count stage, only after one ran.
-  if (frame.meta.counts !== undefined) record.counts = frame.meta.counts;
+  // The geometry counted against is configuration, not a result: it stays out of the record.
+  const counts = frame.meta.counts;
+  if (counts !== undefined) record.counts = { lines: counts.lines, zones: counts.zones };
   return record;
 }

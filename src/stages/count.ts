@@ -3,9 +3,6 @@ import { t } from '../config/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
 import { Counter } from '../counting/counter.ts';
-import type { TrackInfo } from '../tracking/track.ts';
-
-export type { Counts } from '../counting/counter.ts';
 
 /** An `[x, y]` point in source-frame pixels. */
 const point = (doc: string) =>
@@ -16,8 +13,8 @@ const point = (doc: string) =>
  * Only confirmed tracks count (tentative detections carry no id). Running
  * totals go to `frame.meta.counts` (`{ lines: { name: { in, out } }, zones:
  * { name: { occupancy, entered, exited, inside } } }`, also in the JSON
- * output), and the geometry to `frame.meta.countGeometry` so the overlay
- * draws the same lines without repeating them.
+ * output), with the geometry counted against (`counts.geometry`) so the
+ * overlay draws the same lines without repeating them.
  */
 export const countStage = defineStage({
   type: 'count',
@@ -58,8 +55,6 @@ export const countStage = defineStage({
   },
   create(config, ctx) {
     const counter = new Counter(config, config.anchor);
-    // One object for the whole run: the overlay re-reads it only when it changes.
-    const geometry = { lines: config.lines, zones: config.zones };
     let warned = false;
     return map((frame: Frame) => {
       const detections = frame.meta.detections;
@@ -68,9 +63,7 @@ export const countStage = defineStage({
         warned = true;
         ctx.log.warn(`${ctx.name}: detections carry no track ids; put a track stage before count`);
       }
-      const tracks = frame.meta.tracks as TrackInfo[] | undefined;
-      frame.meta.counts = counter.update(frame.meta.detections, tracks, frame.pts);
-      frame.meta.countGeometry = geometry;
+      frame.meta.counts = counter.update(detections, frame.meta.tracks, frame.pts);
       return frame;
     });
   },

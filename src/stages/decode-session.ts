@@ -53,10 +53,7 @@ interface Slot {
 
 /** Reads `meta.packet`, which sources set on frames that carry an encoded access unit. */
 export function packetOf(frame: Frame): Packet | undefined {
-  const p = frame.meta.packet as Partial<Packet> | undefined;
-  return p && p.data instanceof Uint8Array && typeof p.codec === 'string'
-    ? (p as Packet)
-    : undefined;
+  return frame.meta.packet;
 }
 
 /**

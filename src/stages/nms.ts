@@ -2,13 +2,14 @@ import { map } from 'rxjs';
 import { t } from '../config/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
+import { selectMasks } from '../core/masks.ts';
 import { nms } from '../models/nms.ts';
 
 /**
- * Greedy non-maximum suppression over each frame's detections. Decoders of raw
- * outputs already run NMS; this stage is for tightening it afterwards (class-agnostic
- * suppression, a stricter IoU, merging several detectors' results). Frames without
- * detections pass through untouched.
+ * Greedy non-maximum suppression over each frame's detections. The detector already
+ * ran NMS once on raw-output models; this stage is for tightening it afterwards
+ * (class-agnostic suppression, a stricter IoU, merging several detectors' results).
+ * Frames without detections pass through untouched.
  */
 export const nmsStage = defineStage({
   type: 'nms',
@@ -43,6 +44,9 @@ export const nmsStage = defineStage({
       const keep = nms(detections.boxes, detections.scores, detections.classIds, config);
       // Detections are immutable: the frame gets a new instance, others keep theirs.
       frame.meta.detections = detections.select(keep);
+      // Masks belong to detections by index: they follow the same selection.
+      const masks = frame.meta.masks;
+      if (masks) frame.meta.masks = selectMasks(masks, keep);
       return frame;
     });
   },

@@ -4,15 +4,7 @@ import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
 import { ByteTracker } from '../tracking/byte-tracker.ts';
 import { SortTracker } from '../tracking/sort-tracker.ts';
-import type { TrackInfo } from '../tracking/track.ts';
 import type { Tracker } from '../tracking/tracker.ts';
-
-export type { TrackInfo } from '../tracking/track.ts';
-
-/** The confirmed tracks the `track` stage left on a frame, if it ran. */
-export function frameTracks(frame: Frame): TrackInfo[] | undefined {
-  return frame.meta.tracks as TrackInfo[] | undefined;
-}
 
 /**
  * Multi-object tracking: gives each detection a stable track id

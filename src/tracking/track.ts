@@ -1,3 +1,4 @@
+import type { TrackInfo } from '../core/tracks.ts';
 import { KalmanBox } from './kalman-box.ts';
 
 /**
@@ -9,26 +10,6 @@ import { KalmanBox } from './kalman-box.ts';
  *   `lostFrames` nominal frames so it can be picked up again under the same id.
  */
 export type TrackState = 'tentative' | 'tracked' | 'lost';
-
-/**
- * A confirmed track as the `track` stage publishes it in `frame.meta.tracks`
- * (for trails and HUDs): tracked ones with their filtered box, lost ones with
- * the box the motion model predicts for this frame.
- */
-export interface TrackInfo {
-  /** Public id: ≥ 1, stable, never reused within a run. */
-  id: number;
-  state: 'tracked' | 'lost';
-  /** `[x1, y1, x2, y2]` in source-frame pixels: filtered (tracked) or predicted (lost). */
-  box: [number, number, number, number];
-  classId: number;
-  /** Score of the detection last matched. */
-  score: number;
-  /** Nominal frames since the last matched detection (0 when tracked). */
-  framesLost: number;
-  /** Frames in which a detection was matched, over the track's life. */
-  hits: number;
-}
 
 /** One tracked object; owned and mutated by a tracker only. */
 export class Track {

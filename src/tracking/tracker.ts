@@ -3,7 +3,8 @@ import { FrameInterval } from './frame-interval.ts';
 import { gatedAssignment } from './linear-assignment.ts';
 import { iouCost } from './iou-cost.ts';
 import { TRACKER_DEFAULTS, type TrackerOptions } from './options.ts';
-import { Track, type TrackInfo } from './track.ts';
+import type { TrackInfo } from '../core/tracks.ts';
+import { Track } from './track.ts';
 
 /** What an association strategy decides for one frame. */
 export interface Association {

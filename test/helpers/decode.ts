@@ -1,9 +1,10 @@
 /**
- * Runs fixture tensors through a real onnxruntime session, then through a decoder,
- * and returns plain rows that tests compare with expected values.
+ * Runs fixture tensors through a real onnxruntime session, then through a decoder
+ * and the NMS the detector runs after it (`decodeDetections`), and returns plain
+ * rows that tests compare with expected values.
  */
 import * as assert from 'uvu/assert';
-import { chooseDecoder, decoders } from '../../src/models/decoders/index.ts';
+import { chooseDecoder, decodeDetections, decoders } from '../../src/models/decoders/index.ts';
 import type { DecodeOptions, RawDetections } from '../../src/models/decoders/types.ts';
 import { type FixedOutput, runConstantModel } from './onnx-build.ts';
 
@@ -32,7 +33,7 @@ export function toRows(d: RawDetections): Row[] {
 
 /**
  * Decodes `outputs` with the decoder that `chooseDecoder` picks (or `override`),
- * asserting it is `expectDecoder`.
+ * asserting it is `expectDecoder`, as the detector does (NMS included).
  */
 export async function decodeFixture(
   outputs: readonly FixedOutput[],
@@ -45,7 +46,7 @@ export async function decodeFixture(
   const decoder = chooseDecoder(run.signature, meta, override);
   assert.is(decoder.name, expectDecoder);
   assert.is(decoders.get(expectDecoder), decoder);
-  return toRows(decoder.decode(run.tensors, { ...defaultOptions, ...opts }));
+  return toRows(decodeDetections(decoder, run.tensors, { ...defaultOptions, ...opts }));
 }
 
 /** Rows equal to `expected` within 1e-4 (float32 round trips). */

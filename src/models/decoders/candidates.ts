@@ -1,11 +1,11 @@
 /**
  * A growable struct-of-arrays of candidate detections. Decoders push the candidates
- * that pass the score threshold, then `finish` (end-to-end outputs) or `finishNms`
- * (raw outputs) turns them into RawDetections. Growth is geometric, so pushing is
- * amortized O(1) with no per-candidate allocation.
+ * that pass the score threshold, then `finish` (final outputs: sorted and capped) or
+ * `all` (raw outputs: the detector's NMS sorts, suppresses and caps them) turns them
+ * into RawDetections. Growth is geometric, so pushing is amortized O(1) with no
+ * per-candidate allocation.
  */
-import { nms } from '../nms.ts';
-import type { DecodeOptions, RawDetections } from './types.ts';
+import type { RawDetections } from './types.ts';
 
 export class Candidates {
   #boxes: Float32Array;
@@ -48,19 +48,11 @@ export class Candidates {
     return this.#select(order.slice(0, Math.max(0, maxDetections)));
   }
 
-  /** Greedy NMS with the decode options (raw outputs). */
-  finishNms(opts: DecodeOptions): RawDetections {
-    const all = this.#view();
-    const keep = nms(all.boxes, all.scores, all.classIds, {
-      iou: opts.iou,
-      confidence: opts.confidence,
-      maxDetections: opts.maxDetections,
-      classAgnostic: opts.classAgnostic,
-    });
-    return this.#select(keep);
-  }
-
-  #view(): RawDetections {
+  /**
+   * Every candidate, in the order pushed, unsuppressed (raw outputs: NMS runs once,
+   * after decoding). Views of the buffers, not copies: the instance is not pushed to again.
+   */
+  all(): RawDetections {
     const n = this.#n;
     return {
       boxes: this.#boxes.subarray(0, n * 4),

@@ -7,8 +7,9 @@
  * A detection is a heatmap peak: a cell at least as large as every neighbour of its
  * 3×3 window in the same class (the max-pool-equality trick of the paper) and at
  * least `confidence`; the 100 best (or `maxDetections` if fewer) are kept. Peaks are
- * CenterNet's NMS, so none runs afterwards. The scan allocates nothing per cell:
- * most cells fail the threshold test and cost one comparison.
+ * candidates: the detector's box NMS runs on them once, as in the model's reference
+ * code. The scan allocates nothing per cell: most cells fail the threshold test and
+ * cost one comparison.
  */
 import { Candidates } from './candidates.ts';
 import { TopK } from './top-k.ts';
@@ -33,6 +34,9 @@ function pick<T extends OutputSignature>(outputs: readonly T[]): { heat: T; wh: 
 export const centernet: Decoder = {
   name: 'centernet',
   doc: 'CenterNet NHWC heads: heatmap [1,H,W,C] (sigmoid) + wh [1,H,W,4] ltrb pixels',
+  // Peaks can still be near-duplicates (adjacent cells, one object): the model's
+  // reference code (@vladmandic/human) runs box NMS on them, and so does the detector.
+  needsNms: true,
   matches(outputs) {
     return pick(outputs) !== undefined;
   },

@@ -35,6 +35,7 @@ export function queryHeads<T extends OutputSignature>(
 export const detr: Decoder = {
   name: 'detr',
   doc: 'DETR pred_logits [1,Q,C+1] (softmax, last = no object) + pred_boxes [1,Q,4] normalized cxcywh',
+  needsNms: false, // set prediction: one query per object
   matches(outputs, meta) {
     const heads = queryHeads(outputs);
     if (!heads || metaSaysRtDetr(meta)) return false;

@@ -4,10 +4,12 @@
  * model's outputs. Guessing is never silent: no match or several matches is an
  * error that shows the outputs and what to set.
  *
- * NMS: decoders of raw outputs (yolo-anchor-based, yolo-darknet, yolox,
- * yolo-anchor-free) run greedy NMS with the decode options themselves; families
- * whose graph already did it (end-to-end YOLO, SSD, torchvision) or that need none
- * (DETR, RT-DETR, CenterNet peaks, single-object) only threshold and cap.
+ * NMS runs exactly once per detection, never inside a decoder: decoders of raw
+ * outputs (yolo-anchor-based, yolo-darknet, yolox, yolo-anchor-free, CenterNet
+ * peaks) return their candidates (`needsNms`) and `decodeDetections` runs greedy
+ * NMS on them with the decode options; families whose graph already did it
+ * (end-to-end YOLO, SSD, torchvision) or that need none (DETR, RT-DETR,
+ * single-object) only threshold, sort and cap.
  */
 import { FramewireError } from '../../core/errors.ts';
 import { Registry } from '../../core/registry.ts';
@@ -26,6 +28,7 @@ import { yoloDarknet } from './yolo-darknet.ts';
 import { yoloEnd2end } from './yolo-end2end.ts';
 import { yolox } from './yolox.ts';
 
+export { decodeDetections, type Suppress } from './decode.ts';
 export type { Decoder, DecodeOptions, OutputTensor, RawDetections } from './types.ts';
 
 export const decoders = new Registry<Decoder>('decoder');

@@ -28,6 +28,7 @@ const KNOWN_DETR_WIDTHS = [92, 81, 21];
 export const rtDetr: Decoder = {
   name: 'rt-detr',
   doc: 'RT-DETR: Ultralytics [1,300,4+C] or logits [1,Q,C] (sigmoid) + pred_boxes [1,Q,4]',
+  needsNms: false, // set prediction: one query per object
   matches(outputs, meta) {
     const c = classCountFromMeta(meta);
     const heads = queryHeads(outputs);

@@ -24,6 +24,7 @@ function heads<T extends OutputSignature>(outputs: readonly T[]): { box: T; cls:
 export const singleObject: Decoder = {
   name: 'single-object',
   doc: 'one box head [1,4] + one class head [1,C]; boxFormat sets the box layout',
+  needsNms: false, // at most one box
   matches(outputs) {
     return heads(outputs) !== undefined;
   },

@@ -13,6 +13,7 @@ import type { Decoder } from './types.ts';
 export const ssdCaffe: Decoder = {
   name: 'ssd-caffe',
   doc: 'Caffe SSD DetectionOutput [1,1,N,7]: image_id,label,conf,x1,y1,x2,y2 normalized',
+  needsNms: false, // NMS ran in the DetectionOutput layer
   matches(outputs) {
     if (outputs.length !== 1) return false;
     const d = outputs[0]!.dims;

@@ -15,6 +15,7 @@ const NAMES = ['detection_boxes', 'detection_classes', 'detection_scores', 'num_
 export const ssdTf: Decoder = {
   name: 'ssd-tf',
   doc: 'TF Object Detection API: detection_boxes/classes/scores, num_detections',
+  needsNms: false, // NMS ran in the graph
   matches(outputs) {
     return NAMES.every((n) => byName(outputs, n));
   },

@@ -25,6 +25,7 @@ function unbatched(o: OutputSignature, rank: number): readonly (number | string)
 export const torchvision: Decoder = {
   name: 'torchvision',
   doc: 'torchvision detectors: boxes [N,4] pixels, labels [N] int64, scores [N]',
+  needsNms: false, // NMS ran in the model's postprocess
   matches(outputs) {
     const boxes = byName(outputs, 'boxes');
     const labels = byName(outputs, 'labels');

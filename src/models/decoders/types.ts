@@ -20,9 +20,10 @@ export interface DecodeOptions {
   inputHeight: number;
   /** Score threshold: candidates scoring below it are dropped before NMS. */
   confidence: number;
-  /** IoU threshold of the NMS that decoders of raw (pre-NMS) outputs apply. */
+  /** IoU threshold of the NMS run once after decoders whose outputs need it (`needsNms`). */
   iou: number;
   maxDetections: number;
+  /** That NMS suppresses across classes (true) or only within each class (false). */
   classAgnostic: boolean;
   /** Number of classes, when the layout cannot tell (or to check it). */
   numClasses?: number;
@@ -52,5 +53,12 @@ export interface Decoder {
   doc?: string;
   /** Does this output set look like my family? `meta` is the model's metadata (may be empty). */
   matches(outputs: readonly OutputSignature[], meta: Record<string, string>): boolean;
+  /**
+   * Whether `decode` returns candidates that still need NMS (raw outputs: every
+   * candidate above the score threshold, unsuppressed), or final detections
+   * (NMS ran in the graph, or the family needs none), best first and capped.
+   * NMS runs exactly once, in `decodeDetections`, never inside a decoder.
+   */
+  readonly needsNms: boolean;
   decode(outputs: readonly OutputTensor[], opts: DecodeOptions): RawDetections;
 }

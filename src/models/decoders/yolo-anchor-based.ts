@@ -12,6 +12,7 @@ import { MAX_END2END_ROWS } from './yolo-end2end.ts';
 export const yoloAnchorBased: Decoder = {
   name: 'yolo-anchor-based',
   doc: 'YOLO v3/v5/v7 [1,N,5+C]: cx,cy,w,h,obj,classes in input pixels',
+  needsNms: true, // raw rows: overlapping boxes per object
   matches(outputs, meta) {
     const three = outputs.filter((o) => o.dims.length === 3);
     // YOLOv5 exports may also expose the raw 5-D heads next to the decoded output.
@@ -59,6 +60,6 @@ export const yoloAnchorBased: Decoder = {
       if (score < opts.confidence) continue;
       found.pushCenter(d[row]!, d[row + 1]!, d[row + 2]!, d[row + 3]!, score, cls);
     }
-    return found.finishNms(opts);
+    return found.all();
   },
 };

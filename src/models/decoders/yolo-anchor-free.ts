@@ -11,6 +11,7 @@ import type { Decoder } from './types.ts';
 export const yoloAnchorFree: Decoder = {
   name: 'yolo-anchor-free',
   doc: 'YOLO v8/v9/v11 [1,4+C,N]: cx,cy,w,h,classes in input pixels, no objectness',
+  needsNms: true, // raw rows: overlapping boxes per object
   matches(outputs, meta) {
     if (outputs.length !== 1 || outputs[0]!.dims.length !== 3) return false;
     const [, a, b] = outputs[0]!.dims.map(dimSize) as [number, number, number];
@@ -59,6 +60,6 @@ export const yoloAnchorFree: Decoder = {
       const o = i * as;
       found.pushCenter(d[o]!, d[o + cs]!, d[o + 2 * cs]!, d[o + 3 * cs]!, score, cls[i]!);
     }
-    return found.finishNms(opts);
+    return found.all();
   },
 };

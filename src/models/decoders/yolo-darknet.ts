@@ -27,6 +27,7 @@ const YOLOV3_TINY_ANCHORS = [
 export const yoloDarknet: Decoder = {
   name: 'yolo-darknet',
   doc: 'raw YOLOv3 heads [1,A*(5+C),H,W] per stride, decoded with anchors',
+  needsNms: true, // raw heads: overlapping boxes per object
   matches(outputs) {
     if (outputs.length < 2 || outputs.some((o) => o.dims.length !== 4)) return false;
     const channels = outputs.map((o) => dimSize(o.dims[1]));
@@ -62,7 +63,7 @@ export const yoloDarknet: Decoder = {
       const stride = opts.strides?.[i] ?? opts.inputHeight / level.dims[2]!;
       decodeLevel(level, anchors[i]!, stride, opts.confidence, opts.numClasses, found);
     });
-    return found.finishNms(opts);
+    return found.all();
   },
 };
 

@@ -18,6 +18,7 @@ const V7_NAMES = ['num_dets', 'det_boxes', 'det_scores', 'det_classes'] as const
 export const yoloEnd2end: Decoder = {
   name: 'yolo-end2end',
   doc: 'NMS-in-graph exports: [1,N,6] x1,y1,x2,y2,score,class (v10) or YOLOv7 num_dets/det_*',
+  needsNms: false, // NMS ran in the graph (YOLOv10: its one-to-one head needs none)
   matches(outputs) {
     if (V7_NAMES.every((n) => byName(outputs, n))) return true;
     if (outputs.length !== 1 || outputs[0]!.dims.length !== 3) return false;

@@ -13,6 +13,7 @@ import type { Decoder } from './types.ts';
 export const yolox: Decoder = {
   name: 'yolox',
   doc: 'YOLOX [1,N,5+C] grid outputs (select with decoder: yolox)',
+  needsNms: true, // raw rows: overlapping boxes per object
   matches(outputs, meta) {
     return (
       /yolox/i.test(meta.description ?? '') && outputs.length === 1 && outputs[0]!.dims.length === 3
@@ -67,6 +68,6 @@ export const yolox: Decoder = {
         }
       }
     });
-    return found.finishNms(opts);
+    return found.all();
   },
 };

@@ -82,15 +82,38 @@ const SOURCE = 'source: { type: testsrc, size: 64x48, rate: 25, duration: 2 }';
 const FRAMES = 50;
 
 /**
- * The bytes the 50 lines take, by hand from the JSON-lines contract: seq, pts
- * (µs at 25 fps), an ISO time of 24 characters, the size, no detections.
+ * The bytes each of the 50 lines takes, by hand from the JSON-lines contract:
+ * seq, pts (µs at 25 fps), an ISO time of 24 characters, the size, no detections.
  */
-const TOTAL_BYTES = Array.from(
+const LINE_BYTES = Array.from(
   { length: FRAMES },
   (_, i) =>
     `{"seq":${i},"pts":${i * 40_000},"time":"2026-01-01T00:00:00.000Z","width":64,"height":48,"detections":[]}\n`
       .length,
-).reduce((a, b) => a + b, 0);
+);
+const TOTAL_BYTES = LINE_BYTES.reduce((a, b) => a + b, 0);
+
+/** How many whole lines fit in `limit` bytes, and the bytes they take. */
+function wholeLines(limit: number): { lines: number; bytes: number } {
+  let bytes = 0;
+  let lines = 0;
+  while (lines < FRAMES && bytes + LINE_BYTES[lines]! <= limit) bytes += LINE_BYTES[lines++]!;
+  return { lines, bytes };
+}
+
+/** The file holds exactly `lines` whole JSON lines, seq 0 to lines - 1, and nothing else. */
+function assertWholeLines(path: string, lines: number): void {
+  const text = readFileSync(path, 'utf8');
+  assert.ok(text.endsWith('\n'), 'no partial last line');
+  const records = text
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line));
+  assert.equal(
+    records.map((r) => r.seq),
+    Array.from({ length: lines }, (_, i) => i),
+  );
+}
 
 test('the hand-computed size is what a run that can write everything writes (exit 0)', async () => {
   // The control for the limits below: exactly TOTAL_BYTES allowed is enough.
@@ -101,9 +124,8 @@ test('the hand-computed size is what a run that can write everything writes (exi
   );
   assert.not.ok(r.hung);
   assert.is(r.code, 0, r.stderr);
-  const text = readFileSync(join(dir, 'out/exact.jsonl'), 'utf8');
-  assert.is(Buffer.byteLength(text), TOTAL_BYTES);
-  assert.is(text.trimEnd().split('\n').length, FRAMES);
+  assert.is(statSync(join(dir, 'out/exact.jsonl')).size, TOTAL_BYTES);
+  assertWholeLines(join(dir, 'out/exact.jsonl'), FRAMES);
 });
 
 const cases: {
@@ -111,8 +133,8 @@ const cases: {
   sinks: string;
   limit?: number;
   message: RegExp;
-  /** The output file and the exact size the kernel let it reach. */
-  written?: { path: string; bytes: number };
+  /** The output file: after the failure it keeps only the lines that fit whole. */
+  kept?: { path: string; lines: number };
 }[] = [
   {
     // /dev/full refuses the very first write with ENOSPC.
@@ -127,12 +149,13 @@ const cases: {
     message: /^framewire: sinks\[1\] \(jsonl\): cannot write "\/dev\/full": ENOSPC/m,
   },
   {
-    // 2000 bytes is about line 19 of 50: the write after it fails with EFBIG.
+    // 2000 bytes end inside the 21st line of 50: that write fails with EFBIG, and the
+    // part of it that was written is cut off again.
     what: 'a file-size limit mid-stream',
     sinks: '[ { type: jsonl, path: out/mid.jsonl } ]',
     limit: 2000,
     message: /^framewire: sinks\[0\] \(jsonl\): cannot write "out\/mid.jsonl": EFBIG/m,
-    written: { path: 'out/mid.jsonl', bytes: 2000 },
+    kept: { path: 'out/mid.jsonl', lines: wholeLines(2000).lines },
   },
   {
     // One byte short: only the last line's newline cannot be written, after the
@@ -141,7 +164,7 @@ const cases: {
     sinks: '[ { type: jsonl, path: out/last.jsonl } ]',
     limit: TOTAL_BYTES - 1,
     message: /^framewire: sinks\[0\] \(jsonl\): cannot write "out\/last.jsonl": EFBIG/m,
-    written: { path: 'out/last.jsonl', bytes: TOTAL_BYTES - 1 },
+    kept: { path: 'out/last.jsonl', lines: FRAMES - 1 },
   },
 ];
 
@@ -153,7 +176,7 @@ for (const c of cases) {
       c.limit === undefined ? {} : { fileSizeLimit: c.limit },
     );
     assertFailed(r, c.message);
-    if (c.written) assert.is(statSync(join(dir, c.written.path)).size, c.written.bytes);
+    if (c.kept) assertWholeLines(join(dir, c.kept.path), c.kept.lines);
   });
 }
 
@@ -167,7 +190,8 @@ test('jsonl from a file source: a limit mid-stream fails the run and stops the r
     { fileSizeLimit: 1500 },
   );
   assertFailed(r, /^framewire: sinks\[0\] \(jsonl\): cannot write "out\/file.jsonl": EFBIG/m);
-  assert.is(statSync(join(dir, 'out/file.jsonl')).size, 1500);
+  // Same frame size and rate as the test pattern, so the same lines fit.
+  assertWholeLines(join(dir, 'out/file.jsonl'), wholeLines(1500).lines);
 });
 
 test('jsonl: the output directory deleted mid-run fails the run instead of writing into nothing', async () => {

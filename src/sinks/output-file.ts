@@ -31,7 +31,9 @@ export interface OutputFileOptions {
  *
  * Writes go to the kernel as soon as the previous one is done (several small
  * writes are batched while one is in flight), so a killed process loses at
- * most what was still in this buffer, never a half-written earlier line.
+ * most what was still in this buffer, never a half-written earlier line. A
+ * write that fails part-way through a record (the disk filled up) has the
+ * part that did reach the file cut off again: the file keeps whole records.
  *
  * A deleted file: on Linux an open descriptor keeps writing into a file whose
  * name (or whole directory) was removed, and everything written vanishes when
@@ -50,21 +52,31 @@ export class OutputFile {
   readonly #opts: OutputFileOptions;
   #chunks: string[] = [];
   #bufferedBytes = 0;
+  /** Where the next batch starts in the file (its size, as far as this writer knows). */
+  #position: number;
   #flushing: Promise<void> | undefined;
   #linkCheck: Promise<void> | undefined;
   #lastLinkCheck: number;
   #failure: FramewireError | undefined;
   #closing: Promise<void> | undefined;
 
-  private constructor(handle: FileHandle, opts: OutputFileOptions) {
+  private constructor(handle: FileHandle, opts: OutputFileOptions, start: number) {
     this.#handle = handle;
     this.#opts = opts;
+    this.#position = start;
     this.#lastLinkCheck = opts.clock.now();
   }
 
   /** Opens (creates or truncates, or appends to) `path`; open errors are the caller's to report. */
   static async open(path: string, opts: OutputFileOptions): Promise<OutputFile> {
-    return new OutputFile(await open(path, opts.append ? 'a' : 'w'), opts);
+    const handle = await open(path, opts.append ? 'a' : 'w');
+    try {
+      const start = opts.append ? (await handle.stat()).size : 0;
+      return new OutputFile(handle, opts, start);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
   }
 
   /** The first failure, if any: once set, nothing more is written. */
@@ -73,7 +85,7 @@ export class OutputFile {
   }
 
   /**
-   * Queues `text` for the file. Returns a promise only when the buffer is full
+   * Queues `text`, one whole record (a JSON line), for the file. Returns a promise only when the buffer is full
    * (wait for it: that is the backpressure); throws or rejects with the first failure.
    */
   write(text: string): Promise<void> | undefined {
@@ -112,22 +124,44 @@ export class OutputFile {
 
   /** Drains the buffer in order; never rejects (failures are recorded). */
   async #flush(): Promise<void> {
-    try {
-      while (this.#chunks.length > 0 && !this.#failure) {
-        const data = Buffer.from(this.#chunks.join(''));
-        this.#chunks = [];
-        for (let offset = 0; offset < data.length; ) {
+    while (this.#chunks.length > 0 && !this.#failure) {
+      const records = this.#chunks;
+      this.#chunks = [];
+      const data = Buffer.from(records.join(''));
+      let offset = 0;
+      try {
+        while (offset < data.length) {
           // A short write (a file-size limit, a pipe) is continued; the next call reports why.
           const { bytesWritten } = await this.#handle.write(data, offset);
           offset += bytesWritten;
         }
-        this.#bufferedBytes -= data.length;
+      } catch (err) {
+        this.#fail(err);
+        await this.#cutToWholeRecord(records, offset);
       }
-    } catch (err) {
-      this.#fail(err);
-    } finally {
-      this.#flushing = undefined;
+      this.#position += offset;
+      this.#bufferedBytes -= data.length;
     }
+    this.#flushing = undefined;
+  }
+
+  /**
+   * After a write failed `written` bytes into a batch, removes the part of a
+   * record that did reach the file, so it ends with whole records (whole JSON
+   * lines) as after a crash. Best effort: the run fails either way.
+   */
+  async #cutToWholeRecord(records: readonly string[], written: number): Promise<void> {
+    let whole = 0;
+    for (const record of records) {
+      const end = whole + Buffer.byteLength(record);
+      if (end > written) break;
+      whole = end;
+    }
+    if (whole === written) return;
+    const stat = await this.#handle.stat().catch(() => undefined);
+    // Only a regular file can be cut, and only one nobody else appended to meanwhile.
+    if (!stat?.isFile() || stat.size !== this.#position + written) return;
+    await this.#handle.truncate(this.#position + whole).catch(() => {});
   }
 
   #maybeCheckLink(): void {

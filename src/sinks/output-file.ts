@@ -79,14 +79,10 @@ export class OutputFile {
     }
   }
 
-  /** The first failure, if any: once set, nothing more is written. */
-  get failure(): FramewireError | undefined {
-    return this.#failure;
-  }
-
   /**
-   * Queues `text`, one whole record (a JSON line), for the file. Returns a promise only when the buffer is full
-   * (wait for it: that is the backpressure); throws or rejects with the first failure.
+   * Queues `text`, one whole record (a JSON line), for the file. Returns a
+   * promise only when the buffer is full (wait for it: that is the
+   * backpressure); throws or rejects with the first failure.
    */
   write(text: string): Promise<void> | undefined {
     if (this.#failure) throw this.#failure;

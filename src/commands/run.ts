@@ -1,13 +1,15 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, extname } from 'node:path';
 import { registries } from '../components-all.ts';
 import { loadPipeline } from '../config/load.ts';
-import { assemblePipeline } from '../core/assemble.ts';
+import { type AssembledPipeline, assemblePipeline } from '../core/assemble.ts';
 import { systemClock } from '../core/clock.ts';
 import { FramewireError } from '../core/errors.ts';
 import { silentLogger, stderrLogger } from '../core/log.ts';
+import type { PipelineRun, RunResult } from '../core/runner.ts';
 import { EXIT, type Command } from './command.ts';
+import { statsError, writeJsonStats } from './json-stats.ts';
 import { parseArgs } from './parse-args.ts';
+import { reportError } from './report-error.ts';
 import { progressLine, summaryTable } from './stats-format.ts';
 
 const HELP = `Usage: framewire run FILE [--set key.path=value ...] [--json-stats FILE] [--quiet]
@@ -18,7 +20,8 @@ exits at once). Output files are finalized on Ctrl-C and SIGTERM.
 Options:
   --set key.path=value  override a value of the pipeline file (repeatable);
                         numbers index lists: --set sinks.0.path=out.mp4
-  --json-stats FILE     write the per-stage metrics as JSON at the end
+  --json-stats FILE     write the per-stage metrics as JSON at the end, also
+                        after a failure (then with the error)
   --quiet               no progress line and no summary table
 
 Example:
@@ -37,58 +40,93 @@ export const runCommand: Command = {
       });
     }
     const quiet = args.flags.has('quiet');
-    const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
-    const log = quiet ? { ...stderrLogger, info: silentLogger.info } : stderrLogger;
-    const { run, stream } = await assemblePipeline(config, {
-      registries,
-      clock: systemClock,
-      log,
-      baseDir: process.cwd(),
-    });
-
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        process.stderr.write(`\nframewire: second ${signal}, exiting now\n`);
-        process.exit(130);
-      }
-      if (!quiet)
-        process.stderr.write(
-          `\nframewire: ${signal} received, finishing (press Ctrl-C again to exit now)\n`,
-        );
-      run.stop();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-
-    const tty = !quiet && process.stderr.isTTY;
-    const startedAt = systemClock.now();
-    const progress = tty
-      ? setInterval(() => {
-          const line = progressLine(run.snapshot(), stream.frames, systemClock.now() - startedAt);
-          process.stderr.write(`\r\x1b[2K${line}`);
-        }, 500)
-      : undefined;
+    const statsPath = args.values.get('json-stats');
+    // The name load gives an unnamed pipeline, so a config error's stats carry it too.
+    let name = basename(file, extname(file));
+    let run: PipelineRun | undefined;
+    let result: RunResult;
     try {
-      const result = await run.run();
-      if (progress) process.stderr.write('\r\x1b[2K');
-      if (!quiet) process.stderr.write(`${summaryTable(result.meters)}\n`);
-      writeStats(args.values.get('json-stats'), config.name, result.meters, result.reason);
-      return EXIT.ok;
+      const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
+      name = config.name;
+      const log = quiet ? { ...stderrLogger, info: silentLogger.info } : stderrLogger;
+      const assembled = await assemblePipeline(config, {
+        registries,
+        clock: systemClock,
+        log,
+        baseDir: process.cwd(),
+      });
+      run = assembled.run;
+      result = await runWithSignals(assembled, quiet);
     } catch (err) {
-      writeStats(args.values.get('json-stats'), config.name, run.snapshot(), 'failed');
+      // The README promises --json-stats after every failure, also one before the
+      // pipeline ran (a config error, an unreadable input): scripts read the reason
+      // there, and a stale file from an earlier run must not pass for this one.
+      if (statsPath) {
+        const meters = run?.snapshot() ?? [];
+        try {
+          writeJsonStats(statsPath, {
+            v: 1,
+            pipeline: name,
+            reason: 'failed',
+            error: statsError(err),
+            meters,
+          });
+        } catch (statsErr) {
+          reportError(statsErr);
+        }
+      }
       throw err;
-    } finally {
-      if (progress) clearInterval(progress);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
     }
+    if (!quiet) process.stderr.write(`${summaryTable(result.meters)}\n`);
+    if (statsPath) {
+      writeJsonStats(statsPath, {
+        v: 1,
+        pipeline: name,
+        reason: result.reason,
+        meters: result.meters,
+      });
+    }
+    return EXIT.ok;
   },
 };
 
-function writeStats(path: string | undefined, name: string, meters: unknown, reason: string): void {
-  if (!path) return;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ v: 1, pipeline: name, reason, meters }, null, 2)}\n`);
+/** Runs an assembled pipeline with Ctrl-C/SIGTERM handling and the progress line. */
+async function runWithSignals(
+  { run, stream }: AssembledPipeline,
+  quiet: boolean,
+): Promise<RunResult> {
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      process.stderr.write(`\nframewire: second ${signal}, exiting now\n`);
+      process.exit(130);
+    }
+    if (!quiet)
+      process.stderr.write(
+        `\nframewire: ${signal} received, finishing (press Ctrl-C again to exit now)\n`,
+      );
+    run.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const tty = !quiet && process.stderr.isTTY;
+  const startedAt = systemClock.now();
+  const progress = tty
+    ? setInterval(() => {
+        const line = progressLine(run.snapshot(), stream.frames, systemClock.now() - startedAt);
+        process.stderr.write(`\r\x1b[2K${line}`);
+      }, 500)
+    : undefined;
+  try {
+    return await run.run();
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      process.stderr.write('\r\x1b[2K');
+    }
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }

@@ -1,13 +1,14 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { t } from '../config/schema.ts';
 import { defineSink } from '../core/component.ts';
-import { FramewireError } from '../core/errors.ts';
 import { frameRecord } from './frame-record.ts';
+import { OutputFile } from './output-file.ts';
 
 /**
  * One JSON object per frame, in frame order (DESIGN.md's output contract). Each
- * line goes to the file in one write, so a killed process leaves whole lines.
+ * line goes to the file whole, so a killed process leaves whole lines; a write
+ * that fails (a full disk, a deleted directory) fails the run, see OutputFile.
  */
 export const jsonlSink = defineSink({
   type: 'jsonl',
@@ -20,31 +21,18 @@ export const jsonlSink = defineSink({
       default: false,
     }),
   },
-  create(config, ctx) {
+  async create(config, ctx) {
     const path = resolve(ctx.baseDir, config.path);
     mkdirSync(dirname(path), { recursive: true });
-    const stream: WriteStream = createWriteStream(path, { flags: config.append ? 'a' : 'w' });
-    let failure: Error | undefined;
-    stream.on('error', (err) => {
-      failure = new FramewireError('SINK_WRITE', `cannot write "${config.path}": ${err.message}`, {
-        component: ctx.name,
-      });
+    const file = await OutputFile.open(path, {
+      component: ctx.name,
+      displayPath: config.path,
+      append: config.append,
+      clock: ctx.clock,
     });
     return {
-      write(frame) {
-        if (failure) throw failure;
-        const line = `${JSON.stringify(frameRecord(frame))}\n`;
-        // Respect the stream's buffer: wait for drain instead of growing memory.
-        if (!stream.write(line)) {
-          return new Promise<void>((done) => stream.once('drain', done));
-        }
-      },
-      close() {
-        return new Promise<void>((done, fail) => {
-          if (stream.closed) return done();
-          stream.end(() => (failure ? fail(failure) : done()));
-        });
-      },
+      write: (frame) => file.write(`${JSON.stringify(frameRecord(frame))}\n`),
+      close: () => file.close(),
     };
   },
 });

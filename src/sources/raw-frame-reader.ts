@@ -141,7 +141,12 @@ export class RawFrameReader implements Source {
       this.#current = undefined;
     }
     const proc = this.#proc;
-    if (proc && !this.#exited) await new Promise((r) => proc.once('close', r));
+    if (proc && !this.#exited) {
+      // 'close' waits for stdout to end, which a paused pipe never does: without
+      // this, closing after an early stop (a failed sink) waited forever.
+      proc.stdout?.destroy();
+      await new Promise((r) => proc.once('close', r));
+    }
   }
 
   dropped(): number {

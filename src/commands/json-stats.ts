@@ -1,0 +1,57 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { FramewireError, redactUrl } from '../core/errors.ts';
+import type { MeterSnapshot } from '../core/meter.ts';
+
+/** What ended a run, as `--json-stats` reports it. */
+export type StatsReason = 'end' | 'stopped' | 'failed';
+
+/** The error of a failed run (or of a pipeline that never started), without a stack. */
+export interface StatsError {
+  /** A FramewireError code, or `INTERNAL` for a bug. */
+  readonly code: string;
+  readonly component?: string;
+  /** Credentials in URLs are redacted, as on the terminal. */
+  readonly message: string;
+  readonly hint?: string;
+}
+
+/** The `--json-stats` document (version 1; README, "Metrics"). */
+export interface StatsDocument {
+  readonly v: 1;
+  readonly pipeline: string;
+  readonly reason: StatsReason;
+  /** Only when `reason` is `failed`. */
+  readonly error?: StatsError;
+  /** Whatever meters exist: none when the pipeline failed before it was assembled. */
+  readonly meters: readonly MeterSnapshot[];
+}
+
+/** Describes any thrown value the way `reportError` prints it: code, component, message. */
+export function statsError(err: unknown): StatsError {
+  if (err instanceof FramewireError) {
+    return {
+      code: err.code,
+      ...(err.component ? { component: err.component } : {}),
+      message: redactUrl(err.message),
+      ...(err.hint ? { hint: redactUrl(err.hint) } : {}),
+    };
+  }
+  return { code: 'INTERNAL', message: redactUrl(err instanceof Error ? err.message : String(err)) };
+}
+
+/**
+ * Writes the document to `path` (its directory is created). A file that cannot
+ * be written is a SINK_WRITE error naming the option and the path, never a stack.
+ */
+export function writeJsonStats(path: string, doc: StatsDocument): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new FramewireError('SINK_WRITE', `cannot write --json-stats "${path}": ${why}`, {
+      cause: err,
+    });
+  }
+}

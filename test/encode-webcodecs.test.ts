@@ -6,6 +6,10 @@ import { profileOf } from '../src/stages/encode.ts';
 import { avcLevel, requestedCodec } from '../src/stages/encode-webcodecs.ts';
 import { context, encode, rawClip } from './helpers/encode.ts';
 import { roundTripSuite } from './helpers/encode-roundtrip.ts';
+import { exitAfterReport } from './helpers/exit-after-report.ts';
+
+// node-webcodecs can crash in heap teardown at exit; see the helper.
+exitAfterReport();
 
 const test = roundTripSuite({
   encoder: 'webcodecs',

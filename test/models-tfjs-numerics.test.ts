@@ -1,7 +1,7 @@
 /**
  * The converted embedded CenterNet against the TF.js original, on one
  * deterministic pseudo-random 512×512 frame. TF.js runs on its pure-JS CPU
- * backend (about 10 s for the one inference); onnxruntime on CPU.
+ * backend (slow: the one inference takes tens of seconds); onnxruntime on CPU.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ import { maxAbsDiff, pseudoRandom, quietTfjs, runOrt, runTfjs } from './models-t
 
 quietTfjs();
 
-test('heatmap within 1e-4 and wh within 1e-2 px of TF.js on a 512×512 frame', async () => {
+test('heatmap within 1e-6 and wh within 1e-2 px of TF.js on a 512×512 frame', async () => {
   const jsonPath = embeddedSourcePath();
   const json = JSON.parse(await readFile(jsonPath, 'utf8'));
   const bin = await readFile(join(dirname(jsonPath), 'centernet.bin'));
@@ -25,12 +25,8 @@ test('heatmap within 1e-4 and wh within 1e-2 px of TF.js on a 512×512 frame', a
   const frame = pseudoRandom(512 * 512 * 3, 2026, 0, 256).map(Math.floor);
 
   const converted = convertTfjsGraph(await readTfjsGraph(jsonPath), { outputs: names });
-  const ortStarted = performance.now();
   const [heat, wh] = await runOrt(converted.onnx, input.name, frame, shape, names);
-  const ortMs = performance.now() - ortStarted;
-  const tfStarted = performance.now();
   const [tfHeat, tfWh] = await runTfjs(json, bin, frame, shape, names);
-  const tfMs = performance.now() - tfStarted;
   assert.ok(heat && wh && tfHeat && tfWh);
   assert.is(heat.length, 128 * 128 * 80);
   assert.is(wh.length, 128 * 128 * 4);
@@ -40,11 +36,12 @@ test('heatmap within 1e-4 and wh within 1e-2 px of TF.js on a 512×512 frame', a
   const whMax = tfWh.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   console.log(
     `  max |Δ| heatmap ${heatDiff.toExponential(2)}, wh ${whDiff.toExponential(2)} px ` +
-      `(|wh| ≤ ${whMax.toFixed(1)}); TF.js ${(tfMs / 1000).toFixed(1)} s, ORT ${ortMs.toFixed(0)} ms`,
+      `(|wh| ≤ ${whMax.toFixed(1)})`,
   );
   // Not a degenerate comparison: the heads produce varied, non-zero values.
   assert.ok(tfHeat.some((v) => v > 0.05) && whMax > 10, 'outputs carry signal');
-  assert.ok(heatDiff < 1e-4, `heatmap max abs diff ${heatDiff}`);
+  // Measured: 2.7e-7 on the heatmap, 6.1e-4 px on wh (the README states these bounds).
+  assert.ok(heatDiff < 1e-6, `heatmap max abs diff ${heatDiff}`);
   assert.ok(whDiff < 1e-2, `wh max abs diff ${whDiff}`);
 });
 

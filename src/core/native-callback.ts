@@ -20,3 +20,38 @@ export function fromNative<A extends unknown[]>(
     }
   };
 }
+
+/** Longest delay a Node timer takes (about 24.8 days); it never fires in practice. */
+const FOREVER_MS = 2 ** 31 - 1;
+
+/**
+ * Keeps the process alive while native code owes callbacks. node-webcodecs 1.3
+ * holds the event loop only while a job runs on its worker, and it reports "job
+ * done" and the job's output through two separate native queues: when "job
+ * done" is handled first, the output still queued no longer keeps Node alive. A
+ * process with nothing else to do (an encoder fed from memory) then exits with
+ * that output undelivered, and the addon aborts in its teardown ("terminate
+ * called after throwing an instance of 'Napi::Error'"). A ref'd timer runs
+ * while anything is owed.
+ */
+export class OwedCallbacks {
+  #owed = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  /** One more callback is owed (a picture handed to the encoder). */
+  add(): void {
+    if (this.#owed++ === 0) this.#timer = setInterval(() => {}, FOREVER_MS);
+  }
+
+  /** One owed callback arrived. */
+  settle(): void {
+    if (this.#owed > 0 && --this.#owed === 0) this.clear();
+  }
+
+  /** Nothing more will come (the codec closed): lets the process exit. */
+  clear(): void {
+    this.#owed = 0;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,7 +1,7 @@
 import { VideoEncoder, type VideoEncoderConfig, VideoFrame } from 'node-webcodecs';
 import type { ComponentContext } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
-import { fromNative } from '../core/native-callback.ts';
+import { fromNative, OwedCallbacks } from '../core/native-callback.ts';
 import { forEachNal, NalType, parseSps } from '../sources/h264.ts';
 import type { EncodeFormat, EncoderFactory } from './encode-session.ts';
 
@@ -71,9 +71,12 @@ export function webCodecsEncoder(
       avc: { format: 'annexb' },
     };
     let checked = false;
+    // Each picture owes an output until it comes (or the encoder closes).
+    const owed = new OwedCallbacks();
     const onError = (e: unknown) => cb.error(e instanceof Error ? e : new Error(String(e)));
     const encoder = new VideoEncoder({
       output: fromNative((chunk) => {
+        owed.settle();
         const data = new Uint8Array(chunk.byteLength);
         chunk.copyTo(data);
         const key = chunk.type === 'key';
@@ -111,6 +114,7 @@ export function webCodecsEncoder(
         });
         try {
           encoder.encode(picture, { keyFrame });
+          owed.add();
         } finally {
           // The native frame holds its own copy of the pixels; ours stay untouched.
           picture.close();
@@ -123,6 +127,7 @@ export function webCodecsEncoder(
       },
       flush: () => encoder.flush(),
       close: () => {
+        owed.clear();
         if (encoder.state !== 'closed') encoder.close();
       },
     };

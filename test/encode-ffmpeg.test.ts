@@ -51,6 +51,24 @@ test('both latency modes hold no picture back: no lookahead, no B-frames, frame-
   }
 });
 
+test('crf replaces the bitrate and preset overrides the latency mode (what the file sink passes on)', () => {
+  const args = ffmpegEncodeArgs(
+    {
+      profile: 'high',
+      bitrate: 1e6,
+      latencyMode: 'quality',
+      keyframeInterval: 1,
+      crf: 20,
+      preset: 'veryfast',
+    },
+    { width: 640, height: 360, fps: 25 },
+  ).join(' ');
+  assert.match(args, /-preset veryfast -tune zerolatency/);
+  assert.match(args, /-crf 20/);
+  assert.not.match(args, /-b:v|-maxrate|-bufsize/);
+  assert.match(args, /-g 25 -keyint_min 25/);
+});
+
 test('a bad frame rate makes ffmpeg fail: the stage reports it as STAGE_FAILED with its message', async () => {
   const err = await encode(rawClip({ count: 3 }).frames, { encoder: 'ffmpeg' }, context(-1)).catch(
     (e: unknown) => e,

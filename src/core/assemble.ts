@@ -124,9 +124,8 @@ function withImplicitEncode(
   config: PipelineConfig,
   registries: ComponentRegistries,
 ): readonly ComponentConfig[] {
-  const at = config.sinks.findIndex((s) => s.type === 'file');
+  const file = config.sinks.find((s) => s.type === 'file');
   const encode = registries.stages.find('encode');
-  const file = config.sinks[at];
   if (!file || !encode || config.stages.some((s) => s.type === 'encode')) return config.stages;
   const defaults = Object.fromEntries(
     Object.entries(encode.options as Record<string, { default?: unknown }>).flatMap(

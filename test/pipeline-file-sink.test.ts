@@ -96,6 +96,20 @@ test('the sink’s crf reaches the implicit encoder: lower crf, bigger file', as
   assert.ok(sizes[0]! > 2 * sizes[1]!, `crf 12: ${sizes[0]} bytes, crf 40: ${sizes[1]} bytes`);
 });
 
+test('the implicit encode stage fails like any stage: named once, exit 1', async () => {
+  const p = pipeline(
+    'odd',
+    '{ type: testsrc, size: 322x242, rate: 25, duration: 1 }\nstages: [ { type: resize, width: 161, height: 121 } ]',
+    '{ type: file, path: out/odd.mp4 }',
+  );
+  const r = await runBounded(['run', p, '--quiet']);
+  assert.is(r.code, 1, r.stderr);
+  assertOneMessage(
+    r.stderr,
+    /^framewire: sinks\[0\]\.encode \(encode\): frame 0 is 161x121; yuv420p needs even sizes$/,
+  );
+});
+
 test('FRAMEWIRE_FFMPEG=/nonexistent: exit 1, one message naming the binary, no stack', async () => {
   const p = pipeline('noffmpeg', TESTSRC, '{ type: file, path: out/never.mp4 }');
   const r = await runBounded(['run', p, '--quiet'], { env: { FRAMEWIRE_FFMPEG: '/nonexistent' } });

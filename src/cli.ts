@@ -50,11 +50,21 @@ async function main(): Promise<number> {
   return command.run(rest);
 }
 
+let settled = false;
+// An await that can never finish empties the event loop and Node would exit 0:
+// a lost result is a failure, never a success.
+process.once('beforeExit', () => {
+  if (settled) return;
+  process.stderr.write('framewire: internal error (please report): stopped before finishing\n');
+  process.exitCode = 1;
+});
 main().then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (err: unknown) => {
+    settled = true;
     process.exitCode = reportError(err);
   },
 );

@@ -1,4 +1,4 @@
-// The ffmpeg backend (libx264 in the bundled ffmpeg, FLV-framed output) through
+// The ffmpeg backend (libx264 in the bundled ffmpeg, AVI-framed output) through
 // the common round trip, plus what is particular to it.
 import * as assert from 'uvu/assert';
 import { FramewireError } from '../src/core/errors.ts';
@@ -46,9 +46,27 @@ test('both latency modes hold no picture back: no lookahead, no B-frames, frame-
     ).join(' ');
     assert.match(args, /-bf 0/);
     assert.match(args, /-g 60 -keyint_min 60 -sc_threshold 0/);
-    assert.match(args, /-flush_packets 1 -f flv pipe:1/);
+    assert.match(args, /-flush_packets 1 -f avi pipe:1/);
     assert.match(args, /-tune zerolatency/);
   }
+});
+
+test('crf replaces the bitrate and preset overrides the latency mode (what the file sink passes on)', () => {
+  const args = ffmpegEncodeArgs(
+    {
+      profile: 'high',
+      bitrate: 1e6,
+      latencyMode: 'quality',
+      keyframeInterval: 1,
+      crf: 20,
+      preset: 'veryfast',
+    },
+    { width: 640, height: 360, fps: 25 },
+  ).join(' ');
+  assert.match(args, /-preset veryfast -tune zerolatency/);
+  assert.match(args, /-crf 20/);
+  assert.not.match(args, /-b:v|-maxrate|-bufsize/);
+  assert.match(args, /-g 25 -keyint_min 25/);
 });
 
 test('a bad frame rate makes ffmpeg fail: the stage reports it as STAGE_FAILED with its message', async () => {
@@ -59,7 +77,7 @@ test('a bad frame rate makes ffmpeg fail: the stage reports it as STAGE_FAILED w
   assert.is((err as FramewireError).code, 'STAGE_FAILED');
   assert.match(
     (err as Error).message,
-    /^stages\[0\] \(encode\): encoding failed: ffmpeg exited \(1\): .*Unable to parse option value "-1" as video rate/,
+    /^stages\[0\] \(encode\): encoding failed: ffmpeg exited with code 1: .*Unable to parse option value "-1" as video rate/,
   );
 });
 

@@ -76,7 +76,7 @@ async function readAll(path: string): Promise<{
   packets: Packet[];
   info: Awaited<ReturnType<ReturnType<typeof openPacketReader>['open']>>;
 }> {
-  const reader = openPacketReader({ ffmpegPath: ffmpeg.path, inputArgs: ['-i', path] });
+  const reader = openPacketReader({ inputArgs: ['-i', path] });
   try {
     const info = await reader.open();
     const packets: Packet[] = [];
@@ -166,7 +166,6 @@ for (const name of ['baseline.mp4', 'high.mp4']) {
 test('backpressure: an unread reader stops ffmpeg within the pipe buffers', async () => {
   const size = readFileSync(file('large.mp4')).length;
   const reader = openPacketReader({
-    ffmpegPath: ffmpeg.path,
     inputArgs: ['-i', file('large.mp4')],
   });
   try {
@@ -186,7 +185,6 @@ test('backpressure: an unread reader stops ffmpeg within the pipe buffers', asyn
 
 test('close() mid-stream kills ffmpeg and next() then ends', async () => {
   const reader = openPacketReader({
-    ffmpegPath: ffmpeg.path,
     inputArgs: ['-i', file('large.mp4')],
   });
   await reader.open();
@@ -207,7 +205,7 @@ const failures = [
 
 for (const f of failures) {
   test(`${f.name}: SOURCE_OPEN with a clear message and a hint`, async () => {
-    const reader = openPacketReader({ ffmpegPath: ffmpeg.path, inputArgs: ['-i', file(f.name)] });
+    const reader = openPacketReader({ inputArgs: ['-i', file(f.name)] });
     try {
       await reader.open();
       assert.unreachable('open() should reject');
@@ -224,10 +222,10 @@ for (const f of failures) {
 }
 
 test('a missing ffmpeg binary is a SOURCE_OPEN error, not a crash', async () => {
-  const reader = openPacketReader({
-    ffmpegPath: file('no-ffmpeg'),
-    inputArgs: ['-i', file('high.mp4')],
-  });
+  // The binary is resolved at each spawn: FRAMEWIRE_FFMPEG first, then the bundled one.
+  process.env.FRAMEWIRE_FFMPEG = file('no-ffmpeg');
+  const reader = openPacketReader({ inputArgs: ['-i', file('high.mp4')] });
+  delete process.env.FRAMEWIRE_FFMPEG;
   try {
     await reader.open();
     assert.unreachable('open() should reject');

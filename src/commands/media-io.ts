@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
-import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 import { FramewireError } from '../core/errors.ts';
+import { ffmpegPath as bundledPath } from '../core/ffmpeg.ts';
+import { type FfmpegExit, FfmpegProcess } from '../core/ffmpeg-process.ts';
 import { type Frame, frameByteLength } from '../core/frame.ts';
 
-/** The bundled ffmpeg; no system ffmpeg is assumed. */
-export const ffmpegPath: string = ffmpegInstaller.path;
+/** The ffmpeg binary (`FRAMEWIRE_FFMPEG`, else the bundled one), for callers that run it directly. */
+export const ffmpegPath: string = bundledPath;
 
 /**
  * Decodes an image or video file into rgb24 (or yuv420p) frames with the bundled ffmpeg,
@@ -16,44 +16,31 @@ export async function* readFrames(
   path: string,
   format: 'rgb24' | 'yuv420p' = 'rgb24',
 ): AsyncGenerator<Frame> {
-  const child = spawn(
-    ffmpegPath,
-    ['-hide_banner', '-nostdin', '-i', path, '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
   let size: { width: number; height: number } | undefined;
+  let inOutput = false;
   let sizeKnown: () => void = () => {};
   const sizeReady = new Promise<void>((resolve) => {
     sizeKnown = resolve;
   });
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    stderr += chunk;
-    if (size) return;
-    const out = stderr.indexOf('Output #0');
-    const m = out === -1 ? null : /Video: rawvideo[^\n]*?, (\d+)x(\d+)/.exec(stderr.slice(out));
-    if (m) {
-      size = { width: Number(m[1]), height: Number(m[2]) };
-      sizeKnown();
-    }
+  const child = new FfmpegProcess({
+    args: ['-i', path, '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1'],
+    stdout: true,
+    errorCode: 'SOURCE_OPEN',
+    task: `cannot read ${path}`,
+    onStderrLine: (line) => {
+      if (line.startsWith('Output #0')) inOutput = true;
+      const m = inOutput && !size ? /Video: rawvideo.*?, (\d+)x(\d+)/.exec(line) : null;
+      if (m) {
+        size = { width: Number(m[1]), height: Number(m[2]) };
+        sizeKnown();
+      }
+    },
   });
-  const exited = new Promise<number>((resolve) => {
-    child.on('close', (code) => {
-      sizeKnown();
-      resolve(code ?? 1);
-    });
-    // A missing or unrunnable ffmpeg binary: no 'close' may follow, so release the wait here.
-    child.on('error', (err) => {
-      stderr += `\n${err.message}`;
-      sizeKnown();
-      resolve(-1);
-    });
-  });
+  void child.exited.then(() => sizeKnown());
 
   try {
     await sizeReady;
-    if (!size) throw unreadable(path, stderr);
+    if (!size) throw unreadable(path, child, await child.exited);
     const frameBytes = frameByteLength(format, size.width, size.height);
     let pending: Buffer = Buffer.alloc(0);
     let seq = 0;
@@ -77,16 +64,18 @@ export async function* readFrames(
         seq++;
       }
     }
-    const code = await exited;
-    if (code !== 0 && seq === 0) throw unreadable(path, stderr);
+    const exit = await child.exited;
+    if (exit.code !== 0 && seq === 0) throw unreadable(path, child, exit);
   } finally {
-    if (child.exitCode === null) child.kill('SIGKILL');
+    await child.stop();
   }
 }
 
 /** One clear line from ffmpeg's complaint (its last line names the problem). */
-function unreadable(path: string, stderr: string): FramewireError {
-  const lines = stderr
+function unreadable(path: string, child: FfmpegProcess, exit: FfmpegExit): FramewireError {
+  const failed = child.errorFor(exit);
+  if (exit.spawnError && failed) return failed;
+  const lines = child.stderrText
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
@@ -106,41 +95,16 @@ export async function writeImage(
   width: number,
   height: number,
 ): Promise<void> {
-  const child = spawn(
-    ffmpegPath,
-    [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      'rgb24',
-      '-s',
-      `${width}x${height}`,
-      '-i',
-      'pipe:0',
-      '-frames:v',
-      '1',
-      '-update',
-      '1',
-      path,
+  const child = new FfmpegProcess({
+    args: [
+      ...['-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24'],
+      ...['-s', `${width}x${height}`, '-i', 'pipe:0', '-frames:v', '1', '-update', '1', path],
     ],
-    { stdio: ['pipe', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d: string) => {
-    stderr += d;
+    stdin: true,
+    errorCode: 'SINK_WRITE',
+    task: `cannot write ${path}`,
   });
-  child.stdin.on('error', () => {}); // ffmpeg quitting early is reported through its exit code
-  child.stdin.end(rgb);
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  if (code !== 0) {
-    throw new FramewireError(
-      'SINK_WRITE',
-      `cannot write ${path}: ${stderr.trim().split('\n').at(-1) ?? 'ffmpeg failed'}`,
-    );
-  }
+  // A failed write is reported through the exit, with ffmpeg's own reason.
+  await child.write(rgb).catch(() => {});
+  await child.end();
 }

@@ -8,7 +8,9 @@ import { EXIT } from './command.ts';
  */
 export function reportError(err: unknown): number {
   if (err instanceof FramewireError) {
-    const where = err.component ? `${err.component}: ` : '';
+    // Some messages already start with their component (the encode session's): not twice.
+    const named = err.component && !err.message.startsWith(`${err.component}:`);
+    const where = named ? `${err.component}: ` : '';
     process.stderr.write(`framewire: ${redactUrl(where + err.message)}\n`);
     if (err.hint) process.stderr.write(`  hint: ${redactUrl(err.hint)}\n`);
     return err instanceof ConfigError || err.code === 'USAGE' ? EXIT.usage : EXIT.runtime;

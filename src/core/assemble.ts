@@ -63,9 +63,10 @@ export async function assemblePipeline(
     const stream: SourceStream = { ...info, live: source.live };
 
     const stages: RunnerStage[] = [];
-    for (const [i, c] of config.stages.entries()) {
+    const stageConfigs = withImplicitEncode(config, opts.registries);
+    for (const [i, c] of stageConfigs.entries()) {
       const label = `${c.path} (${c.type})`;
-      const name = meterName(config.stages, i);
+      const name = meterName(stageConfigs, i);
       const made = await withComponent(label, async () =>
         opts.registries.stages.get(c.type).create(c.options as never, context(label, name, stream)),
       );
@@ -110,6 +111,37 @@ export async function assemblePipeline(
     await Promise.allSettled(opened.reverse().map((c) => c.close()));
     throw err;
   }
+}
+
+/**
+ * The stages to run: the pipeline's own, plus an `encode` stage at the end when
+ * a file sink would otherwise get raw frames (the file sink only muxes). It is
+ * libx264 High through ffmpeg, as the file sink always wrote, with that sink's
+ * `crf`, `preset` and `keyframeInterval` (the first file sink's, if several).
+ * It shows in stats and messages as `encode`, at `sinks[N].encode`.
+ */
+function withImplicitEncode(
+  config: PipelineConfig,
+  registries: ComponentRegistries,
+): readonly ComponentConfig[] {
+  const file = config.sinks.find((s) => s.type === 'file');
+  const encode = registries.stages.find('encode');
+  if (!file || !encode || config.stages.some((s) => s.type === 'encode')) return config.stages;
+  const defaults = Object.fromEntries(
+    Object.entries(encode.options as Record<string, { default?: unknown }>).flatMap(
+      ([key, field]) => (field.default === undefined ? [] : [[key, field.default]]),
+    ),
+  );
+  const { crf, preset, keyframeInterval } = file.options;
+  const options = {
+    ...defaults,
+    encoder: 'ffmpeg',
+    profile: 'high',
+    crf,
+    preset,
+    keyframeInterval,
+  };
+  return [...config.stages, { type: 'encode', path: `${file.path}.encode`, options }];
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */

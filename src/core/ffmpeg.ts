@@ -1,7 +1,15 @@
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
 
-/** The bundled ffmpeg binary; no system ffmpeg is assumed. `FRAMEWIRE_FFMPEG` overrides it. */
-export const ffmpegPath: string = process.env.FRAMEWIRE_FFMPEG ?? ffmpegInstaller.path;
+/**
+ * The ffmpeg binary to run: `FRAMEWIRE_FFMPEG` when set, else the bundled one
+ * (no system ffmpeg is assumed). Read at each spawn, so the variable may change.
+ */
+export function resolveFfmpegPath(): string {
+  return process.env.FRAMEWIRE_FFMPEG || ffmpegInstaller.path;
+}
+
+/** The binary as resolved when this module loaded; tests and benchmarks run it directly. */
+export const ffmpegPath: string = resolveFfmpegPath();
 
 /** What ffmpeg's banner says about a video stream, parsed from its stderr. */
 export interface FfmpegStreamLine {

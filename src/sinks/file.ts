@@ -1,25 +1,24 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { optional, t } from '../config/schema.ts';
 import { defineSink } from '../core/component.ts';
 import { encodedOf } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';
-import { ffmpegPath, lastLines } from '../core/ffmpeg.ts';
-import type { Frame } from '../core/frame.ts';
 import type { Mp4Muxer } from './mp4-muxer.ts';
 
 const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow'] as const;
 
 /**
- * H.264 MP4 that plays in browsers and players (yuv420p, High profile), written
- * as fragmented MP4: a moov up front and a fragment every `fragmentSeconds`, so
- * a killed process leaves a playable file up to the last fragment.
+ * H.264 MP4 that plays in browsers and players, written as fragmented MP4: a
+ * moov up front and a fragment per GOP, so a killed process leaves a playable
+ * file up to the last whole fragment.
  *
- * Frames that carry `meta.encoded` (an `encode` stage ran) are muxed as they
- * are, without re-encoding: a fragment per GOP, timestamps from the frames'
- * pts; `crf`, `preset`, `fps` and `keyframeInterval` then do not apply (the
- * encode stage has its own). Which way a run goes is decided by its first frame.
+ * The sink only muxes: it writes the access units an `encode` stage attached
+ * as `meta.encoded`, timestamps from the frames' pts. A pipeline without an
+ * `encode` stage gets one added at the end of its stages (`encoder: ffmpeg`,
+ * libx264 High, no B-frames) that takes this sink's `crf`, `preset` and
+ * `keyframeInterval`; with an explicit `encode` stage those three do not apply.
+ * Any write failure ends the run with SINK_WRITE naming the file.
  */
 export const fileSink = defineSink({
   type: 'file',
@@ -28,21 +27,24 @@ export const fileSink = defineSink({
   options: {
     path: t.string({ doc: 'Output .mp4 file; its directory is created', minLength: 1 }),
     crf: t.integer({
-      doc: 'x264 quality: lower is better and bigger (18 ≈ visually lossless)',
+      doc: 'x264 quality of the implicit encode stage (none in the pipeline): lower is better and bigger (18 ≈ visually lossless)',
       default: 23,
       min: 0,
       max: 51,
     }),
-    preset: t.enum(PRESETS, { doc: 'x264 speed/size trade-off', default: 'veryfast' }),
+    preset: t.enum(PRESETS, {
+      doc: 'x264 speed/size trade-off of the implicit encode stage',
+      default: 'veryfast',
+    }),
     fps: optional(
       t.number({
-        doc: "Frame rate written to the file (default: the source's)",
+        doc: "Frame rate for the duration of a lone last frame (default: the source's, else 30); timestamps come from the frames, so it does not retime the video",
         exclusiveMin: 0,
         max: 1000,
       }),
     ),
     keyframeInterval: t.number({
-      doc: 'Seconds between key frames (also the fragment length)',
+      doc: 'Seconds between key frames of the implicit encode stage (also the fragment length)',
       default: 1,
       exclusiveMin: 0,
       max: 60,
@@ -52,119 +54,47 @@ export const fileSink = defineSink({
     const path = resolve(ctx.baseDir, config.path);
     mkdirSync(dirname(path), { recursive: true });
     const fps = config.fps ?? ctx.stream?.fps ?? 30;
-    const live = ctx.stream?.live ?? false;
-    let proc: ChildProcess | undefined;
-    let stderr = '';
-    let exit: Promise<number | null> | undefined;
-    let failure: Error | undefined;
-    /** Set when the first frame arrives already encoded: then packets are muxed, not pixels. */
     let muxer: Mp4Muxer | undefined;
-    let raw = false;
+    let failure: FramewireError | undefined;
 
-    const fail = (what: string) =>
-      new FramewireError('SINK_WRITE', `writing "${config.path}" failed: ${what}`, {
+    const fail = (e: unknown) => {
+      const why = e instanceof Error ? e.message : String(e);
+      failure ??= new FramewireError('SINK_WRITE', `writing "${config.path}" failed: ${why}`, {
         component: ctx.name,
+        cause: e,
       });
-
-    // Started at the first frame: the format is decided once, from what arrives.
-    const start = (frame: Frame) => {
-      const gop = Math.max(1, Math.round(config.keyframeInterval * fps));
-      const args = [
-        '-hide_banner',
-        '-nostdin',
-        '-loglevel',
-        'error',
-        // Live sources drop frames: stamp arrivals so playback keeps real time.
-        ...(live ? ['-use_wallclock_as_timestamps', '1'] : ['-framerate', String(fps)]),
-        '-f',
-        'rawvideo',
-        '-pix_fmt',
-        frame.format,
-        '-s',
-        `${frame.width}x${frame.height}`,
-        '-i',
-        'pipe:0',
-        '-c:v',
-        'libx264',
-        '-preset',
-        config.preset,
-        '-crf',
-        String(config.crf),
-        '-pix_fmt',
-        'yuv420p',
-        '-profile:v',
-        'high',
-        '-g',
-        String(gop),
-        '-keyint_min',
-        String(gop),
-        '-sc_threshold',
-        '0',
-        ...(live ? ['-vsync', 'vfr'] : []),
-        '-movflags',
-        '+frag_keyframe+empty_moov+default_base_moof',
-        '-y',
-        path,
-      ];
-      // Own process group: a Ctrl-C at the terminal reaches framewire, which then
-      // finishes the file; ffmpeg must not die first with frames still in flight.
-      proc = spawn(ffmpegPath, args, { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
-      proc.stderr!.setEncoding('utf8');
-      proc.stderr!.on('data', (s: string) => {
-        stderr = (stderr + s).slice(-4096);
-      });
-      proc.stdin!.on('error', () => {});
-      const p = proc;
-      exit = new Promise((done) => p.on('close', (code) => done(code)));
-      void exit.then((code) => {
-        if (code !== 0) failure ??= fail(lastLines(stderr) || `ffmpeg exited with ${code}`);
-      });
-    };
-
-    const mux = async (frame: Frame) => {
-      const encoded = encodedOf(frame);
-      // The encoder skipped this picture (counted there too): nothing to write.
-      if (!encoded) {
-        ctx.count('unencoded');
-        return;
-      }
-      // Loaded on first use: mediabunny costs a quarter second at every start otherwise.
-      muxer ??= new (await import('./mp4-muxer.ts')).Mp4Muxer(path, 1_000_000 / fps);
-      try {
-        if (!(await muxer.add(encoded))) ctx.count('before-key-frame');
-      } catch (e) {
-        failure ??= fail((e as Error).message);
-        throw failure;
-      }
+      return failure;
     };
 
     return {
-      write(frame) {
+      async write(frame) {
         if (failure) throw failure;
-        if (muxer || (!raw && encodedOf(frame))) return mux(frame);
-        raw = true;
-        if (!proc) start(frame);
-        const stdin = proc!.stdin!;
-        // Resolve only when the bytes left our buffer: the frame's memory goes back
-        // to the pool right after, and must not be overwritten while still queued.
-        return new Promise<void>((done, reject) => {
-          stdin.write(frame.data, (err) => (err ? reject(failure ?? fail(err.message)) : done()));
-        });
-      },
-      async close() {
-        if (muxer) {
-          try {
-            await muxer.finish();
-          } catch (e) {
-            failure ??= fail((e as Error).message);
-          }
-          if (failure) throw failure;
+        const encoded = encodedOf(frame);
+        if (!encoded) {
+          // The encoder skipped this picture (counted there too), or no encoder ran.
+          ctx.count('unencoded');
           return;
         }
-        if (!proc || !exit) return;
-        proc.stdin!.end();
-        await exit;
-        if (failure) throw failure;
+        try {
+          // Loaded on first use: mediabunny costs a quarter second at every start otherwise.
+          muxer ??= new (await import('./mp4-muxer.ts')).Mp4Muxer(path, 1_000_000 / fps);
+          if (!(await muxer.add(encoded))) ctx.count('before-key-frame');
+        } catch (e) {
+          await muxer?.abort();
+          throw fail(e);
+        }
+      },
+      async close() {
+        if (failure) {
+          await muxer?.abort();
+          throw failure;
+        }
+        try {
+          await muxer?.finish();
+        } catch (e) {
+          await muxer?.abort();
+          throw fail(e);
+        }
       },
     };
   },

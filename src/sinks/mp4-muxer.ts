@@ -1,9 +1,11 @@
+import { type FileHandle, open } from 'node:fs/promises';
 import {
   EncodedPacket,
   EncodedVideoPacketSource,
-  FilePathTarget,
   Mp4OutputFormat,
   Output,
+  StreamTarget,
+  type StreamTargetChunk,
 } from 'mediabunny';
 import { annexBToLengthPrefixed } from '../core/avc.ts';
 import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
@@ -21,6 +23,12 @@ const TIMESCALE = 1_000_000;
  * reaches the disk when the next one begins, so a killed process leaves a file
  * that plays up to the last whole GOP. Packets must arrive in decode order with
  * no B-frames (what the encode stage produces), starting at a key frame.
+ *
+ * The file is written through our own handle rather than mediabunny's
+ * `FilePathTarget`, so that a write error (disk full, I/O error) is known for
+ * certain and fails the next `add()` or `finish()`; and since on Linux a file
+ * whose directory is deleted keeps accepting writes into nowhere, the handle is
+ * also checked to still have a name at every key frame and at the end.
  */
 export class Mp4Muxer {
   readonly #track = new EncodedVideoPacketSource('avc');
@@ -32,6 +40,9 @@ export class Mp4Muxer {
   /** Duration given to each packet until the next one refines it: the last frame keeps it. */
   #lastDuration: number;
   #finished = false;
+  #file: FileHandle | undefined;
+  /** The first failed write; every later call reports it. */
+  #writeError: Error | undefined;
   /** Packets written so far (those before the first key frame are not). */
   packets = 0;
 
@@ -43,16 +54,37 @@ export class Mp4Muxer {
     this.#lastDuration = frameDuration;
   }
 
-  #start(): Promise<void> {
+  async #start(): Promise<void> {
+    const file = await open(this.path, 'w');
+    this.#file = file;
+    const writable = new WritableStream<StreamTargetChunk>({
+      write: async (chunk) => {
+        try {
+          await file.write(chunk.data, 0, chunk.data.byteLength, chunk.position);
+        } catch (e) {
+          this.#writeError ??= e as Error;
+          throw e;
+        }
+      },
+    });
     const output = new Output({
       format: new Mp4OutputFormat({ fastStart: 'fragmented', minimumFragmentDuration: 0 }),
       // Unchunked: each fragment is written through as soon as mediabunny flushes
       // it, instead of collecting 16 MiB in memory first.
-      target: new FilePathTarget(this.path, { chunked: false }),
+      target: new StreamTarget(writable, { chunked: false }),
     });
     output.addVideoTrack(this.#track, { frameRate: TIMESCALE });
     this.#output = output;
-    return output.start();
+    await output.start();
+  }
+
+  /** Throws the first write error, or a lost file (its directory or name deleted). */
+  async #check(): Promise<{ isFile(): boolean } | undefined> {
+    if (this.#writeError) throw this.#writeError;
+    const stat = await this.#file?.stat();
+    if (stat?.nlink === 0)
+      throw new Error('the file was deleted while being written (was its directory removed?)');
+    return stat;
   }
 
   /**
@@ -86,10 +118,13 @@ export class Mp4Muxer {
     );
     const first = this.packets++ === 0;
     const { codec, codedWidth, codedHeight, description } = this.#config;
+    // A key frame flushes the previous fragment: check it reached the file.
+    if (packet.key) await this.#check();
     await this.#track.add(
       sample,
       first ? { decoderConfig: { codec, codedWidth, codedHeight, description } } : undefined,
     );
+    if (this.#writeError) throw this.#writeError;
     return true;
   }
 
@@ -98,8 +133,20 @@ export class Mp4Muxer {
     if (this.#finished) return;
     this.#finished = true;
     if (!this.#output) return;
-    await this.#started;
-    await this.#output.finalize();
+    try {
+      await this.#started;
+      await this.#output.finalize();
+      // On disk before success is reported (a device such as /dev/null cannot sync).
+      if ((await this.#check())?.isFile()) await this.#file?.sync();
+    } finally {
+      await this.#file?.close().catch(() => {});
+    }
+  }
+
+  /** Gives up without finishing the file (after a failure): closes the handle. Idempotent. */
+  async abort(): Promise<void> {
+    this.#finished = true;
+    await this.#file?.close().catch(() => {});
   }
 }
 

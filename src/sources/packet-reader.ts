@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { FramewireError, redactUrl } from '../core/errors.ts';
+import { type FfmpegExit, FfmpegProcess } from '../core/ffmpeg-process.ts';
 import type { Packet } from '../core/frame.ts';
 import { avcCodecString, forEachNal, NalType, parseSps, type SpsInfo } from './h264.ts';
 
 export interface PacketReaderOptions {
-  /** The ffmpeg binary, normally `@ffmpeg-installer/ffmpeg`'s `.path`. */
-  readonly ffmpegPath: string;
   /** Everything before the output options, including `-i INPUT`, e.g. `['-re', '-i', 'in.mp4']`. */
   readonly inputArgs: readonly string[];
 }
@@ -63,9 +60,9 @@ export function openPacketReader(opts: PacketReaderOptions): PacketReader {
 
 class FfmpegPacketReader implements PacketReader {
   readonly #label: string;
-  readonly #proc: ChildProcess;
+  readonly #proc: FfmpegProcess;
   readonly #chunks: AsyncIterator<Buffer>;
-  readonly #exited: Promise<{ code: number | null; error?: Error }>;
+  readonly #exited: Promise<FfmpegExit>;
   /** Resolves when ffmpeg has printed its stream dump (or stderr closed). */
   readonly #headerDone: Promise<void>;
   readonly #stderr: string[] = [];
@@ -89,28 +86,26 @@ class FfmpegPacketReader implements PacketReader {
   constructor(opts: PacketReaderOptions) {
     const i = opts.inputArgs.lastIndexOf('-i');
     this.#label = redactUrl(opts.inputArgs[i + 1] ?? 'the input');
-    const args = ['-nostdin', '-hide_banner', '-nostats', ...opts.inputArgs, ...OUTPUT_ARGS];
-    // Own process group: a terminal Ctrl-C reaches framewire, which stops in order.
-    this.#proc = spawn(opts.ffmpegPath, args, {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+    let headerDone = () => {};
+    this.#headerDone = new Promise((resolve) => {
+      headerDone = resolve;
     });
-    this.#exited = new Promise((resolve) => {
-      this.#proc.once('error', (error) => resolve({ code: null, error }));
-      this.#proc.once('close', (code) => resolve({ code }));
+    this.#proc = new FfmpegProcess({
+      args: ['-nostats', ...opts.inputArgs, ...OUTPUT_ARGS],
+      stdout: true,
+      errorCode: 'SOURCE_READ',
+      task: `reading ${this.#label}`,
+      onStderrLine: (line) => {
+        this.#onStderr(line);
+        if (line.startsWith('Stream mapping:')) headerDone();
+      },
     });
+    this.#exited = this.#proc.exited;
+    void this.#exited.then(() => headerDone());
     // Async iteration pulls from the pipe only on demand: that is the backpressure.
     this.#chunks = (this.#proc.stdout as NodeJS.ReadableStream)[
       Symbol.asyncIterator
     ]() as AsyncIterator<Buffer>;
-    this.#headerDone = new Promise((resolve) => {
-      const lines = createInterface({ input: this.#proc.stderr as NodeJS.ReadableStream });
-      lines.on('line', (line) => {
-        this.#onStderr(line);
-        if (line.startsWith('Stream mapping:')) resolve();
-      });
-      lines.once('close', () => resolve());
-    });
   }
 
   get bytesRead(): number {
@@ -142,10 +137,7 @@ class FfmpegPacketReader implements PacketReader {
     if (this.#closed) return;
     this.#closed = true;
     // Nothing to finalize: the output is a pipe we stop reading, so SIGKILL is safe.
-    if (this.#proc.exitCode === null && this.#proc.signalCode === null) this.#proc.kill('SIGKILL');
-    // Unread output keeps the pipe open, and the process 'close' event waits for it.
-    this.#proc.stdout?.destroy();
-    await this.#exited;
+    await this.#proc.stop();
   }
 
   /** Runs reads one at a time, so `open()` and `next()` never interleave on the buffer. */
@@ -250,18 +242,11 @@ class FfmpegPacketReader implements PacketReader {
       r = { done: true, value: undefined };
     }
     if (!r.done) return r.value;
-    const { code, error } = await this.#exited;
+    const exit = await this.#exited;
     if (this.#closed) return undefined;
-    if (this.#count > 0 && (error || code !== 0)) {
-      // Packets already flowed, so the input was fine: this is a read failure mid-stream.
-      throw new FramewireError(
-        'SOURCE_READ',
-        `ffmpeg stopped reading ${this.#label}: ${this.#lastError()}`,
-        {
-          cause: error,
-        },
-      );
-    }
+    // Packets already flowed, so the input was fine: this is a read failure mid-stream.
+    const failure = this.#count > 0 ? this.#proc.errorFor(exit) : undefined;
+    if (failure) throw failure;
     return undefined;
   }
 
@@ -284,13 +269,16 @@ class FfmpegPacketReader implements PacketReader {
   }
 
   async #openError(): Promise<FramewireError> {
-    const { code, error } = await this.#exited;
+    const exit = await this.#exited;
+    const { code, spawnError } = exit;
     const text = this.#stderr.join('\n');
     const label = this.#label;
     const fail = (message: string, hint: string) =>
-      new FramewireError('SOURCE_OPEN', message, { hint, cause: error });
-    if (error)
-      return fail(`cannot start ffmpeg (${error.message})`, 'Reinstall dependencies: npm ci');
+      new FramewireError('SOURCE_OPEN', message, { hint, cause: spawnError });
+    if (spawnError) {
+      const e = this.#proc.errorFor(exit)!;
+      return fail(e.message, e.hint ?? '');
+    }
     if (/No such file or directory/.test(text))
       return fail(
         `${label}: no such file`,

@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
-import { ffmpegPath, lastLines, parseDuration, parseVideoStreamLine } from '../core/ffmpeg.ts';
+import { parseDuration, parseVideoStreamLine } from '../core/ffmpeg.ts';
+import { FfmpegProcess } from '../core/ffmpeg-process.ts';
 import { type Frame, frameByteLength, type PixelFormat } from '../core/frame.ts';
 import type { FramePool } from '../core/frame-pool.ts';
 
@@ -31,7 +31,7 @@ const PIX_FMT: Record<PixelFormat, string> = { yuv420p: 'yuv420p', rgb24: 'rgb24
  */
 export class RawFrameReader implements Source {
   readonly live = false;
-  #proc: ChildProcess | undefined;
+  #proc: FfmpegProcess | undefined;
   #info: StreamInfo | undefined;
   #frameBytes = 0;
   #current: Uint8Array | undefined;
@@ -45,72 +45,56 @@ export class RawFrameReader implements Source {
   #exitError: Error | undefined;
   #finished = false;
   #emitting = false;
-  #stderr = '';
 
   constructor(private readonly opts: RawFrameReaderOptions) {}
 
   open(): Promise<StreamInfo> {
     const args = [
-      '-hide_banner',
-      '-nostdin',
       ...this.opts.inputArgs,
       ...(this.opts.outputArgs ?? []),
-      '-an',
-      '-sn',
-      '-f',
-      'rawvideo',
-      '-pix_fmt',
-      PIX_FMT[this.opts.format],
-      'pipe:1',
+      ...['-an', '-sn', '-f', 'rawvideo', '-pix_fmt', PIX_FMT[this.opts.format], 'pipe:1'],
     ];
-    // Own process group: a terminal Ctrl-C goes to framewire, which stops reading in order.
-    const proc = spawn(ffmpegPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    this.#proc = proc;
     return new Promise<StreamInfo>((resolve, reject) => {
       let inOutput = false;
       let duration: number | undefined;
-      proc.stderr!.setEncoding('utf8');
-      proc.stderr!.on('data', (text: string) => {
-        // Keep only the tail: ffmpeg may print progress for hours.
-        this.#stderr = (this.#stderr + text).slice(-8192);
+      // ffmpeg describes its output stream before any data flows: that is the probe.
+      const onStderrLine = (line: string) => {
         if (this.#info) return;
-        duration ??= parseDuration(this.#stderr);
-        for (const line of this.#stderr.split('\n')) {
-          if (line.startsWith('Output #0')) inOutput = true;
-          const stream = inOutput ? parseVideoStreamLine(line) : undefined;
-          if (!stream) continue;
-          this.#frameBytes = frameByteLength(this.opts.format, stream.width, stream.height);
-          const fromDuration =
-            duration !== undefined && stream.fps ? Math.round(duration * stream.fps) : undefined;
-          this.#info = {
-            width: stream.width,
-            height: stream.height,
-            format: this.opts.format,
-            fps: stream.fps,
-            frames: this.opts.frameLimit ?? fromDuration,
-          };
-          this.#pump();
-          resolve(this.#info);
-          return;
-        }
+        duration ??= parseDuration(line);
+        if (line.startsWith('Output #0')) inOutput = true;
+        const stream = inOutput ? parseVideoStreamLine(line) : undefined;
+        if (!stream) return;
+        this.#frameBytes = frameByteLength(this.opts.format, stream.width, stream.height);
+        const fromDuration =
+          duration !== undefined && stream.fps ? Math.round(duration * stream.fps) : undefined;
+        this.#info = {
+          width: stream.width,
+          height: stream.height,
+          format: this.opts.format,
+          fps: stream.fps,
+          frames: this.opts.frameLimit ?? fromDuration,
+        };
+        this.#pump();
+        resolve(this.#info);
+      };
+      const proc = new FfmpegProcess({
+        args,
+        stdout: true,
+        errorCode: 'SOURCE_READ',
+        task: `reading ${this.opts.describe}`,
+        onStderrLine,
       });
-      proc.on('error', (err) =>
-        reject(new FramewireError('SOURCE_OPEN', `cannot start ffmpeg: ${err.message}`)),
-      );
-      proc.stdout!.on('data', (chunk: Buffer) => this.#onData(chunk));
-      proc.stdout!.pause();
-      proc.on('close', (code, signal) => {
+      this.#proc = proc;
+      proc.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+      proc.stdout.pause();
+      void proc.exited.then((exit) => {
         this.#exited = true;
         if (!this.#info) {
-          reject(this.#openError());
+          reject(this.#openError(proc, exit.spawnError));
           return;
         }
-        if (code !== 0 && !this.#stopping && signal === null) {
-          this.#exitError = new FramewireError(
-            'SOURCE_READ',
-            `reading ${this.opts.describe} failed: ${lastLines(this.#stderr)}`,
-          );
-        }
+        // A signal is ours (stop()); anything else non-zero is a read failure.
+        if (!this.#stopping && exit.signal === null) this.#exitError = proc.errorFor(exit);
         this.#flush();
       });
     });
@@ -129,7 +113,7 @@ export class RawFrameReader implements Source {
   stop(): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    this.#proc?.kill('SIGKILL');
+    this.#proc?.kill();
     for (const frame of this.#ready.splice(0)) this.opts.pool.release(frame.data);
     this.#flush();
   }
@@ -140,21 +124,20 @@ export class RawFrameReader implements Source {
       this.opts.pool.release(this.#current);
       this.#current = undefined;
     }
-    const proc = this.#proc;
-    if (proc && !this.#exited) {
-      // 'close' waits for stdout to end, which a paused pipe never does: without
-      // this, closing after an early stop (a failed sink) waited forever.
-      proc.stdout?.destroy();
-      await new Promise((r) => proc.once('close', r));
-    }
+    // stop() also destroys the paused stdout: buffered output would keep 'close' from ever coming.
+    await this.#proc?.stop();
   }
 
   dropped(): number {
     return 0;
   }
 
-  #openError(): FramewireError {
-    const detail = lastLines(this.#stderr);
+  #openError(proc: FfmpegProcess, spawnError: Error | undefined): FramewireError {
+    if (spawnError) {
+      const e = proc.errorFor({ code: null, signal: null, spawnError })!;
+      return new FramewireError('SOURCE_OPEN', e.message, e.hint ? { hint: e.hint } : {});
+    }
+    const detail = proc.stderrTail();
     const missing = /No such file or directory/i.test(detail);
     return new FramewireError(
       'SOURCE_OPEN',
@@ -184,8 +167,8 @@ export class RawFrameReader implements Source {
         // Without demand for more, hand the rest back to the stream: at most one
         // decoded frame waits here, however small frames are.
         if (this.#ready.length >= this.#demand && offset < chunk.length) {
-          this.#proc!.stdout!.pause();
-          this.#proc!.stdout!.unshift(chunk.subarray(offset));
+          this.#proc!.stdout.pause();
+          this.#proc!.stdout.unshift(chunk.subarray(offset));
           break;
         }
       }
@@ -231,8 +214,8 @@ export class RawFrameReader implements Source {
   }
 
   #pump(): void {
-    const stdout = this.#proc?.stdout;
-    if (!stdout || !this.#info) return;
+    if (!this.#proc || !this.#info || !this.#proc.running) return;
+    const stdout = this.#proc.stdout;
     if (this.#ready.length === 0 && this.#demand > 0) stdout.resume();
     else stdout.pause();
   }

@@ -1,7 +1,6 @@
 import { Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { Clock } from '../core/clock.ts';
 import type { ComponentContext, Source, SourceObserver, StreamInfo } from '../core/component.ts';
-import { ffmpegPath } from '../core/ffmpeg.ts';
 import type { Frame } from '../core/frame.ts';
 import { type DecodeConfig, decodeOperator, holdsBack } from '../stages/decode.ts';
 import { openPacketReader, type PacketReader } from './packet-reader.ts';
@@ -49,7 +48,7 @@ export class WebcodecsFileReader implements Source {
     private readonly sourceId: string,
     private readonly clock: Clock = ctx.clock,
   ) {
-    this.#reader = openPacketReader({ ffmpegPath, inputArgs });
+    this.#reader = openPacketReader({ inputArgs });
     this.#lookahead = holdsBack(DECODER);
   }
 

@@ -1,14 +1,31 @@
-import { spawn } from 'node:child_process';
-import { lengthPrefixedToAnnexB, parseAvcConfigurationRecord } from '../core/avc.ts';
-import { ffmpegPath, lastLines } from '../core/ffmpeg.ts';
+import { nalUnits } from '../core/avc.ts';
+import type { ComponentContext } from '../core/component.ts';
+import { FfmpegProcess } from '../core/ffmpeg-process.ts';
+import { AviVideoParser } from './avi-video-parser.ts';
 import type { EncodeFormat, EncoderFactory } from './encode-session.ts';
 import type { AvcProfile } from './encode-webcodecs.ts';
-import { FlvVideoParser } from './flv-video-parser.ts';
+
+/** x264 speed/size presets offered, fastest first. */
+export const X264_PRESETS = [
+  'ultrafast',
+  'superfast',
+  'veryfast',
+  'faster',
+  'fast',
+  'medium',
+  'slow',
+] as const;
+export type X264Preset = (typeof X264_PRESETS)[number];
 
 export interface FfmpegEncodeOptions {
   readonly profile: AvcProfile;
+  /** Bits per second, VBV-capped; ignored when `crf` is set. */
   readonly bitrate: number;
+  /** Constant quality instead of a bitrate (what files want). */
+  readonly crf?: number;
   readonly latencyMode: 'quality' | 'realtime';
+  /** Overrides the preset `latencyMode` picks. */
+  readonly preset?: X264Preset;
   /** Seconds between key frames; x264 counts them in frames at the nominal rate. */
   readonly keyframeInterval: number;
 }
@@ -19,90 +36,75 @@ export interface FfmpegEncodeOptions {
  * than the pipeline's `maxInFlight` lets in before the first comes out, or the
  * run stalls. `quality` buys compression per bit with a slower preset.
  */
-const LATENCY_ARGS: Record<FfmpegEncodeOptions['latencyMode'], string[]> = {
-  realtime: ['-preset', 'veryfast', '-tune', 'zerolatency'],
-  quality: ['-preset', 'medium', '-tune', 'zerolatency'],
+const LATENCY_PRESET: Record<FfmpegEncodeOptions['latencyMode'], X264Preset> = {
+  realtime: 'veryfast',
+  quality: 'medium',
 };
 
-/** The ffmpeg command line: raw yuv420p in on stdin, H.264 in FLV out on stdout. */
+/** The ffmpeg arguments: raw yuv420p in on stdin, H.264 (Annex B) in AVI out on stdout. */
 export function ffmpegEncodeArgs(opts: FfmpegEncodeOptions, format: EncodeFormat): string[] {
   const gop = Math.max(1, Math.round(opts.keyframeInterval * format.fps));
+  const preset = opts.preset ?? LATENCY_PRESET[opts.latencyMode];
+  const rate =
+    opts.crf === undefined
+      ? // One-second VBV: the rate holds over short spans, as streaming needs.
+        [
+          ...['-b:v', String(opts.bitrate), '-maxrate', String(opts.bitrate)],
+          ...['-bufsize', String(opts.bitrate)],
+        ]
+      : ['-crf', String(opts.crf)];
   return [
-    ...['-hide_banner', '-nostdin', '-loglevel', 'error'],
+    '-loglevel',
+    'error',
     ...['-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', `${format.width}x${format.height}`],
     ...['-framerate', String(format.fps), '-i', 'pipe:0'],
-    ...['-c:v', 'libx264', ...LATENCY_ARGS[opts.latencyMode], '-profile:v', opts.profile],
-    ...['-pix_fmt', 'yuv420p', '-bf', '0'],
-    // One-second VBV: the rate holds over short spans, as streaming needs.
-    ...['-b:v', String(opts.bitrate), '-maxrate', String(opts.bitrate)],
-    ...['-bufsize', String(opts.bitrate)],
+    ...['-c:v', 'libx264', '-preset', preset, '-tune', 'zerolatency', '-profile:v', opts.profile],
+    ...['-pix_fmt', 'yuv420p', '-bf', '0', ...rate],
     ...['-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0'],
     // One access unit per picture, written the moment it exists.
-    ...['-vsync', 'passthrough', '-flush_packets', '1', '-f', 'flv', 'pipe:1'],
+    ...['-vsync', 'passthrough', '-flush_packets', '1', '-f', 'avi', 'pipe:1'],
   ];
 }
 
-/**
- * libx264 in a bundled-ffmpeg child process. FLV frames each access unit, so
- * one is known complete as soon as it arrives (see `flv-video-parser.ts`); its
- * NAL units are turned back into Annex B with SPS/PPS before each key frame.
- */
-export function ffmpegEncoder(opts: FfmpegEncodeOptions): EncoderFactory {
-  return async (format, cb) => {
-    // Own process group: a Ctrl-C reaches framewire, which then drains the encoder.
-    const proc = spawn(ffmpegPath, ffmpegEncodeArgs(opts, format), {
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
-    let stderr = '';
-    let closing = false;
-    let parameterSets: Uint8Array[] | undefined;
-    let lengthSize = 4;
-    const parser = new FlvVideoParser();
-    // The session wraps this into a STAGE_FAILED error that names the stage.
-    const fail = (what: string) => cb.error(new Error(`ffmpeg ${what}`));
+/** NAL unit type 5: a slice of an IDR picture. */
+const IDR = 5;
 
-    proc.stderr.setEncoding('utf8');
-    proc.stderr.on('data', (s: string) => {
-      stderr = (stderr + s).slice(-4096);
+/**
+ * libx264 in a bundled-ffmpeg child process. AVI frames each access unit and
+ * keeps x264's own Annex B with in-band SPS/PPS (see `avi-video-parser.ts`), so
+ * the packets go on exactly as x264 wrote them.
+ */
+export function ffmpegEncoder(opts: FfmpegEncodeOptions, ctx: ComponentContext): EncoderFactory {
+  return async (format, cb) => {
+    const proc = new FfmpegProcess({
+      args: ffmpegEncodeArgs(opts, format),
+      stdin: true,
+      stdout: true,
+      errorCode: 'STAGE_FAILED',
+      component: ctx.name,
     });
-    proc.stdin.on('error', () => {}); // reported through the exit code below
+    let closing = false;
+    const parser = new AviVideoParser();
     proc.stdout.on('data', (chunk: Buffer) => {
       try {
-        for (const tag of parser.push(chunk)) {
-          if (tag.kind === 'config') {
-            ({ lengthSize, parameterSets } = parseAvcConfigurationRecord(tag.data));
-          } else if (tag.kind === 'nalu') {
-            if (!parameterSets) throw new RangeError('access unit before the AVC sequence header');
-            const prefix = tag.key ? parameterSets : [];
-            cb.output({ data: lengthPrefixedToAnnexB(tag.data, lengthSize, prefix), key: tag.key });
-          }
+        for (const data of parser.push(chunk)) {
+          const key = nalUnits(data).some((nal) => ((nal[0] ?? 0) & 0x1f) === IDR);
+          cb.output({ data, key });
         }
       } catch (e) {
-        fail(`wrote an unreadable stream: ${(e as Error).message}`);
-        proc.kill('SIGKILL');
+        cb.error(new Error(`ffmpeg wrote an unreadable stream: ${(e as Error).message}`));
+        proc.kill();
       }
     });
-    const exited = new Promise<void>((resolve) => {
-      proc.once('error', (e) => {
-        fail(`could not start: ${e.message}`);
-        resolve();
-      });
-      proc.once('close', (code, signal) => {
-        // Only an exit we asked for is normal: end of input (code 0) or close() (SIGKILL).
-        const asked = closing && (code === 0 || signal === 'SIGKILL');
-        if (!asked) fail(`exited (${signal ?? code}): ${lastLines(stderr) || 'no message'}`);
-        resolve();
-      });
+    const exited = proc.exited.then((exit) => {
+      // Asked-for exits (end of input, close()) are normal; the session names the stage.
+      const error = closing && exit.code === 0 ? undefined : proc.errorFor(exit);
+      if (error) cb.error(error);
     });
 
     return {
-      encode(frame) {
-        // Resolves when the pipe took the bytes: ffmpeg reads at its own pace.
-        return new Promise<void>((resolve) => {
-          proc.stdin.write(frame.data, () => resolve());
-        });
-      },
+      // Resolves when the pipe took the bytes: ffmpeg reads at its own pace.
+      encode: (frame) => proc.write(frame.data).catch(() => {}),
       async flush() {
         closing = true;
         proc.stdin.end();
@@ -110,7 +112,7 @@ export function ffmpegEncoder(opts: FfmpegEncodeOptions): EncoderFactory {
       },
       close() {
         closing = true;
-        if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+        proc.kill();
       },
     };
   };

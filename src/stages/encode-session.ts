@@ -212,6 +212,8 @@ export class EncodeSession {
       {
         component: this.ctx.name,
         cause,
+        // A backend's own advice (e.g. how to point at a working ffmpeg) is kept.
+        ...(cause instanceof FramewireError && cause.hint ? { hint: cause.hint } : {}),
       },
     );
     this.#wake?.();

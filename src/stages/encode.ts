@@ -3,7 +3,7 @@ import { type InferFields, optional, t } from '../config/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
 import { sessionOperator } from '../core/session-operator.ts';
 import type { Frame } from '../core/frame.ts';
-import { ffmpegEncoder } from './encode-ffmpeg.ts';
+import { ffmpegEncoder, X264_PRESETS } from './encode-ffmpeg.ts';
 import { EncodeSession, type EncoderFactory } from './encode-session.ts';
 import { type AvcProfile, webCodecsEncoder } from './encode-webcodecs.ts';
 
@@ -22,6 +22,18 @@ const options = {
       doc: 'Target bits per second (default: 0.1 bit per pixel per frame, ~2.8 Mbit/s at 720p30)',
       min: 10_000,
       max: 500_000_000,
+    }),
+  ),
+  crf: optional(
+    t.integer({
+      doc: 'ffmpeg only: constant quality instead of bitrate; lower is better and bigger (18 ≈ visually lossless)',
+      min: 0,
+      max: 51,
+    }),
+  ),
+  preset: optional(
+    t.enum(X264_PRESETS, {
+      doc: 'ffmpeg only: x264 speed/size trade-off (default: from latencyMode)',
     }),
   ),
   keyframeInterval: t.number({
@@ -85,9 +97,19 @@ function backend(config: EncodeConfig, ctx: ComponentContext): EncoderFactory {
   const profile = profileOf(config);
   return (format, cb) => {
     const bitrate = bitrateOf(config, format.width, format.height, format.fps);
-    const { latencyMode, keyframeInterval } = config;
+    const { latencyMode, keyframeInterval, crf, preset } = config;
     return config.encoder === 'ffmpeg'
-      ? ffmpegEncoder({ profile, bitrate, latencyMode, keyframeInterval })(format, cb)
+      ? ffmpegEncoder(
+          {
+            profile,
+            bitrate,
+            latencyMode,
+            keyframeInterval,
+            ...(crf === undefined ? {} : { crf }),
+            ...(preset === undefined ? {} : { preset }),
+          },
+          ctx,
+        )(format, cb)
       : webCodecsEncoder(
           { profile, bitrate, latencyMode, hardware: config.hardware, queue: config.queue },
           ctx,

@@ -51,7 +51,7 @@ export function context(
 
 /** Packet frames as a `file` source with `output: packets` would emit them. */
 export async function packetFrames(path: string): Promise<Frame[]> {
-  const reader = openPacketReader({ ffmpegPath: ffmpeg.path, inputArgs: ['-i', path] });
+  const reader = openPacketReader({ inputArgs: ['-i', path] });
   try {
     const info = await reader.open();
     const frames: Frame[] = [];

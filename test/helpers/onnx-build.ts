@@ -57,7 +57,12 @@ function valueInfo(name: string, type: ElementType, shape: readonly (number | st
 /** The serialized model. `input` adds an (unused) image input like a real detector's. */
 export function buildConstantModel(
   outputs: readonly FixedOutput[],
-  opts: { input?: readonly number[]; metadata?: Record<string, string> } = {},
+  opts: {
+    input?: readonly number[];
+    /** The image input's element type (TF detectors take uint8); default float32. */
+    inputType?: ElementType;
+    metadata?: Record<string, string>;
+  } = {},
 ): Uint8Array {
   const graph = {
     name: 'fixture',
@@ -79,7 +84,7 @@ export function buildConstantModel(
         rawData: rawBytes(type, o.values),
       };
     }),
-    input: opts.input ? [valueInfo('images', 'float32', opts.input)] : [],
+    input: opts.input ? [valueInfo('images', opts.inputType ?? 'float32', opts.input)] : [],
     output: outputs.map((o) => valueInfo(o.name, o.type ?? 'float32', o.declared ?? o.dims)),
   };
   const model = {

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Detections } from '../core/detections.ts';
-import { FramewireError } from '../core/errors.ts';
+import { FramewireError, redactUrl } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { stderrLogger } from '../core/log.ts';
 import { Detector } from '../models/detector.ts';
@@ -148,7 +148,7 @@ function table(
   const rows = found
     .toList()
     .map((d) => [d.label, d.score.toFixed(2), d.box.map((v) => Math.round(v)).join(', ')]);
-  const head = `${input}: ${frame.width}x${frame.height}, ${rows.length} detection${rows.length === 1 ? '' : 's'} (${Math.round(ms)} ms; labels: ${labelsFrom})`;
+  const head = `${redactUrl(input)}: ${frame.width}x${frame.height}, ${rows.length} detection${rows.length === 1 ? '' : 's'} (${Math.round(ms)} ms; labels: ${labelsFrom})`;
   if (rows.length === 0) return head;
   const all = [['label', 'score', 'box x1, y1, x2, y2'], ...rows];
   const widths = [0, 1].map((c) => Math.max(...all.map((r) => r[c]!.length)));

@@ -4,7 +4,7 @@ import { registries } from '../components-all.ts';
 import { loadPipeline } from '../config/load.ts';
 import { assemblePipeline } from '../core/assemble.ts';
 import { systemClock } from '../core/clock.ts';
-import { FramewireError } from '../core/errors.ts';
+import { FramewireError, redactDeep, redactUrl } from '../core/errors.ts';
 import { silentLogger, stderrLogger } from '../core/log.ts';
 import { EXIT, type Command } from './command.ts';
 import { parseArgs } from './parse-args.ts';
@@ -39,12 +39,21 @@ export const runCommand: Command = {
     const quiet = args.flags.has('quiet');
     const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
     const log = quiet ? { ...stderrLogger, info: silentLogger.info } : stderrLogger;
-    const { run, stream } = await assemblePipeline(config, {
-      registries,
-      clock: systemClock,
-      log,
-      baseDir: process.cwd(),
-    });
+    const statsPath = args.values.get('json-stats');
+    let assembled: Awaited<ReturnType<typeof assemblePipeline>>;
+    try {
+      assembled = await assemblePipeline(config, {
+        registries,
+        clock: systemClock,
+        log,
+        baseDir: process.cwd(),
+      });
+    } catch (err) {
+      // A source or sink that cannot open is a runtime failure too: the stats file says so.
+      writeStats(statsPath, config.name, [], 'failed', err);
+      throw err;
+    }
+    const { run, stream } = assembled;
 
     let signals = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -67,17 +76,17 @@ export const runCommand: Command = {
     const progress = tty
       ? setInterval(() => {
           const line = progressLine(run.snapshot(), stream.frames, systemClock.now() - startedAt);
-          process.stderr.write(`\r\x1b[2K${line}`);
+          process.stderr.write(`\r\x1b[2K${redactUrl(line)}`);
         }, 500)
       : undefined;
     try {
       const result = await run.run();
       if (progress) process.stderr.write('\r\x1b[2K');
-      if (!quiet) process.stderr.write(`${summaryTable(result.meters)}\n`);
-      writeStats(args.values.get('json-stats'), config.name, result.meters, result.reason);
+      if (!quiet) process.stderr.write(`${redactUrl(summaryTable(result.meters))}\n`);
+      writeStats(statsPath, config.name, result.meters, result.reason);
       return EXIT.ok;
     } catch (err) {
-      writeStats(args.values.get('json-stats'), config.name, run.snapshot(), 'failed');
+      writeStats(statsPath, config.name, run.snapshot(), 'failed', err);
       throw err;
     } finally {
       if (progress) clearInterval(progress);
@@ -87,8 +96,26 @@ export const runCommand: Command = {
   },
 };
 
-function writeStats(path: string | undefined, name: string, meters: unknown, reason: string): void {
+/**
+ * The `--json-stats` file. After a failure it also says what failed (`error`:
+ * code, component, message). Every string in it is redacted: component names and
+ * messages can quote a source URL.
+ */
+function writeStats(
+  path: string | undefined,
+  name: string,
+  meters: unknown,
+  reason: string,
+  err?: unknown,
+): void {
   if (!path) return;
+  const error =
+    err === undefined
+      ? undefined
+      : err instanceof FramewireError
+        ? { code: err.code, component: err.component, message: err.message }
+        : { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  const stats = { v: 1, pipeline: name, reason, meters, ...(error ? { error } : {}) };
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify({ v: 1, pipeline: name, reason, meters }, null, 2)}\n`);
+  writeFileSync(path, `${JSON.stringify(redactDeep(stats), null, 2)}\n`);
 }

@@ -1,4 +1,5 @@
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import { redactUrl } from './errors.ts';
 
 /** The bundled ffmpeg binary; no system ffmpeg is assumed. `FRAMEWIRE_FFMPEG` overrides it. */
 export const ffmpegPath: string = process.env.FRAMEWIRE_FFMPEG ?? ffmpegInstaller.path;
@@ -38,7 +39,8 @@ export function parseDuration(text: string): number | undefined {
 
 /** The last meaningful lines of ffmpeg's stderr, for error messages. */
 export function lastLines(stderr: string, n = 3): string {
-  return stderr
+  // ffmpeg echoes its input and output URLs, credentials and all.
+  return redactUrl(stderr)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('frame=') && !/^(configuration|built with|lib\w+)/.test(l))

@@ -5,12 +5,12 @@ import { loadPipeline } from '../config/load.ts';
 import { assemblePipeline } from '../core/assemble.ts';
 import { systemClock } from '../core/clock.ts';
 import { FramewireError, redactDeep, redactUrl } from '../core/errors.ts';
-import { silentLogger, stderrLogger } from '../core/log.ts';
+import { silentLogger, stderrLogger, verboseLogger } from '../core/log.ts';
 import { EXIT, type Command } from './command.ts';
 import { parseArgs } from './parse-args.ts';
 import { progressLine, summaryTable } from './stats-format.ts';
 
-const HELP = `Usage: framewire run FILE [--set key.path=value ...] [--json-stats FILE] [--quiet]
+const HELP = `Usage: framewire run FILE [--set key.path=value ...] [--json-stats FILE] [--quiet] [--verbose]
 
 Runs a pipeline until its source ends or you press Ctrl-C (a second Ctrl-C
 exits at once). Output files are finalized on Ctrl-C and SIGTERM.
@@ -20,6 +20,7 @@ Options:
                         numbers index lists: --set sinks.0.path=out.mp4
   --json-stats FILE     write the per-stage metrics as JSON at the end
   --quiet               no progress line and no summary table
+  --verbose             also show onnxruntime's own log (warnings about model files)
 
 Example:
   framewire run pipelines/demo.yaml --set source.duration=2`;
@@ -29,7 +30,11 @@ export const runCommand: Command = {
   summary: 'run a pipeline file until its source ends or Ctrl-C',
   help: HELP,
   async run(argv) {
-    const args = parseArgs(argv, { repeatable: ['set'], values: ['json-stats'], flags: ['quiet'] });
+    const args = parseArgs(argv, {
+      repeatable: ['set'],
+      values: ['json-stats'],
+      flags: ['quiet', 'verbose'],
+    });
     const file = args.positional[0];
     if (!file || args.positional.length > 1) {
       throw new FramewireError('USAGE', 'run takes exactly one pipeline file', {
@@ -38,7 +43,8 @@ export const runCommand: Command = {
     }
     const quiet = args.flags.has('quiet');
     const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
-    const log = quiet ? { ...stderrLogger, info: silentLogger.info } : stderrLogger;
+    const base = args.flags.has('verbose') ? verboseLogger : stderrLogger;
+    const log = quiet ? { ...base, info: silentLogger.info } : base;
     const statsPath = args.values.get('json-stats');
     let assembled: Awaited<ReturnType<typeof assemblePipeline>>;
     try {

@@ -4,6 +4,11 @@ import { redactUrl } from './errors.ts';
 export interface Logger {
   info(message: string): void;
   warn(message: string): void;
+  /**
+   * `--verbose`: the native libraries' own diagnostics (onnxruntime's log) may
+   * reach the terminal too. Otherwise only framewire's messages do.
+   */
+  readonly verbose?: boolean;
 }
 
 /** The terminal: every line redacted, since components quote URLs they were given. */
@@ -11,5 +16,8 @@ export const stderrLogger: Logger = {
   info: (m) => process.stderr.write(`${redactUrl(m)}\n`),
   warn: (m) => process.stderr.write(`warning: ${redactUrl(m)}\n`),
 };
+
+/** `stderrLogger` for `--verbose`. */
+export const verboseLogger: Logger = { ...stderrLogger, verbose: true };
 
 export const silentLogger: Logger = { info: () => {}, warn: () => {} };

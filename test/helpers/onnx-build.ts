@@ -62,6 +62,11 @@ export function buildConstantModel(
     /** The image input's element type (TF detectors take uint8); default float32. */
     inputType?: ElementType;
     metadata?: Record<string, string>;
+    /**
+     * Also list every initializer as a graph input, as older exporters did
+     * (onnxruntime then warns once per initializer).
+     */
+    initializersAsInputs?: boolean;
   } = {},
 ): Uint8Array {
   const graph = {
@@ -84,7 +89,12 @@ export function buildConstantModel(
         rawData: rawBytes(type, o.values),
       };
     }),
-    input: opts.input ? [valueInfo('images', opts.inputType ?? 'float32', opts.input)] : [],
+    input: [
+      ...(opts.input ? [valueInfo('images', opts.inputType ?? 'float32', opts.input)] : []),
+      ...(opts.initializersAsInputs
+        ? outputs.map((o) => valueInfo(`${o.name}__value`, o.type ?? 'float32', o.dims))
+        : []),
+    ],
     output: outputs.map((o) => valueInfo(o.name, o.type ?? 'float32', o.declared ?? o.dims)),
   };
   const model = {

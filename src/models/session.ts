@@ -70,7 +70,12 @@ const NEEDS: Record<string, string> = {
   cuda: 'the CUDA 12 runtime and cuDNN 9',
   tensorrt: 'TensorRT 10 libraries on the library path',
 };
-const INSTALL = 'npm install --onnxruntime-node-install=cuda12';
+/**
+ * package.json's `allowScripts` denies onnxruntime-node's install script (it would
+ * download CUDA libraries on every install), so GPU users run it themselves.
+ */
+const INSTALL =
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
 
 /**
  * Opens an ONNX model with onnxruntime-node. The file is checked first (missing →

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { availableParallelism } from 'node:os';
 import type { Detections } from '../core/detections.ts';
-import { FramewireError } from '../core/errors.ts';
+import { FramewireError, redactUrl } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import { stderrLogger } from '../core/log.ts';
+import { stderrLogger, verboseLogger } from '../core/log.ts';
 import { Detector } from '../models/detector.ts';
 import { PROVIDERS, type Provider } from '../models/session.ts';
 import { type Command, EXIT } from './command.ts';
@@ -25,6 +25,7 @@ Options:
   --json              machine-readable output: {"width":W,"height":H,"detections":[...]}
                       (a video prints one such line per frame, with "seq")
   --out FILE.png      write the image with the boxes drawn (images only)
+  --verbose           also show onnxruntime's own log (warnings about the model file)
 
 Boxes are [x1, y1, x2, y2] in the input's pixels.
 
@@ -55,6 +56,8 @@ interface DetectArgs {
   classes: string[] | undefined;
   providers: Provider[];
   json: boolean;
+  /** Let onnxruntime's own log through. */
+  verbose: boolean;
   out: string | undefined;
 }
 
@@ -78,7 +81,7 @@ export const detectCommand: Command = {
       ...(args.classes ? { classes: args.classes } : {}),
       providers: args.providers,
       threads: availableParallelism(),
-      log: stderrLogger,
+      log: args.verbose ? verboseLogger : stderrLogger,
     });
     try {
       return await detectAll(detector, args);
@@ -148,7 +151,7 @@ function table(
   const rows = found
     .toList()
     .map((d) => [d.label, d.score.toFixed(2), d.box.map((v) => Math.round(v)).join(', ')]);
-  const head = `${input}: ${frame.width}x${frame.height}, ${rows.length} detection${rows.length === 1 ? '' : 's'} (${Math.round(ms)} ms; labels: ${labelsFrom})`;
+  const head = `${redactUrl(input)}: ${frame.width}x${frame.height}, ${rows.length} detection${rows.length === 1 ? '' : 's'} (${Math.round(ms)} ms; labels: ${labelsFrom})`;
   if (rows.length === 0) return head;
   const all = [['label', 'score', 'box x1, y1, x2, y2'], ...rows];
   const widths = [0, 1].map((c) => Math.max(...all.map((r) => r[c]!.length)));
@@ -160,7 +163,7 @@ function table(
 
 function readArgs(argv: readonly string[]): DetectArgs {
   const p = parseArgs(argv, {
-    flags: ['json'],
+    flags: ['json', 'verbose'],
     values: ['model', 'confidence', 'iou', 'classes', 'providers', 'out'],
   });
   if (p.positional.length !== 1) {
@@ -196,6 +199,7 @@ function readArgs(argv: readonly string[]): DetectArgs {
     classes: list(p.values.get('classes')),
     providers: providers as Provider[],
     json: p.flags.has('json'),
+    verbose: p.flags.has('verbose'),
     out,
   };
 }

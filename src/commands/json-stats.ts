@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FramewireError, redactUrl } from '../core/errors.ts';
+import { FramewireError, redactDeep, redactUrl } from '../core/errors.ts';
 import type { MeterSnapshot } from '../core/meter.ts';
 
 /** What ended a run, as `--json-stats` reports it. */
@@ -47,7 +47,8 @@ export function statsError(err: unknown): StatsError {
 export function writeJsonStats(path: string, doc: StatsDocument): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(doc, null, 2)}\n`);
+    // Component names and meter names can quote a source URL too.
+    writeFileSync(path, `${JSON.stringify(redactDeep(doc), null, 2)}\n`);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
     throw new FramewireError('SINK_WRITE', `cannot write --json-stats "${path}": ${why}`, {

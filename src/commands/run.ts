@@ -3,8 +3,8 @@ import { registries } from '../components-all.ts';
 import { loadPipeline } from '../config/load.ts';
 import { type AssembledPipeline, assemblePipeline } from '../core/assemble.ts';
 import { systemClock } from '../core/clock.ts';
-import { FramewireError } from '../core/errors.ts';
-import { silentLogger, stderrLogger } from '../core/log.ts';
+import { FramewireError, redactUrl } from '../core/errors.ts';
+import { silentLogger, stderrLogger, verboseLogger } from '../core/log.ts';
 import type { PipelineRun, RunResult } from '../core/runner.ts';
 import { EXIT, type Command } from './command.ts';
 import { statsError, writeJsonStats } from './json-stats.ts';
@@ -12,7 +12,7 @@ import { parseArgs } from './parse-args.ts';
 import { reportError } from './report-error.ts';
 import { progressLine, summaryTable } from './stats-format.ts';
 
-const HELP = `Usage: framewire run FILE [--set key.path=value ...] [--json-stats FILE] [--quiet]
+const HELP = `Usage: framewire run FILE [--set key.path=value ...] [--json-stats FILE] [--quiet] [--verbose]
 
 Runs a pipeline until its source ends or you press Ctrl-C (a second Ctrl-C
 exits at once). Output files are finalized on Ctrl-C and SIGTERM.
@@ -23,6 +23,7 @@ Options:
   --json-stats FILE     write the per-stage metrics as JSON at the end, also
                         after a failure (then with the error)
   --quiet               no progress line and no summary table
+  --verbose             also show onnxruntime's own log (warnings about model files)
 
 Example:
   framewire run pipelines/demo.yaml --set source.duration=2`;
@@ -32,7 +33,11 @@ export const runCommand: Command = {
   summary: 'run a pipeline file until its source ends or Ctrl-C',
   help: HELP,
   async run(argv) {
-    const args = parseArgs(argv, { repeatable: ['set'], values: ['json-stats'], flags: ['quiet'] });
+    const args = parseArgs(argv, {
+      repeatable: ['set'],
+      values: ['json-stats'],
+      flags: ['quiet', 'verbose'],
+    });
     const file = args.positional[0];
     if (!file || args.positional.length > 1) {
       throw new FramewireError('USAGE', 'run takes exactly one pipeline file', {
@@ -48,7 +53,8 @@ export const runCommand: Command = {
     try {
       const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
       name = config.name;
-      const log = quiet ? { ...stderrLogger, info: silentLogger.info } : stderrLogger;
+      const base = args.flags.has('verbose') ? verboseLogger : stderrLogger;
+      const log = quiet ? { ...base, info: silentLogger.info } : base;
       const assembled = await assemblePipeline(config, {
         registries,
         clock: systemClock,
@@ -77,7 +83,7 @@ export const runCommand: Command = {
       }
       throw err;
     }
-    if (!quiet) process.stderr.write(`${summaryTable(result.meters)}\n`);
+    if (!quiet) process.stderr.write(`${redactUrl(summaryTable(result.meters))}\n`);
     if (statsPath) {
       writeJsonStats(statsPath, {
         v: 1,
@@ -116,7 +122,7 @@ async function runWithSignals(
   const progress = tty
     ? setInterval(() => {
         const line = progressLine(run.snapshot(), stream.frames, systemClock.now() - startedAt);
-        process.stderr.write(`\r\x1b[2K${line}`);
+        process.stderr.write(`\r\x1b[2K${redactUrl(line)}`);
       }, 500)
     : undefined;
   try {

@@ -2,6 +2,11 @@
 export interface Detection {
   box: [number, number, number, number];
   score: number;
+  /**
+   * The class id exactly as the model emitted it, never remapped; it is also the
+   * index of `label` in the model's label space (coco80: person = 0; coco91, the
+   * COCO category ids of torchvision and TF models: person = 1).
+   */
   classId: number;
   label: string;
   trackId?: number;

@@ -1,4 +1,5 @@
 import ffmpegInstaller from '@ffmpeg-installer/ffmpeg';
+import { redactUrl } from './errors.ts';
 
 /**
  * The ffmpeg binary to run: `FRAMEWIRE_FFMPEG` when set, else the bundled one
@@ -46,7 +47,8 @@ export function parseDuration(text: string): number | undefined {
 
 /** The last meaningful lines of ffmpeg's stderr, for error messages. */
 export function lastLines(stderr: string, n = 3): string {
-  return stderr
+  // ffmpeg echoes its input and output URLs, credentials and all.
+  return redactUrl(stderr)
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('frame=') && !/^(configuration|built with|lib\w+)/.test(l))

@@ -15,6 +15,7 @@ import {
   type ModelSpec,
   resolveModelSpec,
   type SpecOverrides,
+  withDecoderLabels,
 } from './model-spec.ts';
 import { Preprocessor } from './preprocess.ts';
 import type { InferenceBackend, InputFeed, Provider } from './session.ts';
@@ -114,7 +115,7 @@ export class Detector {
         { ...backend.metadata },
         options.decoder ?? spec.decoder,
       );
-      return new Detector(backend, spec, decoder, options);
+      return new Detector(backend, withDecoderLabels(spec, decoder.name), decoder, options);
     } catch (err) {
       await backend.close();
       throw err;
@@ -236,7 +237,8 @@ function classFilter(
   if (unknown.length > 0) {
     throw new ConfigError(
       `classes: unknown label${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}`,
-      { hint: `this model's labels: ${labels.join(', ')}` },
+      // filter() skips the holes of a sparse space such as coco91.
+      { hint: `this model's labels: ${labels.filter(() => true).join(', ')}` },
     );
   }
   return ids;

@@ -1,9 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { FramewireError } from '../core/errors.ts';
 import type { BoxFormat } from './decoders/types.ts';
 import type { Descriptor } from './descriptor.ts';
-import { COCO80_LABELS } from './labels/coco80.ts';
+import { decoderDefaultLabels, type LabelSpace, resolveLabels } from './labels/label-space.ts';
 import { interpretMetadata } from './metadata.ts';
 import type { PreprocessSpec, TensorLayout } from './preprocess.ts';
 import type { InferenceBackend, TensorInfo } from './session.ts';
@@ -16,9 +14,12 @@ export interface ModelSpec {
   readonly preprocess: PreprocessSpec;
   /** Decoder name from the descriptor or override; undefined = recognise from the outputs. */
   readonly decoder: string | undefined;
-  readonly labels: readonly string[];
+  /** Class names indexed by the model's own class id (see `LabelSpace`). */
+  readonly labels: LabelSpace;
   /** Where the labels came from, for `framewire detect` and messages. */
   readonly labelsFrom: string;
+  /** No descriptor or metadata named the labels; `withDecoderLabels` picks them. */
+  readonly labelsDefaulted: boolean;
   readonly anchors: number[][] | undefined;
   readonly strides: number[] | undefined;
   readonly classAgnostic: boolean;
@@ -42,7 +43,8 @@ export type SpecOverrides = Partial<Omit<Descriptor, 'file' | 'model' | 'modelPa
  * Fills in what the descriptor leaves out, in this order: the descriptor, the
  * ONNX metadata (Ultralytics `names`, `imgsz`, `stride`), the input's declared
  * shape and element type, then defaults (640, NCHW, float32 0–1, RGB,
- * letterbox with 114 padding, COCO-80 labels).
+ * letterbox with 114 padding, COCO labels; `withDecoderLabels` picks coco80 or
+ * coco91 once the decoder is known).
  */
 export async function resolveModelSpec(
   backend: InferenceBackend,
@@ -62,7 +64,7 @@ export async function resolveModelSpec(
   const layout = d.layout ?? layoutOf(input);
   const [height, width] = sizeOf(input, layout, d.size, hints.imgsz);
   const dtype = d.dtype ?? dtypeOf(input, where);
-  const { labels, from } = await resolveLabels(d.labels, hints.names, d.file);
+  const { labels, from, defaulted } = await resolveLabels(d.labels, hints.names, d.file);
   const extraInputs = backend.inputs
     .filter((i) => i !== input)
     .map((i) => sizeInput(i, width, height, where));
@@ -84,11 +86,23 @@ export async function resolveModelSpec(
     decoder: d.decoder,
     labels,
     labelsFrom: from,
+    labelsDefaulted: defaulted,
     anchors: d.anchors,
     strides: d.strides,
     classAgnostic: d.classAgnostic ?? false,
     boxFormat: d.boxFormat,
   };
+}
+
+/**
+ * Once the decoder is known: a model that named no labels gets its family's
+ * COCO space (`coco91` for torchvision and TF detectors, whose COCO weights emit
+ * category ids; `coco80` otherwise). Declared labels are left alone.
+ */
+export function withDecoderLabels(spec: ModelSpec, decoder: string): ModelSpec {
+  if (!spec.labelsDefaulted) return spec;
+  const { labels, from } = decoderDefaultLabels(decoder);
+  return { ...spec, labels, labelsFrom: from };
 }
 
 function layoutOf(input: TensorInfo): TensorLayout {
@@ -124,34 +138,6 @@ function dtypeOf(input: TensorInfo, where: string): 'float32' | 'uint8' | 'float
 
 function tuple3(v: number[] | undefined, fill: number): [number, number, number] {
   return v && v.length === 3 ? [v[0]!, v[1]!, v[2]!] : [fill, fill, fill];
-}
-
-/** Labels from the descriptor (`coco80`, a list, a file), else the metadata, else COCO-80. */
-async function resolveLabels(
-  declared: string | string[] | undefined,
-  fromMeta: string[] | undefined,
-  descriptorFile: string | undefined,
-): Promise<{ labels: readonly string[]; from: string }> {
-  if (Array.isArray(declared)) return { labels: declared, from: 'descriptor' };
-  if (declared === 'coco80') return { labels: COCO80_LABELS, from: 'coco80' };
-  if (declared !== undefined) {
-    const path = resolve(descriptorFile ? dirname(descriptorFile) : '.', declared);
-    let text: string;
-    try {
-      text = await readFile(path, 'utf8');
-    } catch {
-      throw new FramewireError('MODEL_MISSING', `labels file not found: ${path}`, {
-        hint: '`labels` takes `coco80`, a list of names, or a file with one name per line',
-      });
-    }
-    const labels = text
-      .split(/\r?\n/)
-      .map((l) => l.trim())
-      .filter((l) => l.length > 0);
-    return { labels, from: path };
-  }
-  if (fromMeta) return { labels: fromMeta, from: 'model metadata' };
-  return { labels: COCO80_LABELS, from: 'coco80 (default)' };
 }
 
 /**

@@ -50,6 +50,19 @@ export interface SessionOptions {
   /** Intra-op threads; default: the number of cores. */
   threads?: number;
   log?: Logger;
+  /** Let onnxruntime print its warnings; default `log.verbose`, else off. */
+  verbose?: boolean;
+}
+
+/**
+ * onnxruntime's own log (native code writing to stderr) at warning level prints
+ * one line per initializer a model also lists as a graph input — 158 lines for
+ * one common NanoDet export — and other advice meant for model authors. framewire
+ * reports every failure itself, so only fatal messages get through unless the
+ * user asks with `--verbose`. 4 = fatal, 2 = warning (onnxruntime's default).
+ */
+function ortLogLevel(verbose: boolean): { session: 2 | 4; env: 'warning' | 'fatal' } {
+  return verbose ? { session: 2, env: 'warning' } : { session: 4, env: 'fatal' };
 }
 
 /** What each GPU provider needs beyond the CUDA build of onnxruntime-node. */
@@ -57,7 +70,12 @@ const NEEDS: Record<string, string> = {
   cuda: 'the CUDA 12 runtime and cuDNN 9',
   tensorrt: 'TensorRT 10 libraries on the library path',
 };
-const INSTALL = 'npm install --onnxruntime-node-install=cuda12';
+/**
+ * package.json's `allowScripts` denies onnxruntime-node's install script (it would
+ * download CUDA libraries on every install), so GPU users run it themselves.
+ */
+const INSTALL =
+  'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
 
 /**
  * Opens an ONNX model with onnxruntime-node. The file is checked first (missing →
@@ -71,6 +89,9 @@ export async function openOnnxSession(
   opts: SessionOptions = {},
 ): Promise<InferenceBackend> {
   const metadata = await readOnnxMetadata(path);
+  const logLevel = ortLogLevel(opts.verbose ?? opts.log?.verbose ?? false);
+  // Read once, when the first session starts the process-wide environment.
+  ort.env.logLevel = logLevel.env;
   const requested: readonly Provider[] = opts.providers?.length ? opts.providers : ['cpu'];
   // CPU is always the last resort, even when not listed: a missing GPU library
   // should cost speed and a warning, not the run.
@@ -88,6 +109,7 @@ export async function openOnnxSession(
         executionProviders: [provider],
         intraOpNumThreads: opts.threads ?? availableParallelism(),
         graphOptimizationLevel: 'all',
+        logSeverityLevel: logLevel.session,
       });
       if (skipped.length > 0) warnFallback(opts.log, skipped, provider);
       return new OrtBackend(session, metadata, provider);

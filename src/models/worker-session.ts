@@ -93,6 +93,8 @@ export async function openWorkerSession(
       options: {
         ...(opts.providers ? { providers: opts.providers } : {}),
         ...(opts.threads ? { threads: opts.threads } : {}),
+        // The logger stays on this thread; its verbosity travels.
+        verbose: opts.verbose ?? opts.log?.verbose ?? false,
       },
     });
   }).catch(async (err: Error) => {

@@ -7,13 +7,15 @@ import { RawFrameReader } from './raw-frame-reader.ts';
 import { outputShapingArgs, shapingOptions } from './shaping.ts';
 import { WebcodecsFileReader } from './webcodecs-file-reader.ts';
 
+const URL_SCHEME = /^[a-z][a-z0-9+.-]+:\/\//i;
+
 /** Anything ffmpeg can read: MP4, MKV, MOV, AVI, image sequences, HTTP URLs, … */
 export const fileSource = defineSource({
   type: 'file',
   doc: 'Video file (anything ffmpeg reads); never drops a frame',
   options: {
     path: t.string({
-      doc: 'Path of the video file (relative to the current directory)',
+      doc: 'Path of the video file (relative to the current directory), or a URL ffmpeg reads (http://, rtsp://)',
       minLength: 1,
     }),
     start: optional(t.number({ doc: 'Start this many seconds into the file', min: 0 })),
@@ -33,7 +35,9 @@ export const fileSource = defineSource({
     }),
   },
   create(config, ctx) {
-    const path = resolve(ctx.baseDir, config.path);
+    // A URL (http://, rtsp://, …) goes to ffmpeg as given; resolving it as a path
+    // would turn `rtsp://` into `…/rtsp:/`.
+    const path = URL_SCHEME.test(config.path) ? config.path : resolve(ctx.baseDir, config.path);
     const inputArgs = [
       ...(config.realtime ? ['-re'] : []),
       ...(config.loop ? ['-stream_loop', '-1'] : []),

@@ -57,7 +57,17 @@ function valueInfo(name: string, type: ElementType, shape: readonly (number | st
 /** The serialized model. `input` adds an (unused) image input like a real detector's. */
 export function buildConstantModel(
   outputs: readonly FixedOutput[],
-  opts: { input?: readonly number[]; metadata?: Record<string, string> } = {},
+  opts: {
+    input?: readonly number[];
+    /** The image input's element type (TF detectors take uint8); default float32. */
+    inputType?: ElementType;
+    metadata?: Record<string, string>;
+    /**
+     * Also list every initializer as a graph input, as older exporters did
+     * (onnxruntime then warns once per initializer).
+     */
+    initializersAsInputs?: boolean;
+  } = {},
 ): Uint8Array {
   const graph = {
     name: 'fixture',
@@ -79,7 +89,12 @@ export function buildConstantModel(
         rawData: rawBytes(type, o.values),
       };
     }),
-    input: opts.input ? [valueInfo('images', 'float32', opts.input)] : [],
+    input: [
+      ...(opts.input ? [valueInfo('images', opts.inputType ?? 'float32', opts.input)] : []),
+      ...(opts.initializersAsInputs
+        ? outputs.map((o) => valueInfo(`${o.name}__value`, o.type ?? 'float32', o.dims))
+        : []),
+    ],
     output: outputs.map((o) => valueInfo(o.name, o.type ?? 'float32', o.declared ?? o.dims)),
   };
   const model = {

@@ -6,8 +6,7 @@
  *
  * Labels: torchvision's COCO weights use the 91-index COCO category ids, where 0
  * is background (never emitted) and ten ids are unused; `labels` are passed through
- * unchanged, so the descriptor's label list must be that 91-entry list (or map ids
- * with `coco91To80` from `src/models/coco-ids.ts`).
+ * unchanged and named by the `coco91` label space (`src/models/labels/label-space.ts`).
  */
 import { Candidates } from './candidates.ts';
 import { asFloat32, asInt32, byName, invalid, requireOutput } from './tensor.ts';

@@ -35,10 +35,15 @@ export interface Issue {
 export function formatIssue(file: string, issue: Issue): string {
   const pos = issue.where?.set === undefined ? issue.where?.pos : undefined;
   const head = pos ? `${file}:${pos.line}:${pos.col}: ` : `${file}: `;
-  const path = issue.path ? `${issue.path}: ` : '';
+  const path = issue.path ? `${clippedPath(issue.path)}: ` : '';
   const from = issue.where?.set === undefined ? '' : ` (from --set ${issue.where.set})`;
   const hints = (issue.hints ?? []).map((h) => `\n  ${h}`).join('');
   return head + path + issue.message + from + hints;
+}
+
+/** A path through a hostile key can be a megabyte long; its start says enough. */
+function clippedPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 197)}...` : path;
 }
 
 /** Throws one ConfigError carrying every issue, in file order, if there are any. */

@@ -1,5 +1,5 @@
 import type { ComponentRegistries } from '../components.ts';
-import { got } from './describe.ts';
+import { clipped, got } from './describe.ts';
 import type { Issue } from './issues.ts';
 import { optionFields, type Section } from './pipeline-fields.ts';
 import { readFields, unknownKey } from './read-fields.ts';
@@ -36,7 +36,7 @@ export function readComponent(
       where: node.where,
       path,
       message: `expected a mapping with a type, got ${got(node)}`,
-      hints: shorthand ? [`write it as "type: ${String(node.value)}"`] : [allowed],
+      hints: shorthand ? [`write it as "type: ${clipped(String(node.value))}"`] : [allowed],
     });
     return undefined;
   }
@@ -74,7 +74,7 @@ export function readComponent(
     issues.push({
       where: typeNode.where,
       path: typePath,
-      message: `unknown ${section.kind} type "${type}"`,
+      message: `unknown ${section.kind} type "${clipped(type)}"`,
       hints: [...(suggestion ? [`did you mean "${suggestion}"?`] : []), allowed],
     });
     return undefined;

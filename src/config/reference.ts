@@ -48,6 +48,10 @@ const VALUES_NOTE = [
   '(repeatable), applied before validation: numeric segments index lists',
   '(`--set sinks.0.path=out.mp4`, `--set stages.1.confidence=0.5`) and the value is read as',
   'YAML (`true`, `3`, `0.5`, text).',
+  '',
+  '**Limits.** A pipeline file is UTF-8 YAML of at most 256 KiB, at most 64 levels deep and',
+  '100000 values once its aliases are expanded. No text value may hold a control character',
+  '(a NUL in a path, an escape sequence in a name).',
 ];
 
 function title(section: Section): string {
@@ -112,6 +116,8 @@ export function typeOf(field: Field): string {
         ? `${base}, not empty`
         : `${base}, at least ${field.minLength} characters`;
     }
+    case 'size':
+      return `size \`WIDTHxHEIGHT\`, each side ${field.min} to ${field.max}${field.even ? ', even' : ''}`;
     case 'number': {
       const r = range(field);
       return (field.integer ? 'integer' : 'number') + (r ? `, ${r}` : '');

@@ -46,7 +46,12 @@ export class ConfigError extends FramewireError {
   }
 }
 
-/** Credentials in URLs are never printed: `rtsp://user:pass@host` → `rtsp://***@host`. */
+/**
+ * Credentials in URLs are never printed: `rtsp://user:pass@host` → `rtsp://***@host`.
+ * A scheme starts only where no scheme character precedes it: without that, a
+ * long run of letters is rescanned from every position (quadratic, minutes for
+ * a megabyte-long value in a message).
+ */
 export function redactUrl(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
+  return text.replace(/(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)[^/\s@]+@/gi, '$1***@');
 }

@@ -9,6 +9,8 @@ import {
   type Section,
 } from './pipeline-fields.ts';
 import type { Field, Fields } from './schema.ts';
+import { TREE_LIMITS } from './tree.ts';
+import { MAX_CONFIG_BYTES } from './yaml-file.ts';
 
 /**
  * The Markdown reference of the pipeline file and of every source, stage and
@@ -49,8 +51,8 @@ const VALUES_NOTE = [
   '(`--set sinks.0.path=out.mp4`, `--set stages.1.confidence=0.5`) and the value is read as',
   'YAML (`true`, `3`, `0.5`, text).',
   '',
-  '**Limits.** A pipeline file is UTF-8 YAML of at most 256 KiB, at most 64 levels deep and',
-  '100000 values once its aliases are expanded. No text value may hold a control character',
+  `**Limits.** A pipeline file is UTF-8 YAML of at most ${MAX_CONFIG_BYTES / 1024} KiB, at most ${TREE_LIMITS.maxDepth} levels deep and`,
+  `${TREE_LIMITS.maxValues} values once its aliases are expanded. No text value may hold a control character`,
   '(a NUL in a path, an escape sequence in a name).',
 ];
 

@@ -51,12 +51,21 @@ export function throwIfIssues(file: string, issues: readonly Issue[]): void {
   if (issues.length > 0) throw issuesError(file, issues);
 }
 
-/** One ConfigError whose message lists every issue, in file order. */
+/**
+ * At most this many issues are printed: a file with thousands of mistakes (a
+ * generated list gone wrong) would otherwise bury the terminal, and the first
+ * ones are the ones to fix.
+ */
+export const MAX_SHOWN_ISSUES = 50;
+
+/** One ConfigError whose message lists the issues (the first `MAX_SHOWN_ISSUES`), in file order. */
 export function issuesError(file: string, issues: readonly Issue[]): ConfigError {
   const ordered = [...issues].sort(byPosition);
-  const lines = ordered.map((issue) => formatIssue(file, issue));
+  const lines = ordered.slice(0, MAX_SHOWN_ISSUES).map((issue) => formatIssue(file, issue));
   const header = issues.length > 1 ? [`${file}: ${issues.length} problems`] : [];
-  return new ConfigError([...header, ...lines].join('\n'));
+  const more = issues.length - lines.length;
+  const footer = more > 0 ? [`${file}: ${more} more problems not shown`] : [];
+  return new ConfigError([...header, ...lines, ...footer].join('\n'));
 }
 
 /** File positions first, in reading order; `--set` problems keep their order after them. */

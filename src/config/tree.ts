@@ -86,6 +86,8 @@ interface Walk {
   values: number;
   /** Inside an alias's target: anchors there are not new definitions, duplicate keys already reported. */
   expanding: number;
+  /** The alias being expanded, outermost: where a limit passed inside its target is reported. */
+  outerAlias?: { readonly node: Node; readonly path: string };
 }
 
 /**
@@ -104,8 +106,10 @@ function convert(
   seen: ReadonlySet<Node>,
 ): TreeNode {
   const { ctx } = walk;
-  const at = (message: string): TreeLimitError =>
-    new TreeLimitError({ where: ctx.where(isNode(node) ? node : null), path, message });
+  const at = (message: string): TreeLimitError => {
+    const place = walk.outerAlias ?? { node: isNode(node) ? node : null, path };
+    return new TreeLimitError({ where: ctx.where(place.node), path: place.path, message });
+  };
   walk.values += 1;
   if (walk.values > TREE_LIMITS.maxValues) {
     throw at(
@@ -126,10 +130,12 @@ function convert(
       return { kind: 'scalar', value: null, reported: true, where: ctx.where(node) };
     }
     walk.expanding += 1;
+    walk.outerAlias ??= { node, path };
     try {
       return convert(target, path, walk, depth, new Set([...seen, target]));
     } finally {
       walk.expanding -= 1;
+      if (walk.expanding === 0) walk.outerAlias = undefined;
     }
   }
   if (walk.expanding === 0 && isNode(node) && node.anchor) walk.anchors.set(node.anchor, node);

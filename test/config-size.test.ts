@@ -9,13 +9,13 @@ import { fieldSchema } from '../src/config/json-schema.ts';
 import { readField } from '../src/config/read-fields.ts';
 import { parseSize } from '../src/config/read-size.ts';
 import { typeOf } from '../src/config/reference.ts';
-import { t } from '../src/config/schema.ts';
+import { type SizeField, t } from '../src/config/schema.ts';
 import type { Issue } from '../src/config/issues.ts';
 
 const size = t.size({ doc: 'Frame size', default: '1280x720' });
 const odd = t.size({ doc: 'Any size', min: 1, max: 100, even: false });
 
-function read(value: unknown, field = size): { value: unknown; issues: Issue[] } {
+function read(value: unknown, field: SizeField = size): { value: unknown; issues: Issue[] } {
   const issues: Issue[] = [];
   const node = { kind: 'scalar' as const, value, where: { pos: { line: 3, col: 9 } } };
   return { value: readField(node, field, 'source.size', {}, issues), issues };

@@ -248,6 +248,25 @@ const cases: Case[] = [
     says: ['holds the control character U+007F', 'is it a binary file?'],
     at: ':1:1:',
   },
+  // options that contradict each other: refused by validation, not when the source starts
+  {
+    name: 'webcodecs asked to scale',
+    content:
+      'source:\n  type: file\n  path: in.mp4\n  decoder: webcodecs\n  width: 160\nsinks:\n  - type: null\n',
+    says: ['source.decoder: webcodecs cannot scale'],
+    at: ':4:3:',
+  },
+  // a misspelt model decoder: refused by validation, not after the model has loaded
+  {
+    name: 'unknown detect decoder',
+    content:
+      'source:\n  type: testsrc\nstages:\n  - type: detect\n    decoder: yolo-anchorfree\nsinks:\n  - type: null\n',
+    says: [
+      'stages[0].decoder: "yolo-anchorfree" is not allowed',
+      'did you mean "yolo-anchor-free"?',
+    ],
+    at: ':5:14:',
+  },
   // a directory where the file should be
   { name: 'directory', says: ['cannot read pipeline file', 'it is a directory'] },
 ];

@@ -4,6 +4,7 @@ import { readFields } from '../config/read-fields.ts';
 import { type InferFields, optional, t } from '../config/schema.ts';
 import { configText, readConfigBytes, yamlTree } from '../config/yaml-file.ts';
 import { FramewireError } from '../core/errors.ts';
+import { decoders } from './decoders/index.ts';
 
 /**
  * A model descriptor: the YAML that tells framewire how to feed and read an ONNX
@@ -13,9 +14,8 @@ import { FramewireError } from '../core/errors.ts';
 export const descriptorFields = {
   model: t.string({ doc: 'The ONNX file, relative to this descriptor', minLength: 1 }),
   decoder: optional(
-    t.string({
-      doc: 'Output decoder (yolo-anchor-free, yolo-anchor-based, yolo-end2end, ssd-tf, torchvision, centernet, …); default: recognised from the outputs',
-      minLength: 1,
+    t.enum(decoders.names(), {
+      doc: 'Output decoder; default: recognised from the outputs',
     }),
   ),
   size: optional(

@@ -9,6 +9,8 @@ export function expected(field: Field): string {
   switch (field.kind) {
     case 'string':
       return field.format ?? 'a string';
+    case 'size':
+      return 'a size WIDTHxHEIGHT';
     case 'number':
       return field.integer ? 'an integer' : 'a number';
     case 'boolean':
@@ -39,6 +41,25 @@ export function got(node: TreeNode): string {
   if (typeof v === 'number') return `number ${v}`;
   if (typeof v === 'boolean') return String(v);
   return typeof v;
+}
+
+/** C0 controls and DEL: never part of a name or path a user means to write. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding them is the point
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+/**
+ * User text as it may appear inside quotes in a message: at most 60
+ * characters, control characters escaped (`\u0000`), so a megabyte-long or
+ * binary value cannot flood or garble the terminal.
+ */
+export function clipped(text: string): string {
+  const short = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  return short.replace(new RegExp(CONTROL_CHARACTER.source, 'g'), (c) => unicodeEscape(c));
+}
+
+/** `\u0000` */
+export function unicodeEscape(c: string): string {
+  return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 /** `between 0 and 1`, `at least 1`, `greater than 0`…, or undefined when unbounded. */

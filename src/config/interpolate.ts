@@ -1,3 +1,5 @@
+import { clipped } from './describe.ts';
+
 /**
  * `${VAR}` and `${VAR:-default}` in string values, so secrets and per-machine
  * paths stay out of pipeline files. Shell semantics where they overlap: `:-`
@@ -38,7 +40,7 @@ export function interpolate(text: string, env: NodeJS.ProcessEnv): Interpolated 
       continue;
     }
     const end = text.indexOf('}', i + 2);
-    if (end < 0) return fail(`unterminated "\${" in "${text}"`, SYNTAX);
+    if (end < 0) return fail(`unterminated "\${" in "${clipped(text)}"`, SYNTAX);
     const resolved = resolve(text.slice(i + 2, end), env);
     if (!resolved.ok) return resolved;
     out += resolved.value;
@@ -52,15 +54,15 @@ function resolve(body: string, env: NodeJS.ProcessEnv): Interpolated {
   const sep = body.indexOf(':-');
   const name = sep < 0 ? body : body.slice(0, sep);
   const fallback = sep < 0 ? undefined : body.slice(sep + 2);
-  if (name === '') return fail('empty variable name in "${' + body + '}"', SYNTAX);
+  if (name === '') return fail(`empty variable name in "\${${clipped(body)}}"`, SYNTAX);
   if (!NAME.test(name)) {
     return fail(
-      `invalid variable reference "\${${body}}"`,
+      `invalid variable reference "\${${clipped(body)}}"`,
       `variable names are letters, digits and _, not starting with a digit; ${SYNTAX}`,
     );
   }
   if (fallback?.includes('${')) {
-    return fail(`nested "\${" in the default of "\${${body}}" is not supported`, SYNTAX);
+    return fail(`nested "\${" in the default of "\${${clipped(body)}}" is not supported`, SYNTAX);
   }
   const value = env[name];
   if (value !== undefined && (value !== '' || fallback === undefined)) {

@@ -35,10 +35,15 @@ export interface Issue {
 export function formatIssue(file: string, issue: Issue): string {
   const pos = issue.where?.set === undefined ? issue.where?.pos : undefined;
   const head = pos ? `${file}:${pos.line}:${pos.col}: ` : `${file}: `;
-  const path = issue.path ? `${issue.path}: ` : '';
+  const path = issue.path ? `${clippedPath(issue.path)}: ` : '';
   const from = issue.where?.set === undefined ? '' : ` (from --set ${issue.where.set})`;
   const hints = (issue.hints ?? []).map((h) => `\n  ${h}`).join('');
   return head + path + issue.message + from + hints;
+}
+
+/** A path through a hostile key can be a megabyte long; its start says enough. */
+function clippedPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 197)}...` : path;
 }
 
 /** Throws one ConfigError carrying every issue, in file order, if there are any. */
@@ -46,12 +51,21 @@ export function throwIfIssues(file: string, issues: readonly Issue[]): void {
   if (issues.length > 0) throw issuesError(file, issues);
 }
 
-/** One ConfigError whose message lists every issue, in file order. */
+/**
+ * At most this many issues are printed: a file with thousands of mistakes (a
+ * generated list gone wrong) would otherwise bury the terminal, and the first
+ * ones are the ones to fix.
+ */
+export const MAX_SHOWN_ISSUES = 50;
+
+/** One ConfigError whose message lists the issues (the first `MAX_SHOWN_ISSUES`), in file order. */
 export function issuesError(file: string, issues: readonly Issue[]): ConfigError {
   const ordered = [...issues].sort(byPosition);
-  const lines = ordered.map((issue) => formatIssue(file, issue));
+  const lines = ordered.slice(0, MAX_SHOWN_ISSUES).map((issue) => formatIssue(file, issue));
   const header = issues.length > 1 ? [`${file}: ${issues.length} problems`] : [];
-  return new ConfigError([...header, ...lines].join('\n'));
+  const more = issues.length - lines.length;
+  const footer = more > 0 ? [`${file}: ${more} more problems not shown`] : [];
+  return new ConfigError([...header, ...lines, ...footer].join('\n'));
 }
 
 /** File positions first, in reading order; `--set` problems keep their order after them. */

@@ -7,6 +7,7 @@ import {
   SECTIONS,
   type Section,
 } from './pipeline-fields.ts';
+import { typeOf } from './reference.ts';
 import type { Field, Fields } from './schema.ts';
 
 type JsonSchema = Record<string, unknown>;
@@ -92,6 +93,8 @@ const VARIABLE = { $ref: '#/definitions/variable' };
 /** A field's schema: doc and default outside, so editors show them whichever branch applies. */
 export function fieldSchema(field: Field): JsonSchema {
   const common: JsonSchema = { description: field.doc };
+  // A pattern cannot say it readably, so the editor's hover text does.
+  if (field.kind === 'size') common.description = `${field.doc} (${typeOf(field)})`;
   if (field.default !== undefined) common.default = field.default;
   if (field.kind === 'string' || field.kind === 'list' || field.kind === 'object') {
     return { ...common, ...valueSchema(field) };
@@ -105,6 +108,9 @@ function valueSchema(field: Field): JsonSchema {
   switch (field.kind) {
     case 'string':
       return { type: 'string', ...pick(field, ['minLength']) };
+    case 'size':
+      // The range and evenness are in the description; a pattern for them would be unreadable.
+      return { type: 'string', pattern: '^[0-9]{1,6}x[0-9]{1,6}$' };
     case 'number':
       return {
         type: field.integer ? 'integer' : 'number',

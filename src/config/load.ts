@@ -1,6 +1,4 @@
-import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
 import type { ComponentRegistries } from '../components.ts';
 import { ConfigError } from '../core/errors.ts';
 import { got } from './describe.ts';
@@ -9,7 +7,8 @@ import { applyOverrides } from './overrides.ts';
 import { pipelineFields, SECTIONS, type Section, TOP_LEVEL_KEYS } from './pipeline-fields.ts';
 import { type ComponentConfig, readComponent } from './read-component.ts';
 import { readField, unknownKey } from './read-fields.ts';
-import { fileWhere, type MapNode, type TreeNode, toTree } from './tree.ts';
+import type { MapNode, TreeNode } from './tree.ts';
+import { configText, readConfigBytes, yamlTree } from './yaml-file.ts';
 import { indexPath } from './yaml-path.ts';
 
 export type { ComponentConfig } from './read-component.ts';
@@ -34,9 +33,9 @@ export interface LoadOptions {
 
 /** Reads and validates a pipeline file; every problem in it is one ConfigError. */
 export async function loadPipeline(file: string, opts: LoadOptions): Promise<PipelineConfig> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readConfigBytes(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why =
@@ -47,22 +46,19 @@ export async function loadPipeline(file: string, opts: LoadOptions): Promise<Pip
           : (err as Error).message;
     throw new ConfigError(`cannot read pipeline file ${file}: ${why}`);
   }
-  return parsePipeline(text, file, opts);
+  return parsePipeline(configText(bytes, file, 'pipeline file'), file, opts);
 }
 
 /** `loadPipeline` on text already read; `file` is used in messages and for the default name. */
 export function parsePipeline(text: string, file: string, opts: LoadOptions): PipelineConfig {
   const issues: Issue[] = [];
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  const where = fileWhere(lineCounter);
-  if (doc.errors.length > 0) throw issuesError(file, [syntaxIssue(doc.errors, text, lineCounter)]);
-  if (doc.contents === null) {
+  const env = opts.env ?? process.env;
+  const root = yamlTree(text, file, { env, issues, what: 'pipeline file' });
+  if (root === null) {
     throw issuesError(file, [
       { where: { pos: { line: 1, col: 1 } }, message: 'the pipeline file is empty' },
     ]);
   }
-  const root = toTree(doc.contents, '', { doc, where, env: opts.env ?? process.env, issues });
   if (root.kind !== 'map') {
     issues.push({
       where: root.where,
@@ -157,25 +153,4 @@ function readSection(
     const one = readComponent(item, section, indexPath(section.key, i), registries, issues);
     return one ? [one] : [];
   });
-}
-
-/**
- * Only the first YAML error: the parser's later errors are nearly always
- * consequences of it and would bury it.
- */
-function syntaxIssue(errors: readonly YAMLError[], text: string, lineCounter: LineCounter): Issue {
-  const first = errors[0]!;
-  const pos = lineCounter.linePos(first.pos[0]);
-  const line = text.split('\n')[pos.line - 1] ?? '';
-  const hints: string[] = [];
-  // `{` and `}` are flow-mapping brackets, so an unquoted ${VAR} inside [ ] or { } breaks the line.
-  if (line.includes('${') && /[[{]/.test(line.replaceAll('${', ''))) {
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: shows users the ${…} syntax
-    hints.push('inside [ ] or { }, quote values that contain ${...}: "${VAR}"');
-  }
-  const message =
-    first.code === 'MULTIPLE_DOCS'
-      ? 'a second YAML document (---) starts here; a pipeline file holds exactly one'
-      : first.message;
-  return { where: { pos }, message: `YAML syntax error: ${message}`, hints };
 }

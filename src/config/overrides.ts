@@ -1,6 +1,6 @@
 import { parseDocument } from 'yaml';
 import type { Issue, Where } from './issues.ts';
-import { type MapEntry, type MapNode, type TreeNode, toTree } from './tree.ts';
+import { type MapEntry, type MapNode, TreeLimitError, type TreeNode, toTree } from './tree.ts';
 import { indexPath, keyPath } from './yaml-path.ts';
 
 const USAGE = 'write --set key.path=value, e.g. --set sinks.0.path=out.mp4';
@@ -86,7 +86,7 @@ function applyOne(root: MapNode, arg: string, issues: Issue[]): void {
  * (`--set name=007`), and an empty value is the empty string for them.
  */
 function readValue(text: string, arg: string, issues: Issue[]): TreeNode | undefined {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: false });
   if (doc.errors.length > 0) {
     issues.push({
       message: `--set ${arg}: the value is not valid YAML: ${doc.errors[0]!.message}`,
@@ -94,7 +94,14 @@ function readValue(text: string, arg: string, issues: Issue[]): TreeNode | undef
     return undefined;
   }
   const where: Where = { set: arg };
-  const node = toTree(doc.contents, '', { doc, where: () => where, issues });
+  let node: TreeNode;
+  try {
+    node = toTree(doc.contents, '', { where: () => where, issues });
+  } catch (err) {
+    if (!(err instanceof TreeLimitError)) throw err;
+    issues.push({ ...err.issue, message: `--set ${arg}: ${err.issue.message}` });
+    return undefined;
+  }
   if (node.kind === 'scalar' && doc.contents === null) node.text = '';
   return node;
 }

@@ -1,10 +1,11 @@
 import type { ComponentRegistries } from '../components.ts';
-import { got } from './describe.ts';
+import type { OptionProblem } from '../core/component.ts';
+import { clipped, got } from './describe.ts';
 import type { Issue } from './issues.ts';
 import { optionFields, type Section } from './pipeline-fields.ts';
 import { readFields, unknownKey } from './read-fields.ts';
 import { suggestName } from './suggest-name.ts';
-import type { TreeNode } from './tree.ts';
+import { entry, type TreeNode } from './tree.ts';
 import { keyPath } from './yaml-path.ts';
 
 /** A source, stage or sink as validated: its type and its options with defaults applied. */
@@ -36,7 +37,7 @@ export function readComponent(
       where: node.where,
       path,
       message: `expected a mapping with a type, got ${got(node)}`,
-      hints: shorthand ? [`write it as "type: ${String(node.value)}"`] : [allowed],
+      hints: shorthand ? [`write it as "type: ${clipped(String(node.value))}"`] : [allowed],
     });
     return undefined;
   }
@@ -74,11 +75,22 @@ export function readComponent(
     issues.push({
       where: typeNode.where,
       path: typePath,
-      message: `unknown ${section.kind} type "${type}"`,
+      message: `unknown ${section.kind} type "${clipped(type)}"`,
       hints: [...(suggestion ? [`did you mean "${suggestion}"?`] : []), allowed],
     });
     return undefined;
   }
+  const before = issues.length;
   const options = readFields(node, optionFields(section.kind, def), path, issues, ['type']);
+  if (issues.length === before && def.check) {
+    for (const problem of (def.check as (c: unknown) => readonly OptionProblem[])(options)) {
+      const at = problem.key === undefined ? undefined : entry(node, problem.key);
+      issues.push({
+        where: at?.keyWhere ?? node.where,
+        path: problem.key === undefined ? path : keyPath(path, problem.key),
+        message: problem.message,
+      });
+    }
+  }
   return { type, path, options };
 }

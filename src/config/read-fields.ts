@@ -1,8 +1,9 @@
-import { suggestName } from './suggest-name.ts';
-import { expected, got, inRange, range } from './describe.ts';
+import { CONTROL_CHARACTER, clipped, expected, got, inRange, range } from './describe.ts';
 import type { Issue, Where } from './issues.ts';
+import { checkSize } from './read-size.ts';
 import type { Field, Fields } from './schema.ts';
 import type { MapNode, TreeNode } from './tree.ts';
+import { suggestName } from './suggest-name.ts';
 import { indexPath, keyPath } from './yaml-path.ts';
 
 /**
@@ -38,7 +39,7 @@ export function unknownKey(key: string, where: Where, path: string, known: strin
   const suggestion = suggestName(key, known);
   const hints = suggestion ? [`did you mean "${suggestion}"?`] : [];
   hints.push(known.length > 0 ? `allowed: ${known.join(', ')}` : 'this takes no options');
-  return { where, path, message: `unknown key "${key}"`, hints };
+  return { where, path: clipped(path), message: `unknown key "${clipped(key)}"`, hints };
 }
 
 function noOptions(hints: readonly string[] = []): string[] {
@@ -56,7 +57,7 @@ export function readField(
   parent: Where,
   issues: Issue[],
 ): unknown {
-  const wantsText = field.kind === 'string' || field.kind === 'enum';
+  const wantsText = takesText(field);
   const empty =
     node?.kind === 'scalar' && node.value === null && (node.text === undefined || !wantsText);
   if (node === undefined || (empty && (field.default !== undefined || field.optional))) {
@@ -82,7 +83,15 @@ export function readField(
       if (text.length < min) {
         return problem(min === 1 ? 'must not be empty' : `must be at least ${min} characters long`);
       }
+      const control = controlCharacter(text, node);
+      if (control !== undefined) return problem(control);
       return text;
+    }
+    case 'size': {
+      const text = textOf(node);
+      if (text === undefined) return mismatch();
+      const size = checkSize(text, field);
+      return size.ok ? size.value : problem(`${size.message}, got ${got(node)}`);
     }
     case 'number': {
       const v = node.kind === 'scalar' ? node.value : undefined;
@@ -101,7 +110,8 @@ export function readField(
       if (text === undefined) return mismatch();
       if (field.values.includes(text)) return text;
       const suggestion = suggestName(text, field.values);
-      const shown = node.kind === 'scalar' && node.written !== undefined ? got(node) : `"${text}"`;
+      const shown =
+        node.kind === 'scalar' && node.written !== undefined ? got(node) : `"${clipped(text)}"`;
       return problem(`${shown} is not allowed`, [
         ...(suggestion ? [`did you mean "${suggestion}"?`] : []),
         `allowed: ${field.values.join(', ')}`,
@@ -159,10 +169,27 @@ function shapeFits(node: TreeNode, field: Field): boolean {
   if (field.kind === 'list') return node.kind === 'list';
   if (field.kind === 'object') return node.kind === 'map';
   if (node.kind !== 'scalar') return false;
-  if (field.kind === 'string' || field.kind === 'enum') return typeof node.value === 'string';
+  if (takesText(field)) return typeof node.value === 'string';
   if (field.kind === 'number') return typeof node.value === 'number';
   if (field.kind === 'boolean') return typeof node.value === 'boolean';
   return false;
+}
+
+/** Options whose value is text: they read a scalar as written (`007`, `${PORT}`). */
+function takesText(field: Field): boolean {
+  return field.kind === 'string' || field.kind === 'enum' || field.kind === 'size';
+}
+
+/**
+ * No option value holds a control character: in a path the operating system
+ * would cut the name at a NUL or reject it late, and in a name it would garble
+ * logs and terminals. YAML writes them only as escapes ("\0", "\x1b").
+ */
+function controlCharacter(text: string, node: TreeNode): string | undefined {
+  const at = text.search(CONTROL_CHARACTER);
+  if (at < 0) return undefined;
+  const code = text.charCodeAt(at).toString(16).padStart(4, '0').toUpperCase();
+  return `must not contain control characters, got U+${code} at character ${at + 1} of ${got(node)}`;
 }
 
 /** A string option reads the text the value was written as (`${PORT}` → "0800"). */
@@ -174,7 +201,7 @@ function textOf(node: TreeNode): string | undefined {
 
 /** `name: 2024` is a number in YAML; say how to make it text. */
 function quoteHint(node: TreeNode, field: Field): string[] | undefined {
-  const wantsText = field.kind === 'string' || field.kind === 'enum';
+  const wantsText = takesText(field);
   if (!wantsText || node.kind !== 'scalar') return undefined;
   const v = node.value;
   if (typeof v !== 'number' && typeof v !== 'boolean') return undefined;

@@ -9,6 +9,8 @@ import {
   type Section,
 } from './pipeline-fields.ts';
 import type { Field, Fields } from './schema.ts';
+import { TREE_LIMITS } from './tree.ts';
+import { MAX_CONFIG_BYTES } from './yaml-file.ts';
 
 /**
  * The Markdown reference of the pipeline file and of every source, stage and
@@ -48,6 +50,10 @@ const VALUES_NOTE = [
   '(repeatable), applied before validation: numeric segments index lists',
   '(`--set sinks.0.path=out.mp4`, `--set stages.1.confidence=0.5`) and the value is read as',
   'YAML (`true`, `3`, `0.5`, text).',
+  '',
+  `**Limits.** A pipeline file is UTF-8 YAML of at most ${MAX_CONFIG_BYTES / 1024} KiB, at most ${TREE_LIMITS.maxDepth} levels deep and`,
+  `${TREE_LIMITS.maxValues} values once its aliases are expanded. No text value may hold a control character`,
+  '(a NUL in a path, an escape sequence in a name).',
 ];
 
 function title(section: Section): string {
@@ -112,6 +118,8 @@ export function typeOf(field: Field): string {
         ? `${base}, not empty`
         : `${base}, at least ${field.minLength} characters`;
     }
+    case 'size':
+      return `size \`WIDTHxHEIGHT\`, each side ${field.min} to ${field.max}${field.even ? ', even' : ''}`;
     case 'number': {
       const r = range(field);
       return (field.integer ? 'integer' : 'number') + (r ? `, ${r}` : '');

@@ -20,6 +20,23 @@ export interface StringField extends FieldBase<string> {
   readonly format?: string;
   readonly minLength?: number;
 }
+/**
+ * A frame size written `WIDTHxHEIGHT` (`1280x720`): whole pixels, each side
+ * within `min`–`max`, and with `even` both sides even. The value is the
+ * canonical text (`0640x0360` reads as `640x360`).
+ */
+export interface SizeField extends FieldBase<string> {
+  readonly kind: 'size';
+  /** Smallest width and height, in pixels. */
+  readonly min: number;
+  /** Largest width and height, in pixels. */
+  readonly max: number;
+  /**
+   * Both sides even: 4:2:0 video (yuv420p, what framewire carries and H.264
+   * encodes) stores chroma at half the size, and encoders reject odd sizes.
+   */
+  readonly even: boolean;
+}
 export interface NumberField extends FieldBase<number> {
   readonly kind: 'number';
   readonly integer?: boolean;
@@ -53,6 +70,7 @@ export interface UnionField<A = readonly unknown[]> extends FieldBase<unknown> {
 
 export type Field =
   | StringField
+  | SizeField
   | NumberField
   | BooleanField
   | EnumField
@@ -64,7 +82,7 @@ export type Field =
   | UnionField<any>;
 export type Fields = Record<string, Field>;
 
-export type Infer<F> = F extends StringField
+export type Infer<F> = F extends StringField | SizeField
   ? string
   : F extends NumberField
     ? number
@@ -98,6 +116,12 @@ export const t = {
     o: O & { default?: string },
   ): StringField & O {
     return { kind: 'string', ...o };
+  },
+  /** `WIDTHxHEIGHT`; by default each side 16–8192 and even (see SizeField). */
+  size<O extends Opts<{ min?: number; max?: number; even?: boolean }>>(
+    o: O & { default?: string },
+  ): SizeField & O {
+    return { kind: 'size', min: 16, max: 8192, even: true, ...o };
   },
   number<O extends Opts<{ integer?: boolean; min?: number; max?: number; exclusiveMin?: number }>>(
     o: O & { default?: number },

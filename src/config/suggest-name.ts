@@ -1,4 +1,4 @@
-import { didYouMean } from '../core/suggest.ts';
+import { didYouMean, MAX_SUGGEST_LENGTH } from '../core/suggest.ts';
 
 /**
  * `didYouMean`, plus swapped neighbouring letters (`tpye` → `type`): plain
@@ -9,6 +9,7 @@ export function suggestName(input: string, candidates: readonly string[]): strin
 }
 
 function isSwap(a: string, b: string): boolean {
+  if (a.length !== b.length || a.length > MAX_SUGGEST_LENGTH) return false;
   const x = a.toLowerCase();
   const y = b.toLowerCase();
   if (x.length !== y.length || x === y) return false;

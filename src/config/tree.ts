@@ -1,7 +1,7 @@
 import {
-  type Document,
   isAlias,
   isMap,
+  isNode,
   isScalar,
   isSeq,
   type LineCounter,
@@ -9,6 +9,7 @@ import {
   parseDocument,
   Scalar,
 } from 'yaml';
+import { clipped } from './describe.ts';
 import { interpolate } from './interpolate.ts';
 import type { Issue, Where } from './issues.ts';
 import { indexPath, keyPath } from './yaml-path.ts';
@@ -55,7 +56,6 @@ export interface ListNode {
 }
 
 export interface ReadContext {
-  readonly doc: Document;
   /** Where a YAML node sits; file nodes map their offset to a line and column. */
   readonly where: (node: Node | null) => Where;
   /** Interpolates `${VAR}` in string scalars when given (file values, not `--set` values). */
@@ -63,15 +63,64 @@ export interface ReadContext {
   readonly issues: Issue[];
 }
 
-/** Converts a YAML node (and what its aliases point at) into a tree node. */
-export function toTree(
+/**
+ * How large a pipeline file may get once its aliases are followed. Real
+ * pipelines have a few hundred values; the bounds only stop hostile files (an
+ * alias bomb, thousands of nested brackets) before they exhaust time, memory
+ * or the stack.
+ */
+export const TREE_LIMITS = { maxValues: 100_000, maxDepth: 64 } as const;
+
+/** The file is too large or too deep to read; `issue` says where and why. */
+export class TreeLimitError extends Error {
+  constructor(readonly issue: Issue) {
+    super(issue.message);
+  }
+}
+
+/** What one conversion has seen so far. */
+interface Walk {
+  readonly ctx: ReadContext;
+  /** Anchors defined so far, in document order: an alias names the latest one before it. */
+  readonly anchors: Map<string, Node>;
+  values: number;
+  /** Inside an alias's target: anchors there are not new definitions, duplicate keys already reported. */
+  expanding: number;
+  /** The alias being expanded, outermost: where a limit passed inside its target is reported. */
+  outerAlias?: { readonly node: Node; readonly path: string };
+}
+
+/**
+ * Converts a YAML node (and what its aliases point at) into a tree node.
+ * Throws TreeLimitError when the result would pass `TREE_LIMITS`.
+ */
+export function toTree(node: unknown, path: string, ctx: ReadContext): TreeNode {
+  return convert(node, path, { ctx, anchors: new Map(), values: 0, expanding: 0 }, 0, new Set());
+}
+
+function convert(
   node: unknown,
   path: string,
-  ctx: ReadContext,
-  seen = new Set<Node>(),
+  walk: Walk,
+  depth: number,
+  seen: ReadonlySet<Node>,
 ): TreeNode {
+  const { ctx } = walk;
+  const at = (message: string): TreeLimitError => {
+    const place = walk.outerAlias ?? { node: isNode(node) ? node : null, path };
+    return new TreeLimitError({ where: ctx.where(place.node), path: place.path, message });
+  };
+  walk.values += 1;
+  if (walk.values > TREE_LIMITS.maxValues) {
+    throw at(
+      `the file holds more than ${TREE_LIMITS.maxValues} values${walk.expanding > 0 ? ' once its aliases are expanded (anchors that repeat anchors multiply)' : ''}; a pipeline needs far fewer`,
+    );
+  }
+  if (depth > TREE_LIMITS.maxDepth) {
+    throw at(`nested more than ${TREE_LIMITS.maxDepth} levels deep; a pipeline needs far fewer`);
+  }
   if (isAlias(node)) {
-    const target = node.resolve(ctx.doc);
+    const target = walk.anchors.get(node.source);
     if (target === undefined || seen.has(target)) {
       ctx.issues.push({
         where: ctx.where(node),
@@ -80,23 +129,48 @@ export function toTree(
       });
       return { kind: 'scalar', value: null, reported: true, where: ctx.where(node) };
     }
-    return toTree(target, path, ctx, new Set([...seen, target]));
+    walk.expanding += 1;
+    walk.outerAlias ??= { node, path };
+    try {
+      return convert(target, path, walk, depth, new Set([...seen, target]));
+    } finally {
+      walk.expanding -= 1;
+      if (walk.expanding === 0) walk.outerAlias = undefined;
+    }
   }
+  if (walk.expanding === 0 && isNode(node) && node.anchor) walk.anchors.set(node.anchor, node);
   if (isMap(node)) {
-    const entries = node.items.map((pair): MapEntry => {
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    const entries: MapEntry[] = [];
+    const keys = new Set<string>();
+    for (const pair of node.items) {
       const keyNode = isScalar(pair.key) ? pair.key : null;
-      const value = pair.value ?? null;
-      return {
+      const key = keyNode ? String(keyNode.value) : String(pair.key);
+      const keyWhere = ctx.where(keyNode ?? node);
+      if (keys.has(key)) {
+        // Reported here rather than by the parser, whose check is quadratic in the keys.
+        if (walk.expanding === 0) {
+          ctx.issues.push({
+            where: keyWhere,
+            path: keyPath(path, key),
+            message: `YAML syntax error: map keys must be unique; "${clipped(key)}" appears twice`,
+          });
+        }
+        continue;
+      }
+      keys.add(key);
+      const value = pair.value ?? emptyScalarAt(keyNode);
+      entries.push({
         key,
-        keyWhere: ctx.where(keyNode ?? node),
-        value: toTree(value ?? emptyScalarAt(keyNode), keyPath(path, key), ctx, seen),
-      };
-    });
+        keyWhere,
+        value: convert(value, keyPath(path, key), walk, depth + 1, seen),
+      });
+    }
     return { kind: 'map', entries, where: ctx.where(node) };
   }
   if (isSeq(node)) {
-    const items = node.items.map((item, i) => toTree(item, indexPath(path, i), ctx, seen));
+    const items = node.items.map((item, i) =>
+      convert(item, indexPath(path, i), walk, depth + 1, seen),
+    );
     return { kind: 'list', items, where: ctx.where(node) };
   }
   if (isScalar(node)) return scalar(node, path, ctx);

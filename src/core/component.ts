@@ -78,7 +78,19 @@ export interface ComponentDefinition<F extends Fields, T> {
   /** One line shown in `--help`, the schema and the README reference. */
   readonly doc: string;
   readonly options: F;
+  /**
+   * Rules between options that no single declaration can state (`decoder:
+   * webcodecs` cannot scale). Run by validation once every option is valid, so
+   * `create` never has to reject a configuration late.
+   */
+  check?(config: InferFields<F>): readonly OptionProblem[];
   create(config: InferFields<F>, ctx: ComponentContext): T | Promise<T>;
+}
+
+/** A problem `check` found, reported at the option `key` (or at the component without one). */
+export interface OptionProblem {
+  readonly key?: string;
+  readonly message: string;
 }
 
 export type SourceDefinition<F extends Fields = Fields> = ComponentDefinition<F, Source>;

@@ -53,9 +53,11 @@ export class ConfigError extends FramewireError {
  * password that itself holds `@`, `:` or `/` (which users type unescaped) is
  * hidden whole. Only ASCII whitespace ends it: a Unicode space inside a password
  * does not split it. One slash is enough, because `path.resolve` collapses
- * `rtsp://` to `rtsp:/` when a URL is mistaken for a relative path.
+ * `rtsp://` to `rtsp:/` when a URL is mistaken for a relative path. A scheme starts
+ * only where no scheme character precedes it: without that, a long run of letters
+ * is rescanned from every position (quadratic, minutes for a megabyte-long value).
  */
-const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/?)[^\t\n\v\f\r ]*@/gi;
+const URL_USERINFO = /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/?)[^\t\n\v\f\r ]*@/gi;
 
 /**
  * Credentials in URLs are never printed: `rtsp://user:pass@host` → `rtsp://***@host`,

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
 import { type Issue, issuesError, throwIfIssues } from '../config/issues.ts';
 import { readFields } from '../config/read-fields.ts';
 import { type InferFields, optional, t } from '../config/schema.ts';
-import { fileWhere, toTree } from '../config/tree.ts';
+import { configText, readConfigBytes, yamlTree } from '../config/yaml-file.ts';
 import { FramewireError } from '../core/errors.ts';
+import { decoders } from './decoders/index.ts';
 
 /**
  * A model descriptor: the YAML that tells framewire how to feed and read an ONNX
@@ -15,9 +14,8 @@ import { FramewireError } from '../core/errors.ts';
 export const descriptorFields = {
   model: t.string({ doc: 'The ONNX file, relative to this descriptor', minLength: 1 }),
   decoder: optional(
-    t.string({
-      doc: 'Output decoder (yolo-anchor-free, yolo-anchor-based, yolo-end2end, ssd-tf, torchvision, centernet, …); default: recognised from the outputs',
-      minLength: 1,
+    t.enum(decoders.names(), {
+      doc: 'Output decoder; default: recognised from the outputs',
     }),
   ),
   size: optional(
@@ -120,44 +118,28 @@ export interface Descriptor extends DescriptorValues {
  * errors — file:line:col, the key, the allowed values — all at once (exit code 2).
  */
 export async function loadDescriptor(file: string): Promise<Descriptor> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readConfigBytes(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new FramewireError(
       code === 'ENOENT' ? 'MODEL_MISSING' : 'MODEL_INVALID',
       code === 'ENOENT'
         ? `model descriptor not found: ${file}`
-        : `cannot read model descriptor ${file}: ${(err as Error).message}`,
+        : `cannot read model descriptor ${file}: ${code === 'EISDIR' ? 'it is a directory' : (err as Error).message}`,
     );
   }
-  return parseDescriptor(text, file);
+  return parseDescriptor(configText(bytes, file, 'model descriptor'), file);
 }
 
 export function parseDescriptor(text: string, file: string): Descriptor {
   const issues: Issue[] = [];
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0]!;
+  const root = yamlTree(text, file, { env: process.env, issues, what: 'model descriptor' });
+  if (root?.kind !== 'map') {
     throw issuesError(file, [
       {
-        where: { pos: lineCounter.linePos(first.pos[0]) },
-        message: `YAML syntax error: ${first.message}`,
-      },
-    ]);
-  }
-  const root = toTree(doc.contents, '', {
-    doc,
-    where: fileWhere(lineCounter),
-    env: process.env,
-    issues,
-  });
-  if (root.kind !== 'map') {
-    throw issuesError(file, [
-      {
-        where: root.where,
+        where: root?.where ?? { pos: { line: 1, col: 1 } },
         message: 'a model descriptor is a mapping with at least `model: file.onnx`',
       },
     ]);

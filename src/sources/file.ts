@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
 import { optional, t } from '../config/schema.ts';
 import { defineSource } from '../core/component.ts';
-import { ConfigError } from '../core/errors.ts';
 import { FallbackSource } from './fallback-source.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 import { outputShapingArgs, shapingOptions } from './shaping.ts';
@@ -34,6 +33,16 @@ export const fileSource = defineSource({
       default: 'auto',
     }),
   },
+  check(config) {
+    if (config.decoder !== 'webcodecs' || !isShaped(config)) return [];
+    return [
+      {
+        key: 'decoder',
+        message:
+          'webcodecs cannot scale, resample or convert; width, height, fps and pixelFormat: rgb24 need decoder: ffmpeg (or auto)',
+      },
+    ];
+  },
   create(config, ctx) {
     // A URL (http://, rtsp://, …) goes to ffmpeg as given; resolving it as a path
     // would turn `rtsp://` into `…/rtsp:/`.
@@ -56,22 +65,22 @@ export const fileSource = defineSource({
         clock: ctx.clock,
         describe: `video file "${config.path}"`,
       });
-    const shaped =
-      config.width !== undefined ||
-      config.height !== undefined ||
-      config.fps !== undefined ||
-      config.pixelFormat !== 'yuv420p';
+    const shaped = isShaped(config);
     if (config.decoder === 'ffmpeg' || (config.decoder === 'auto' && shaped)) return ffmpegReader();
     const inProcess = () => new WebcodecsFileReader(inputArgs, ctx, config.path);
-    if (config.decoder === 'webcodecs') {
-      if (shaped) {
-        throw new ConfigError(
-          `${ctx.name}: decoder: webcodecs cannot scale, resample or convert; width, height, fps and pixelFormat: rgb24 need decoder: ffmpeg (or auto)`,
-        );
-      }
-      return inProcess();
-    }
+    // `check` refused webcodecs with shaping at validation.
+    if (config.decoder === 'webcodecs') return inProcess();
     // Not H.264 (or not decodable in-process): ffmpeg decodes it instead.
     return new FallbackSource(inProcess, ffmpegReader);
   },
 });
+
+/** Whether frames must be scaled, resampled or converted: only ffmpeg can. */
+function isShaped(c: { width?: number; height?: number; fps?: number; pixelFormat: string }) {
+  return (
+    c.width !== undefined ||
+    c.height !== undefined ||
+    c.fps !== undefined ||
+    c.pixelFormat !== 'yuv420p'
+  );
+}

@@ -21,7 +21,7 @@ export const testsrcSource = defineSource({
   doc: "Test pattern from ffmpeg's generators; with live: true it behaves like a camera",
   options: {
     pattern: t.enum(PATTERNS, { doc: 'Generator to use', default: 'testsrc2' }),
-    size: t.string({ doc: 'Frame size WIDTHxHEIGHT', default: '1280x720', format: 'WIDTHxHEIGHT' }),
+    size: t.size({ doc: 'Frame size', default: '1280x720' }),
     rate: t.number({ doc: 'Frames per second', default: 30, exclusiveMin: 0, max: 1000 }),
     duration: optional(
       t.number({ doc: 'Seconds of video; absent means endless (until stopped)', exclusiveMin: 0 }),
@@ -43,8 +43,6 @@ export const testsrcSource = defineSource({
     }),
   },
   create(config, ctx) {
-    const size = /^(\d{2,5})x(\d{2,5})$/.exec(config.size);
-    if (!size) throw new Error(`size must look like 1280x720, got "${config.size}"`);
     const generator =
       config.pattern === 'color'
         ? `color=c=gray:size=${config.size}:rate=${config.rate}`

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { optional, t } from '../config/schema.ts';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
+import { decoders } from '../models/decoders/index.ts';
 import { Detector } from '../models/detector.ts';
 import { pipelinedDetect } from './pipelined-detect.ts';
 import { PROVIDERS } from '../models/session.ts';
@@ -58,10 +59,10 @@ export const detectStage = defineStage({
         max: 256,
       }),
     ),
+    // An enum, so a misspelt decoder is refused at validation, not after the model loads.
     decoder: optional(
-      t.string({
+      t.enum(decoders.names(), {
         doc: 'Output decoder, overriding the descriptor and auto-detection',
-        minLength: 1,
       }),
     ),
   },

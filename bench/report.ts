@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /** One side-by-side measurement: two things measured in the same run, and their ratio. */
@@ -39,5 +39,19 @@ export function writeReport(
     '',
     ...sections.flatMap((s) => [`## ${s.title}`, '', s.note, '', formatRows(s.rows), '']),
   ].join('\n');
-  writeFileSync(path, body);
+  writeFileSync(path, body + keptHistory(path));
+}
+
+/**
+ * Everything from this marker on is written by hand (before/after figures of a
+ * change, with their dates) and survives every `npm run bench`, which rewrites
+ * only the measured sections above it.
+ */
+export const HISTORY_MARKER = '<!-- history: kept by npm run bench -->';
+
+function keptHistory(path: string): string {
+  if (!existsSync(path)) return '';
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(HISTORY_MARKER);
+  return at < 0 ? '' : `\n${text.slice(at)}`;
 }

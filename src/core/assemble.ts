@@ -1,7 +1,13 @@
 import type { ComponentRegistries } from '../components.ts';
 import type { ComponentConfig, PipelineConfig } from '../config/load.ts';
 import type { Clock } from './clock.ts';
-import type { ComponentContext, Source, SourceStream, StageInstance } from './component.ts';
+import type {
+  ComponentContext,
+  Source,
+  SourceStream,
+  StageInstance,
+  StreamInfo,
+} from './component.ts';
 import type { DropPolicy } from './drop-queue.ts';
 import { FramewireError } from './errors.ts';
 import { FramePool } from './frame-pool.ts';
@@ -63,9 +69,10 @@ export async function assemblePipeline(
     const stream: SourceStream = { ...info, live: source.live };
 
     const stages: RunnerStage[] = [];
-    for (const [i, c] of config.stages.entries()) {
+    const stageConfigs = withImplicitDecode(config.stages, info.emits, opts.registries);
+    for (const [i, c] of stageConfigs.entries()) {
       const label = `${c.path} (${c.type})`;
-      const name = meterName(config.stages, i);
+      const name = meterName(stageConfigs, i);
       const made = await withComponent(label, async () =>
         opts.registries.stages.get(c.type).create(c.options as never, context(label, name, stream)),
       );
@@ -110,6 +117,24 @@ export async function assemblePipeline(
     await Promise.allSettled(opened.reverse().map((c) => c.close()));
     throw err;
   }
+}
+
+/**
+ * A source that emits encoded packets is followed by a `decode` stage with its
+ * default options, unless the pipeline's first stage already is one, so that
+ * decoding is metered (its own row, events such as FRAME_CORRUPT) like any stage.
+ */
+function withImplicitDecode(
+  stages: readonly ComponentConfig[],
+  emits: StreamInfo['emits'],
+  registries: ComponentRegistries,
+): readonly ComponentConfig[] {
+  if (emits !== 'packets' || stages[0]?.type === 'decode') return stages;
+  const fields: Record<string, { default?: unknown }> = registries.stages.get('decode').options;
+  const options = Object.fromEntries(
+    Object.entries(fields).flatMap(([k, f]) => (f.default === undefined ? [] : [[k, f.default]])),
+  );
+  return [{ type: 'decode', path: 'implicit', options }, ...stages];
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */

@@ -3,9 +3,10 @@ import { optional, t } from '../config/schema.ts';
 import { defineSource } from '../core/component.ts';
 import { ConfigError } from '../core/errors.ts';
 import { FallbackSource } from './fallback-source.ts';
+import { expectedFrames } from './frame-total.ts';
+import { PacketFileReader } from './packet-file-reader.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
-import { outputShapingArgs, shapingOptions } from './shaping.ts';
-import { WebcodecsFileReader } from './webcodecs-file-reader.ts';
+import { shapingFilters, shapingOptions } from './shaping.ts';
 
 /** Anything ffmpeg can read: MP4, MKV, MOV, AVI, image sequences, HTTP URLs, … */
 export const fileSource = defineSource({
@@ -34,23 +35,37 @@ export const fileSource = defineSource({
   },
   create(config, ctx) {
     const path = resolve(ctx.baseDir, config.path);
+    // `-ss` seeks to the key frame before `start` and shifts timestamps so that
+    // `start` is 0 (both readers then drop what lies before it). `duration` is
+    // never ffmpeg's `-t`, whose cut depends on decode timestamps and reorder
+    // delay (32 frames for 3 s at 10 fps): frames shown are exactly those with
+    // start ≤ t < start + duration.
     const inputArgs = [
       ...(config.realtime ? ['-re'] : []),
       ...(config.loop ? ['-stream_loop', '-1'] : []),
       ...(config.start !== undefined ? ['-ss', String(config.start)] : []),
-      ...(config.duration !== undefined ? ['-t', String(config.duration)] : []),
       '-i',
       path,
     ];
+    const total = { start: config.start, duration: config.duration, loop: config.loop };
     const ffmpegReader = () =>
       new RawFrameReader({
         inputArgs,
-        outputArgs: outputShapingArgs(config),
+        filters: [
+          ...(config.duration !== undefined ? [`trim=end=${config.duration}`] : []),
+          ...shapingFilters(config),
+        ],
         format: config.pixelFormat,
         sourceId: config.path,
         pool: ctx.pool,
         clock: ctx.clock,
         describe: `video file "${config.path}"`,
+        frameTotal: (input) =>
+          expectedFrames({
+            ...total,
+            containerDuration: input.duration,
+            fps: config.fps ?? input.fps,
+          }),
       });
     const shaped =
       config.width !== undefined ||
@@ -58,16 +73,24 @@ export const fileSource = defineSource({
       config.fps !== undefined ||
       config.pixelFormat !== 'yuv420p';
     if (config.decoder === 'ffmpeg' || (config.decoder === 'auto' && shaped)) return ffmpegReader();
-    const inProcess = () => new WebcodecsFileReader(inputArgs, ctx, config.path);
+    // Packets only: the assembler adds the `decode` stage after this source.
+    const packets = () =>
+      new PacketFileReader({
+        inputArgs,
+        duration: config.duration,
+        total,
+        sourceId: config.path,
+        clock: ctx.clock,
+      });
     if (config.decoder === 'webcodecs') {
       if (shaped) {
         throw new ConfigError(
           `${ctx.name}: decoder: webcodecs cannot scale, resample or convert; width, height, fps and pixelFormat: rgb24 need decoder: ffmpeg (or auto)`,
         );
       }
-      return inProcess();
+      return packets();
     }
     // Not H.264 (or not decodable in-process): ffmpeg decodes it instead.
-    return new FallbackSource(inProcess, ffmpegReader);
+    return new FallbackSource(packets, ffmpegReader);
   },
 });

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { FramewireError, redactUrl } from '../core/errors.ts';
 import { parseDuration } from '../core/ffmpeg.ts';
@@ -101,7 +102,7 @@ class FfmpegPacketReader implements PacketReader {
       stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       detached: true,
     });
-    this.#times = new PacketTimes(this.#proc.stdio[3] as NodeJS.ReadableStream);
+    this.#times = new PacketTimes(this.#proc.stdio[3] as Readable);
     this.#exited = new Promise((resolve) => {
       this.#proc.once('error', (error) => resolve({ code: null, error }));
       this.#proc.once('close', (code) => resolve({ code }));

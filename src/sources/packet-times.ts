@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 
 /** One packet's timestamps in microseconds, on ffmpeg's output timeline. */
 export interface PacketTime {
@@ -28,7 +29,7 @@ export class PacketTimes {
 
   /** `onTime` is told whenever a timestamp arrives, for readers that pair it with data themselves. */
   constructor(
-    input: NodeJS.ReadableStream,
+    private readonly input: Readable,
     private readonly onTime?: () => void,
   ) {
     this.#lines = createInterface({ input });
@@ -63,8 +64,10 @@ export class PacketTimes {
     return this.#ended && this.#queue.length === 0;
   }
 
+  /** Stops reading. The pipe is destroyed, not just paused: a paused pipe never closes, and ffmpeg's exit waits for it. */
   close(): void {
     this.#lines.close();
+    this.input.destroy();
   }
 
   #onLine(line: string): void {

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
@@ -81,7 +82,7 @@ export class RawFrameReader implements Source {
       detached: true,
     });
     this.#proc = proc;
-    this.#times = new PacketTimes(proc.stdio[3] as NodeJS.ReadableStream, () => this.#pair());
+    this.#times = new PacketTimes(proc.stdio[3] as Readable, () => this.#pair());
     return new Promise<StreamInfo>((resolve, reject) => {
       let inOutput = false;
       let duration: number | undefined;
@@ -175,6 +176,8 @@ export class RawFrameReader implements Source {
     }
     for (const data of this.#untimed.splice(0)) this.opts.pool.release(data);
     this.#times?.close();
+    // A paused pipe never ends, and the process 'close' event waits for every pipe.
+    this.#proc?.stdout?.destroy();
     const proc = this.#proc;
     if (proc && !this.#exited) await new Promise((r) => proc.once('close', r));
   }

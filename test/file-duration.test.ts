@@ -43,6 +43,8 @@ const cases = [
   { file: 'cfr10', start: 2.05, duration: 1, frames: 10 },
   // Past the end: only what is there (5.0…5.9).
   { file: 'cfr10', start: 5, duration: 10, frames: 10 },
+  // Looping a 6 s file for 8 s: frames 0…79, 100 ms apart (timestamps go on across the loop).
+  { file: 'cfr10', loop: true, duration: 8, frames: 80 },
   // start alone: 4.0…5.9.
   { file: 'cfr10', start: 4, frames: 20 },
   // 29.97 fps, 1 ≤ k·1001/30000 < 2: k = 30…59.
@@ -57,16 +59,19 @@ const cases = [
 
 for (const decoder of ['webcodecs', 'ffmpeg']) {
   for (const c of cases) {
-    const cutText = `start ${c.start ?? '-'}, duration ${c.duration ?? '-'}`;
+    const cutText = `start ${c.start ?? '-'}, duration ${c.duration ?? '-'}${c.loop ? ', loop' : ''}`;
     test(`${c.file}, ${cutText}, decoder ${decoder}: ${c.frames} frames at the cut's times`, async () => {
       const f = files[c.file]!;
-      const expected = cut(f, c.start, c.duration);
+      // Looping plays the file again right after its 6 s (60 frames × 100 ms).
+      const times = c.loop ? { ...f, pts: [...f.pts, ...f.pts.map((t) => t + 6_000_000)] } : f;
+      const expected = cut(times, c.start, c.duration);
       assert.is(expected.length, c.frames, 'hand count agrees with the construction');
       const run = await runFileToJsonl(dir, {
         path: f.path,
         decoder,
         ...(c.start !== undefined ? { start: c.start } : {}),
         ...(c.duration !== undefined ? { duration: c.duration } : {}),
+        ...(c.loop ? { loop: true } : {}),
       });
       assert.equal(run.pts, expected);
     });
@@ -94,7 +99,7 @@ async function announcedTotal(options: Record<string, unknown>): Promise<number 
 }
 
 // Each case: options and the total the source must announce (duration × fps of
-// what it will read; unknown when looping).
+// what it will read; unknown when looping with no duration).
 const totals = [
   { options: { path: 'cfr10.mp4' }, frames: 60 },
   { options: { path: 'cfr10.mp4', start: 1.5, duration: 2 }, frames: 20 },
@@ -103,6 +108,8 @@ const totals = [
   // 90 × 1001/30000 = 3.003 s; ffmpeg states 3.00 s at 29.97 fps: 89.9 rounds to 90.
   { options: { path: 'ntsc.mp4' }, frames: 90 },
   { options: { path: 'cfr10.mp4', loop: true }, frames: undefined },
+  // Looping a 6 s file for 8 s: 80 frames.
+  { options: { path: 'cfr10.mp4', loop: true, duration: 8 }, frames: 80 },
 ];
 
 for (const decoder of ['webcodecs', 'ffmpeg']) {

@@ -15,11 +15,14 @@ export interface FrameTotalInput {
  * `duration`) times the frame rate. ffmpeg's stream dump states the duration,
  * not nb_frames, so this is the container's duration × fps: exact for
  * constant-rate files, an estimate for variable-rate ones. Unknown (undefined)
- * when looping or when the container states no duration or rate.
+ * when looping without a duration, or when the container states no duration or rate.
  */
 export function expectedFrames(input: FrameTotalInput): number | undefined {
   const { containerDuration, fps } = input;
-  if (input.loop || containerDuration === undefined || !fps) return undefined;
+  if (!fps) return undefined;
+  if (input.loop)
+    return input.duration === undefined ? undefined : Math.round(input.duration * fps);
+  if (containerDuration === undefined) return undefined;
   const available = Math.max(0, containerDuration - (input.start ?? 0));
   const seconds = Math.min(available, input.duration ?? Number.POSITIVE_INFINITY);
   return Math.round(seconds * fps);

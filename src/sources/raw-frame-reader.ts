@@ -84,7 +84,6 @@ export class RawFrameReader implements Source {
     this.#proc = proc;
     this.#times = new PacketTimes(proc.stdio[3] as Readable, () => this.#pair());
     return new Promise<StreamInfo>((resolve, reject) => {
-      let inOutput = false;
       let duration: number | undefined;
       let inputFps: number | undefined;
       proc.stderr!.setEncoding('utf8');
@@ -93,6 +92,8 @@ export class RawFrameReader implements Source {
         this.#stderr = (this.#stderr + text).slice(-8192);
         if (this.#info) return;
         duration ??= parseDuration(this.#stderr);
+        // Rescanned from the top each time: a stream line is the input's until `Output #0`.
+        let inOutput = false;
         for (const line of this.#stderr.split('\n')) {
           if (line.startsWith('Output #0')) inOutput = true;
           const stream = parseVideoStreamLine(line);

@@ -134,7 +134,7 @@ test('corrupted slice data: no crash, every frame accounted for as output or cou
     input[i]!.meta.packet = { ...p, data };
   }
   const out = await run(from(input), decodeOperator(config, ctx));
-  assert.is(out.length + (ctx.counts.corrupt ?? 0), 50);
+  assert.is(out.length + (ctx.counts.FRAME_CORRUPT ?? 0), 50);
   assert.ok(out.every((f) => f.data.length === 320 * 240 * 1.5));
   for (const f of out) ctx.pool.release(f.data);
   assert.is(ctx.pool.outstanding, 0);
@@ -150,7 +150,7 @@ test('garbage access units are counted as corrupt and the stream continues', asy
     input[i]!.meta.packet = { ...p, data };
   }
   const out = await run(from(input), decodeOperator(config, ctx));
-  assert.is(out.length + (ctx.counts.corrupt ?? 0), 50);
+  assert.is(out.length + (ctx.counts.FRAME_CORRUPT ?? 0), 50);
   assert.ok(out.length >= 40, `${out.length} frames out`);
   assert.ok(
     out.every((f, i) => i === 0 || f.seq > out[i - 1]!.seq),
@@ -163,7 +163,7 @@ test('a truncated file: the packets that are there decode, no crash', async () =
   const input = await packetFrames(file('truncated-faststart.mp4'));
   assert.ok(input.length > 10 && input.length < 50, `${input.length} packets`);
   const out = await run(from(input), decodeOperator(config, ctx));
-  assert.is(out.length + (ctx.counts.corrupt ?? 0), input.length);
+  assert.is(out.length + (ctx.counts.FRAME_CORRUPT ?? 0), input.length);
   assert.ok(out.length >= input.length - 1);
 });
 
@@ -261,7 +261,7 @@ test('a rejected packet is counted as corrupt, its frame dropped, the rest emitt
     out.map((f) => f.seq),
     [0, 1, 2, 3, 5, 6, 7, 8, 9],
   );
-  assert.equal(ctx.counts, { corrupt: 1 });
+  assert.equal(ctx.counts, { FRAME_CORRUPT: 1 });
   assert.is(log.closed, 9);
 });
 
@@ -285,7 +285,7 @@ test('a packet swallowed silently (Baseline, worker): found from output timestam
     out.map((f) => f.data[0]),
     [0, 1, 2, 4, 5, 6, 8, 9],
   );
-  assert.equal(ctx.counts, { corrupt: 2 });
+  assert.equal(ctx.counts, { FRAME_CORRUPT: 2 });
 });
 
 test('a decoder that closes itself is a fatal STAGE_FAILED error', async () => {

@@ -110,7 +110,7 @@ for (const s of streams) {
   });
 }
 
-test('timestamps come from the frame rate: 40 ms apart, starting at 0', async () => {
+test("timestamps are the container's: 40 ms apart at 25 fps, starting at 0", async () => {
   const { packets } = await readAll(file('baseline.mp4'));
   assert.equal(
     packets.slice(0, 4).map((p) => p.pts),
@@ -118,6 +118,22 @@ test('timestamps come from the frame rate: 40 ms apart, starting at 0', async ()
   );
   assert.is(packets[49]?.pts, 1_960_000);
   assert.ok(packets.every((p) => p.dts === p.pts));
+});
+
+test('B-frames: packets come in decode order with their own pts, dts never after pts', async () => {
+  const { packets } = await readAll(file('high.mp4'));
+  const pts = packets.map((p) => p.pts);
+  // Presentation order differs from decode order, but together they are every 40 ms slot once.
+  assert.not.equal(
+    pts,
+    [...pts].sort((a, b) => a - b),
+  );
+  assert.equal(
+    [...pts].sort((a, b) => a - b),
+    packets.map((_, i) => i * 40_000),
+  );
+  assert.ok(packets.every((p) => p.dts <= p.pts));
+  assert.ok(packets.every((p, i) => i === 0 || p.dts > packets[i - 1]!.dts));
 });
 
 test('every access unit starts with its delimiter and each key frame carries SPS and PPS', async () => {

@@ -1,6 +1,10 @@
 import type { MeterSnapshot } from '../core/meter.ts';
 
-/** One status line for a terminal: progress, pipeline FPS, slowest stage, drops. */
+/**
+ * One status line for a terminal: progress (with percent and ETA when the
+ * source knows its total), pipeline FPS, slowest stage, drops. The ETA is the
+ * frames left at the current sliding-window rate of the slowest sink.
+ */
 export function progressLine(
   meters: readonly MeterSnapshot[],
   totalFrames: number | undefined,
@@ -18,13 +22,26 @@ export function progressLine(
   const dropped = meters.reduce((a, m) => a + m.dropped, 0);
   const parts = [
     totalFrames ? `${done}/${totalFrames} frames` : `${done} frames`,
+    totalFrames ? `${Math.min(100, Math.floor((done * 100) / totalFrames))}%` : undefined,
     `${fps.toFixed(1)} fps`,
+    totalFrames && done < totalFrames && fps > 0
+      ? `ETA ${clockTime((totalFrames - done) / fps)}`
+      : undefined,
     slowest ? `slowest ${slowest.name} ${slowest.processMs.p50.toFixed(1)} ms` : undefined,
     `dropped ${dropped}`,
     `${(elapsedMs / 1000).toFixed(0)} s`,
     source && source.framesOut === 0 ? 'waiting for the first frame' : undefined,
   ];
   return parts.filter(Boolean).join(' · ');
+}
+
+/** Seconds as `m:ss`, or `h:mm:ss` from an hour on, rounded up so it never reads 0:00 early. */
+export function clockTime(seconds: number): string {
+  const total = Math.ceil(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const ss = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
 /** The end-of-run table: one row per source, stage and sink. */

@@ -1,7 +1,13 @@
 import type { ComponentRegistries } from '../components.ts';
 import type { ComponentConfig, PipelineConfig } from '../config/load.ts';
 import type { Clock } from './clock.ts';
-import type { ComponentContext, Source, SourceStream, StageInstance } from './component.ts';
+import type {
+  ComponentContext,
+  Source,
+  SourceStream,
+  StageInstance,
+  StreamInfo,
+} from './component.ts';
 import type { DropPolicy } from './drop-queue.ts';
 import { FramewireError } from './errors.ts';
 import { FramePool } from './frame-pool.ts';
@@ -63,7 +69,11 @@ export async function assemblePipeline(
     const stream: SourceStream = { ...info, live: source.live };
 
     const stages: RunnerStage[] = [];
-    const stageConfigs = withImplicitEncode(config, opts.registries);
+    const stageConfigs = withImplicitEncode(
+      withImplicitDecode(config.stages, info.emits, opts.registries),
+      config.sinks,
+      opts.registries,
+    );
     for (const [i, c] of stageConfigs.entries()) {
       const label = `${c.path} (${c.type})`;
       const name = meterName(stageConfigs, i);
@@ -114,6 +124,21 @@ export async function assemblePipeline(
 }
 
 /**
+ * A source that emits encoded packets is followed by a `decode` stage with its
+ * default options, unless the pipeline's first stage already is one, so that
+ * decoding is metered (its own row, events such as FRAME_CORRUPT) like any stage.
+ */
+function withImplicitDecode(
+  stages: readonly ComponentConfig[],
+  emits: StreamInfo['emits'],
+  registries: ComponentRegistries,
+): readonly ComponentConfig[] {
+  if (emits !== 'packets' || stages[0]?.type === 'decode') return stages;
+  const options = optionDefaults(registries.stages.get('decode').options);
+  return [{ type: 'decode', path: 'implicit', options }, ...stages];
+}
+
+/**
  * The stages to run: the pipeline's own, plus an `encode` stage at the end when
  * a file sink would otherwise get raw frames (the file sink only muxes). It is
  * libx264 High through ffmpeg, as the file sink always wrote, with that sink's
@@ -121,17 +146,14 @@ export async function assemblePipeline(
  * It shows in stats and messages as `encode`, at `sinks[N].encode`.
  */
 function withImplicitEncode(
-  config: PipelineConfig,
+  stages: readonly ComponentConfig[],
+  sinks: readonly ComponentConfig[],
   registries: ComponentRegistries,
 ): readonly ComponentConfig[] {
-  const file = config.sinks.find((s) => s.type === 'file');
+  const file = sinks.find((s) => s.type === 'file');
   const encode = registries.stages.find('encode');
-  if (!file || !encode || config.stages.some((s) => s.type === 'encode')) return config.stages;
-  const defaults = Object.fromEntries(
-    Object.entries(encode.options as Record<string, { default?: unknown }>).flatMap(
-      ([key, field]) => (field.default === undefined ? [] : [[key, field.default]]),
-    ),
-  );
+  if (!file || !encode || stages.some((s) => s.type === 'encode')) return stages;
+  const defaults = optionDefaults(encode.options);
   const { crf, preset, keyframeInterval } = file.options;
   const options = {
     ...defaults,
@@ -141,7 +163,7 @@ function withImplicitEncode(
     preset,
     keyframeInterval,
   };
-  return [...config.stages, { type: 'encode', path: `${file.path}.encode`, options }];
+  return [...stages, { type: 'encode', path: `${file.path}.encode`, options }];
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */
@@ -185,4 +207,11 @@ async function withComponent<T>(label: string, open: () => Promise<T>): Promise<
 
 function isSystemError(err: unknown): err is NodeJS.ErrnoException & Error {
   return err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+}
+
+/** The declared defaults of a component's options, as validation would fill them in. */
+function optionDefaults(fields: Record<string, { default?: unknown }>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(fields).flatMap(([k, f]) => (f.default === undefined ? [] : [[k, f.default]])),
+  );
 }

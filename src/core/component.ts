@@ -38,6 +38,12 @@ export interface StreamInfo {
   readonly fps: number | undefined;
   /** Total frames, if known (files with known duration). */
   readonly frames: number | undefined;
+  /**
+   * What the source's frames carry: decoded pixels (`frames`, the default when
+   * absent) or encoded access units in `meta.packet` and no pixels (`packets`),
+   * for which the assembler puts a `decode` stage right after the source.
+   */
+  readonly emits?: 'frames' | 'packets';
 }
 
 export interface SourceObserver {

@@ -18,6 +18,8 @@ export interface FfmpegProcessOptions {
   readonly stdin?: boolean;
   /** ffmpeg's stdout is read (a `pipe:1` output); otherwise it is discarded. */
   readonly stdout?: boolean;
+  /** ffmpeg's fd 3 is read too (a second output to `pipe:3`, e.g. packet timestamps). */
+  readonly sidePipe?: boolean;
   /** The code of every error this process raises: SOURCE_READ, SINK_WRITE, STAGE_FAILED… */
   readonly errorCode: ErrorCode;
   /** The component the errors name (`sinks[0] (file)`), if any. */
@@ -58,12 +60,18 @@ export class FfmpegProcess {
     this.#opts = opts;
     this.binary = resolveFfmpegPath();
     this.#child = spawn(this.binary, ['-hide_banner', '-nostdin', ...opts.args], {
-      stdio: [opts.stdin ? 'pipe' : 'ignore', opts.stdout ? 'pipe' : 'ignore', 'pipe'],
+      stdio: [
+        opts.stdin ? 'pipe' : 'ignore',
+        opts.stdout ? 'pipe' : 'ignore',
+        'pipe',
+        ...(opts.sidePipe ? (['pipe'] as const) : []),
+      ],
       detached: true,
     });
     // A write after ffmpeg quit fails with EPIPE; the exit says why, so that is what is reported.
     this.#child.stdin?.on('error', () => {});
     this.#child.stdout?.on('error', () => {});
+    this.#child.stdio[3]?.on('error', () => {});
     const stderr = this.#child.stderr!;
     stderr.setEncoding('utf8');
     stderr.on('data', (text: string) => this.#onStderr(text));
@@ -94,6 +102,13 @@ export class FfmpegProcess {
     const s = this.#child.stdout;
     if (!s) throw new Error('ffmpeg was started without stdout');
     return s;
+  }
+
+  /** ffmpeg's fd 3, when started with `sidePipe`. */
+  get side(): Readable {
+    const s = this.#child.stdio[3];
+    if (!s) throw new Error('ffmpeg was started without a side pipe');
+    return s as Readable;
   }
 
   /** The process id (its process group id too), or undefined when the spawn failed. */
@@ -178,6 +193,7 @@ export class FfmpegProcess {
     this.kill();
     // Unread output keeps the pipe open, and 'close' waits for it.
     this.#child.stdout?.destroy();
+    this.#child.stdio[3]?.destroy();
     await this.exited;
   }
 

@@ -66,8 +66,12 @@ export interface FrameMeta {
 export interface Frame {
   /** 0-based position in the source's output, gapless for file sources. */
   readonly seq: number;
-  /** Presentation timestamp in microseconds from the stream's start. */
-  readonly pts: number;
+  /**
+   * Presentation timestamp in microseconds from the stream's start, from the
+   * stream itself. A frame carrying a packet has the packet's; the decode stage
+   * sets its picture's (packets come in decode order, pictures do not).
+   */
+  pts: number;
   /** Wall-clock capture (or decode) time, ms since the epoch. */
   readonly time: number;
   width: number;
@@ -87,4 +91,10 @@ export interface Packet {
   readonly dts: number;
   /** WebCodecs codec string, e.g. `avc1.42001f`. */
   readonly codec: string;
+  /**
+   * Access units to decode just before this one whose pictures are not shown:
+   * the key frame and pictures before a cut's start, or a reference past its end
+   * that pictures inside it need. Set by sources that cut a stream exactly.
+   */
+  readonly decodeFirst?: readonly Packet[];
 }

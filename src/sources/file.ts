@@ -2,9 +2,10 @@ import { resolve } from 'node:path';
 import { optional, t } from '../config/schema.ts';
 import { defineSource } from '../core/component.ts';
 import { FallbackSource } from './fallback-source.ts';
+import { expectedFrames } from './frame-total.ts';
+import { PacketFileReader } from './packet-file-reader.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
-import { outputShapingArgs, shapingOptions } from './shaping.ts';
-import { WebcodecsFileReader } from './webcodecs-file-reader.ts';
+import { shapingFilters, shapingOptions } from './shaping.ts';
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:\/\//i;
 
@@ -47,31 +48,53 @@ export const fileSource = defineSource({
     // A URL (http://, rtsp://, …) goes to ffmpeg as given; resolving it as a path
     // would turn `rtsp://` into `…/rtsp:/`.
     const path = URL_SCHEME.test(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+    // `-ss` seeks to the key frame before `start` and shifts timestamps so that
+    // `start` is 0 (both readers then drop what lies before it). `duration` is
+    // never ffmpeg's `-t`, whose cut depends on decode timestamps and reorder
+    // delay (32 frames for 3 s at 10 fps): frames shown are exactly those with
+    // start ≤ t < start + duration.
     const inputArgs = [
       ...(config.realtime ? ['-re'] : []),
       ...(config.loop ? ['-stream_loop', '-1'] : []),
       ...(config.start !== undefined ? ['-ss', String(config.start)] : []),
-      ...(config.duration !== undefined ? ['-t', String(config.duration)] : []),
       '-i',
       path,
     ];
+    const total = { start: config.start, duration: config.duration, loop: config.loop };
     const ffmpegReader = () =>
       new RawFrameReader({
         inputArgs,
-        outputArgs: outputShapingArgs(config),
+        filters: [
+          ...(config.duration !== undefined ? [`trim=end=${config.duration}`] : []),
+          ...shapingFilters(config),
+        ],
         format: config.pixelFormat,
         sourceId: config.path,
         pool: ctx.pool,
         clock: ctx.clock,
         describe: `video file "${config.path}"`,
+        frameTotal: (input) =>
+          expectedFrames({
+            ...total,
+            containerDuration: input.duration,
+            fps: config.fps ?? input.fps,
+          }),
       });
     const shaped = isShaped(config);
     if (config.decoder === 'ffmpeg' || (config.decoder === 'auto' && shaped)) return ffmpegReader();
-    const inProcess = () => new WebcodecsFileReader(inputArgs, ctx, config.path);
+    // Packets only: the assembler adds the `decode` stage after this source.
+    const packets = () =>
+      new PacketFileReader({
+        inputArgs,
+        duration: config.duration,
+        total,
+        sourceId: config.path,
+        clock: ctx.clock,
+      });
     // `check` refused webcodecs with shaping at validation.
-    if (config.decoder === 'webcodecs') return inProcess();
+    if (config.decoder === 'webcodecs') return packets();
     // Not H.264 (or not decodable in-process): ffmpeg decodes it instead.
-    return new FallbackSource(inProcess, ffmpegReader);
+    return new FallbackSource(packets, ffmpegReader);
   },
 });
 

@@ -1,6 +1,8 @@
 import { FramewireError, redactUrl } from '../core/errors.ts';
 import { type FfmpegExit, FfmpegProcess } from '../core/ffmpeg-process.ts';
+import { parseDuration } from '../core/ffmpeg.ts';
 import type { Packet } from '../core/frame.ts';
+import { PacketTimes } from './packet-times.ts';
 import { avcCodecString, forEachNal, NalType, parseSps, type SpsInfo } from './h264.ts';
 
 export interface PacketReaderOptions {
@@ -14,10 +16,12 @@ export interface PacketStreamInfo {
   readonly codec: string;
   readonly width: number;
   readonly height: number;
-  /** Frames per second used for timestamps; see `fpsFrom`. */
+  /** Nominal frames per second (timestamps come from the container, not from this); see `fpsFrom`. */
   readonly fps: number;
   /** Where `fps` came from: ffmpeg's stream dump, the SPS timing info, or a 25 fps guess. */
   readonly fpsFrom: 'container' | 'sps' | 'guess';
+  /** The input's duration in seconds from ffmpeg's dump (`Duration:`), if it states one. */
+  readonly duration: number | undefined;
   /** 1 = 4:2:0; other values decode to other layouts that the decode stage converts. */
   readonly chromaFormat: number;
   readonly bitDepth: number;
@@ -38,17 +42,17 @@ export interface PacketReader extends AsyncIterable<Packet> {
   close(): Promise<void>;
 }
 
-/** Remux to Annex B with an access-unit delimiter before every access unit, so AUs split on it. */
+/**
+ * Two outputs of the same copied stream. pipe:1: Annex B with an access-unit
+ * delimiter before every access unit, so AUs split on it. Annex B carries no
+ * timestamps, so pipe:3 lists every packet's dts and pts in the stream's own
+ * time base (`framecrc`: one text line per packet, same order, no pixel work).
+ * `-flush_packets 1` writes each line at once rather than when 32 KiB collect.
+ */
 const OUTPUT_ARGS = [
-  '-map',
-  '0:v:0',
-  '-c:v',
-  'copy',
-  '-bsf:v',
-  'h264_mp4toannexb,h264_metadata=aud=insert',
-  '-f',
-  'h264',
-  'pipe:1',
+  ...['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb,h264_metadata=aud=insert'],
+  ...['-f', 'h264', 'pipe:1'],
+  ...['-map', '0:v:0', '-c:v', 'copy', '-flush_packets', '1', '-f', 'framecrc', 'pipe:3'],
 ];
 /** `00 00 01 09`: a start code followed by an AUD header (nal_ref_idc is 0 for AUDs). */
 const AUD = Buffer.from([0, 0, 1, NalType.aud]);
@@ -66,8 +70,10 @@ class FfmpegPacketReader implements PacketReader {
   /** Resolves when ffmpeg has printed its stream dump (or stderr closed). */
   readonly #headerDone: Promise<void>;
   readonly #stderr: string[] = [];
+  readonly #times: PacketTimes;
   #videoCodec: string | undefined;
   #containerFps: number | undefined;
+  #duration: number | undefined;
   #buf: Buffer = Buffer.alloc(0);
   /** Where the current AU's delimiter starts in `#buf`, once found. */
   #auStart = -1;
@@ -93,6 +99,7 @@ class FfmpegPacketReader implements PacketReader {
     this.#proc = new FfmpegProcess({
       args: ['-nostats', ...opts.inputArgs, ...OUTPUT_ARGS],
       stdout: true,
+      sidePipe: true,
       errorCode: 'SOURCE_READ',
       task: `reading ${this.#label}`,
       onStderrLine: (line) => {
@@ -100,6 +107,7 @@ class FfmpegPacketReader implements PacketReader {
         if (line.startsWith('Stream mapping:')) headerDone();
       },
     });
+    this.#times = new PacketTimes(this.#proc.side);
     this.#exited = this.#proc.exited;
     void this.#exited.then(() => headerDone());
     // Async iteration pulls from the pipe only on demand: that is the backpressure.
@@ -137,6 +145,7 @@ class FfmpegPacketReader implements PacketReader {
     if (this.#closed) return;
     this.#closed = true;
     // Nothing to finalize: the output is a pipe we stop reading, so SIGKILL is safe.
+    this.#times.close();
     await this.#proc.stop();
   }
 
@@ -160,7 +169,9 @@ class FfmpegPacketReader implements PacketReader {
     this.#first = first;
     const fpsFrom = this.#containerFps ? 'container' : sps.fps ? 'sps' : 'guess';
     const { width, height, chromaFormat, bitDepth } = sps;
-    return { codec: this.#codec, width, height, fps: this.#fps, fpsFrom, chromaFormat, bitDepth };
+    const codec = this.#codec;
+    const duration = this.#duration;
+    return { codec, width, height, fps: this.#fps, fpsFrom, duration, chromaFormat, bitDepth };
   }
 
   /** Reads the next access unit; before the first key frame (live joins mid-GOP) AUs are skipped. */
@@ -168,11 +179,13 @@ class FfmpegPacketReader implements PacketReader {
     for (;;) {
       const au = (await this.#nextAu()) ?? null;
       if (!au) return null;
+      // The side channel lists the same packets in the same order: one line per AU.
+      const time = await this.#times.next();
+      if (!time) throw this.#readError('its packet timestamps ended before its packets');
       const key = this.#inspect(au);
       if (this.#count === 0 && !(key && this.#sps)) continue;
-      // Timestamps from the nominal rate: Annex B carries none. Computed from the index, so no drift.
-      const pts = Math.round((this.#count++ * 1_000_000) / this.#fps);
-      return { data: au, key, pts, dts: pts, codec: this.#codec };
+      this.#count++;
+      return { data: au, key, pts: time.pts, dts: time.dts, codec: this.#codec };
     }
   }
 
@@ -250,8 +263,15 @@ class FfmpegPacketReader implements PacketReader {
     return undefined;
   }
 
+  #readError(why: string, cause?: Error): FramewireError {
+    return new FramewireError('SOURCE_READ', `ffmpeg stopped reading ${this.#label}: ${why}`, {
+      cause,
+    });
+  }
+
   #onStderr(line: string): void {
     this.#stderr.push(line);
+    if (!this.#videoCodec) this.#duration ??= parseDuration(line);
     if (this.#stderr.length > 200) this.#stderr.splice(50, this.#stderr.length - 50 - STDERR_TAIL);
     // The first video stream line is the input's (the dump lists inputs before outputs).
     const stream = !this.#videoCodec && /Stream #\d+:\d+.*?: Video: (\w+)/.exec(line);

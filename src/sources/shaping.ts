@@ -29,12 +29,12 @@ export const shapingOptions = {
   }),
 };
 
-/** ffmpeg output options for the shaping options (scale keeps even sizes for 4:2:0). */
-export function outputShapingArgs(c: { width?: number; height?: number; fps?: number }): string[] {
+/** ffmpeg video filters for the shaping options (scale keeps even sizes for 4:2:0). */
+export function shapingFilters(c: { width?: number; height?: number; fps?: number }): string[] {
   const filters: string[] = [];
   if (c.width !== undefined || c.height !== undefined) {
     filters.push(`scale=${c.width ?? -2}:${c.height ?? -2}`);
   }
   if (c.fps !== undefined) filters.push(`fps=${c.fps}`);
-  return filters.length > 0 ? ['-vf', filters.join(',')] : [];
+  return filters;
 }

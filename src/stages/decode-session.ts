@@ -45,6 +45,16 @@ export interface SessionOptions {
   readonly maxHeld: (firstPacket: Packet) => number;
 }
 
+/** A packet given to the decoder whose picture has not come out yet. */
+interface Pending {
+  /** Submission index, which node-webcodecs reports back as the chunk timestamp. */
+  readonly index: number;
+  /** The packet's presentation timestamp: its picture's, whenever that comes out. */
+  readonly pts: number;
+  /** False for `decodeFirst` packets: decoded for reference only, their pictures closed unseen. */
+  readonly shown: boolean;
+}
+
 interface Slot {
   readonly frame: Frame;
   /** `waiting` for a picture, `copying` pixels out, `ready` to emit in order. */
@@ -58,12 +68,19 @@ export function packetOf(frame: Frame): Packet | undefined {
 
 /**
  * Feeds packet frames to one decoder and emits each frame, in input order, once
- * its pixels are in. Decoded pictures come out in presentation order, so the
- * k-th picture belongs to the k-th packet frame (frames carry presentation
- * timestamps in that order); outputs are matched by position, not timestamp.
+ * its pixels are in. Packets arrive in decode order and pictures come out in
+ * presentation order, so a picture is matched by position: the k-th shown
+ * picture fills the k-th packet frame, and takes the smallest presentation
+ * timestamp among the packets still waiting (its own: a decoder emits a picture
+ * only once every earlier one is out). node-webcodecs reports the chunk being
+ * decoded rather than the picture's own timestamp, so this is how a frame gets
+ * the stream's pts; seq stays the frame's position.
  */
 export class DecodeSession {
   readonly #slots: Slot[] = [];
+  readonly #pending: Pending[] = [];
+  /** The submission being decoded right now: a synchronous error belongs to it. */
+  #decoding: number | undefined;
   readonly #copies = new Set<Promise<void>>();
   #decoder: DecoderLike | undefined;
   /** Packets given to the decoder, outputs received, packets known lost. */
@@ -98,6 +115,11 @@ export class DecodeSession {
       this.#emitReady();
       return;
     }
+    for (const hidden of packet.decodeFirst ?? []) await this.#submit(hidden, frame, false);
+    await this.#submit(packet, frame, true);
+  }
+
+  async #submit(packet: Packet, frame: Frame, shown: boolean): Promise<void> {
     if (!this.#decoder) this.#maxHeld = this.opts.maxHeld(packet);
     this.#decoder ??= await this.factory(packet, frame, {
       output: (f) => this.#onOutput(f),
@@ -111,14 +133,17 @@ export class DecodeSession {
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#check();
     }
-    this.#slots.push({ frame, state: 'waiting' });
+    if (shown) this.#slots.push({ frame, state: 'waiting' });
+    const index = this.#submitted++;
+    this.#pending.push({ index, pts: packet.pts, shown });
     // The timestamp is the submission index: node-webcodecs reports it back on
     // outputs, which tells how far the decoder has read.
-    decoder.decode({
-      type: packet.key ? 'key' : 'delta',
-      timestamp: this.#submitted++,
-      data: packet.data,
-    });
+    this.#decoding = index;
+    try {
+      decoder.decode({ type: packet.key ? 'key' : 'delta', timestamp: index, data: packet.data });
+    } finally {
+      this.#decoding = undefined;
+    }
   }
 
   /** End of stream: drains the decoder and emits everything still held. */
@@ -128,7 +153,7 @@ export class DecodeSession {
       await this.#decoder.flush();
       await this.#settle();
       // Packets that never produced a picture by the end were undecodable.
-      this.#dropWaiting(this.#slots.filter((s) => s.state === 'waiting').length);
+      this.#lose(this.#pending.length);
     }
     await Promise.all(this.#copies);
     this.#check();
@@ -150,7 +175,7 @@ export class DecodeSession {
    * every packet frame has its picture or two event-loop turns bring nothing new.
    */
   async #settle(): Promise<void> {
-    for (let idle = 0; idle < 2 && this.#slots.some((s) => s.state === 'waiting'); ) {
+    for (let idle = 0; idle < 2 && this.#pending.length > 0; ) {
       const before = this.#outputs;
       await new Promise((resolve) => setImmediate(resolve));
       idle = this.#outputs === before ? idle + 1 : 0;
@@ -165,14 +190,22 @@ export class DecodeSession {
     // Account for lost packets first, so this picture lands on the right frame.
     this.#consumed = Math.max(this.#consumed, picture.timestamp + 1);
     this.#dropLost(1);
-    const slot = this.#slots.find((s) => s.state === 'waiting');
-    if (!slot) {
+    const next = this.#takeEarliest();
+    const slot = next?.shown ? this.#slots.find((s) => s.state === 'waiting') : undefined;
+    if (!next || (next.shown && !slot)) {
       // More pictures than packets (field pairs split over AUs): nobody takes it.
       picture.close();
       this.ctx.count('extra-picture');
       return;
     }
     this.#outputs++;
+    if (!slot) {
+      // A reference decoded only to reach the pictures around a cut.
+      picture.close();
+      this.#wake?.();
+      return;
+    }
+    slot.frame.pts = next.pts;
     slot.state = 'copying';
     const copy = this.#copy(picture, slot).catch((e: unknown) =>
       this.#setFatal(e, 'copying a decoded frame'),
@@ -190,7 +223,8 @@ export class DecodeSession {
     }
     // The decoder rejected one packet and stays usable: a recoverable, counted event.
     this.#consumed = Math.max(this.#consumed, this.#outputs + this.#lost + 1);
-    this.#dropWaiting(1);
+    const at = this.#pending.findIndex((p) => p.index === this.#decoding);
+    this.#lose(1, at);
     this.#wake?.();
   }
 
@@ -234,18 +268,33 @@ export class DecodeSession {
    */
   #dropLost(arriving: number): void {
     const held = this.#consumed - this.#outputs - this.#lost - arriving;
-    if (held > this.#maxHeld) this.#dropWaiting(held - this.#maxHeld);
+    if (held > this.#maxHeld) this.#lose(held - this.#maxHeld);
   }
 
-  /** Drops the oldest `n` frames still waiting for a picture, counting each as corrupt. */
-  #dropWaiting(n: number): void {
+  /** Removes and returns the waiting packet with the earliest presentation time. */
+  #takeEarliest(at = -1): Pending | undefined {
+    let best = at;
+    if (best < 0) {
+      for (let i = 0; i < this.#pending.length; i++)
+        if (best < 0 || this.#pending[i]!.pts < this.#pending[best]!.pts) best = i;
+    }
+    return best < 0 ? undefined : this.#pending.splice(best, 1)[0];
+  }
+
+  /**
+   * `n` pictures will never come: the packet at `at` (a rejected one) or else the
+   * earliest ones. Each is a counted FRAME_CORRUPT event; a shown one also drops
+   * the oldest frame still waiting, since pictures fill frames by position.
+   */
+  #lose(n: number, at = -1): void {
     for (let i = 0; i < n; i++) {
-      const at = this.#slots.findIndex((s) => s.state === 'waiting');
-      if (at < 0) return;
-      const [slot] = this.#slots.splice(at, 1);
-      if (slot) this.#release(slot.frame);
+      const lost = this.#takeEarliest(i === 0 ? at : -1);
+      if (!lost) break;
       this.#lost++;
-      this.ctx.count('corrupt');
+      this.ctx.count('FRAME_CORRUPT');
+      if (!lost.shown) continue;
+      const slot = this.#slots.findIndex((s) => s.state === 'waiting');
+      if (slot >= 0) this.#release(this.#slots.splice(slot, 1)[0]!.frame);
     }
     this.#emitReady();
   }

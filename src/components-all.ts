@@ -3,7 +3,13 @@
  * its file and one line here; the CLI, validation, JSON Schema and docs all
  * read the registries.
  */
-import { registries, sinks, sources, stages } from './components.ts';
+import type {
+  AnySinkDefinition,
+  AnySourceDefinition,
+  AnyStageDefinition,
+  ComponentRegistries,
+} from './core/component.ts';
+import { Registry } from './core/registry.ts';
 import { fileSink } from './sinks/file.ts';
 import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
@@ -18,6 +24,10 @@ import { countStage } from './stages/count.ts';
 import { resizeStage } from './stages/resize.ts';
 import { trackStage } from './stages/track.ts';
 
+const sources = new Registry<AnySourceDefinition>('source');
+const stages = new Registry<AnyStageDefinition>('stage');
+const sinks = new Registry<AnySinkDefinition>('sink');
+
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
 
 stages.add(decodeStage.type, decodeStage);
@@ -31,4 +41,4 @@ stages.add(overlayStage.type, overlayStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
 
-export { registries };
+export const registries: ComponentRegistries = { sources, stages, sinks };

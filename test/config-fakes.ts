@@ -7,10 +7,10 @@ import type {
   AnySourceDefinition,
   AnyStageDefinition,
   ComponentRegistries,
-} from '../src/components.ts';
+} from '../src/core/component.ts';
 import { defineSink, defineSource, defineStage } from '../src/core/component.ts';
 import { Registry } from '../src/core/registry.ts';
-import { optional, t } from '../src/config/schema.ts';
+import { optional, t } from '../src/core/schema.ts';
 
 const never = (): never => {
   throw new Error('fake components are never created');

@@ -9,7 +9,7 @@ import { fieldSchema } from '../src/config/json-schema.ts';
 import { readField } from '../src/config/read-fields.ts';
 import { parseSize } from '../src/config/read-size.ts';
 import { typeOf } from '../src/config/reference.ts';
-import { type SizeField, t } from '../src/config/schema.ts';
+import { type SizeField, t } from '../src/core/schema.ts';
 import type { Issue } from '../src/config/issues.ts';
 
 const size = t.size({ doc: 'Frame size', default: '1280x720' });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registries as builtIn } from '../src/components-all.ts';
-import type { AnySourceDefinition, ComponentRegistries } from '../src/components.ts';
+import type { AnySourceDefinition, ComponentRegistries } from '../src/core/component.ts';
 import { parsePipeline } from '../src/config/load.ts';
 import { assemblePipeline } from '../src/core/assemble.ts';
 import { systemClock } from '../src/core/clock.ts';

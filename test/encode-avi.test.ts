@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { nalUnits } from '../src/core/avc.ts';
+import { nalUnits } from '../src/codec/avc.ts';
 import { ffmpegPath } from '../src/core/ffmpeg.ts';
 import { AviVideoParser } from '../src/stages/avi-video-parser.ts';
 

@@ -3,7 +3,7 @@
 import { tap } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { t } from '../src/config/schema.ts';
+import { t } from '../src/core/schema.ts';
 import { parsePipeline } from '../src/config/load.ts';
 import { assemblePipeline } from '../src/core/assemble.ts';
 import { systemClock } from '../src/core/clock.ts';

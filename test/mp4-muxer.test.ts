@@ -13,7 +13,7 @@ import {
   lengthPrefixedToAnnexB,
   nalUnits,
   parseAvcConfigurationRecord,
-} from '../src/core/avc.ts';
+} from '../src/codec/avc.ts';
 import { type EncodedVideo, encodedOf } from '../src/core/encoded.ts';
 import { Mp4Muxer } from '../src/sinks/mp4-muxer.ts';
 import { decodeWithFfmpeg, encode, ffmpegFrameInfo, rawClip } from './helpers/encode.ts';

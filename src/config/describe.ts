@@ -1,4 +1,4 @@
-import type { Field, NumberField } from './schema.ts';
+import type { Field, NumberField } from '../core/schema.ts';
 import type { TreeNode } from './tree.ts';
 
 /**

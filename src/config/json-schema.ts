@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the schema describes the ${…} syntax
-import type { ComponentRegistries } from '../components.ts';
+import type { ComponentRegistries } from '../core/component.ts';
 import {
   type AnyDefinition,
   optionFields,
@@ -8,7 +8,7 @@ import {
   type Section,
 } from './pipeline-fields.ts';
 import { typeOf } from './reference.ts';
-import type { Field, Fields } from './schema.ts';
+import type { Field, Fields } from '../core/schema.ts';
 
 type JsonSchema = Record<string, unknown>;
 

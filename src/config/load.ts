@@ -1,27 +1,19 @@
+import type { ComponentConfig, PipelineConfig } from '../core/pipeline-config.ts';
 import { basename, extname } from 'node:path';
-import type { ComponentRegistries } from '../components.ts';
+import type { ComponentRegistries } from '../core/component.ts';
 import { ConfigError } from '../core/errors.ts';
 import { got } from './describe.ts';
 import { type Issue, issuesError, throwIfIssues } from './issues.ts';
 import { applyOverrides } from './overrides.ts';
 import { pipelineFields, SECTIONS, type Section, TOP_LEVEL_KEYS } from './pipeline-fields.ts';
-import { type ComponentConfig, readComponent } from './read-component.ts';
+import { readComponent } from './read-component.ts';
 import { readField, unknownKey } from './read-fields.ts';
 import type { MapNode, TreeNode } from './tree.ts';
 import { configText, readConfigBytes, yamlTree } from './yaml-file.ts';
 import { indexPath } from './yaml-path.ts';
 
-export type { ComponentConfig } from './read-component.ts';
+export type { ComponentConfig, PipelineConfig } from '../core/pipeline-config.ts';
 
-/** A pipeline file, validated as a whole, defaults applied: what the runner starts from. */
-export interface PipelineConfig {
-  file: string;
-  name: string;
-  maxInFlight: number;
-  source: ComponentConfig;
-  stages: ComponentConfig[];
-  sinks: ComponentConfig[];
-}
 
 export interface LoadOptions {
   /** `--set key.path=value` arguments, applied before validation. */

@@ -1,6 +1,6 @@
-import type { ComponentRegistries } from '../components.ts';
+import type { ComponentRegistries } from '../core/component.ts';
 import type { SinkDefinition, SourceDefinition, StageDefinition } from '../core/component.ts';
-import { type Fields, optional, t } from './schema.ts';
+import { type Fields, optional, t } from '../core/schema.ts';
 import { sinkFields } from './sink-options.ts';
 
 /**

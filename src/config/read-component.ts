@@ -1,4 +1,5 @@
-import type { ComponentRegistries } from '../components.ts';
+import type { ComponentConfig } from '../core/pipeline-config.ts';
+import type { ComponentRegistries } from '../core/component.ts';
 import type { OptionProblem } from '../core/component.ts';
 import { clipped, got } from './describe.ts';
 import type { Issue } from './issues.ts';
@@ -9,13 +10,6 @@ import { entry, type TreeNode } from './tree.ts';
 import { keyPath } from './yaml-path.ts';
 
 /** A source, stage or sink as validated: its type and its options with defaults applied. */
-export interface ComponentConfig {
-  type: string;
-  /** YAML path, e.g. "stages[1]" */
-  path: string;
-  /** validated options, defaults applied, without `type` */
-  options: Record<string, unknown>;
-}
 
 /**
  * One component object: `type` picks the definition from the section's

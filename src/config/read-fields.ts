@@ -1,7 +1,7 @@
 import { CONTROL_CHARACTER, clipped, expected, got, inRange, range } from './describe.ts';
 import type { Issue, Where } from './issues.ts';
 import { checkSize } from './read-size.ts';
-import type { Field, Fields } from './schema.ts';
+import type { Field, Fields } from '../core/schema.ts';
 import type { MapNode, TreeNode } from './tree.ts';
 import { suggestName } from './suggest-name.ts';
 import { indexPath, keyPath } from './yaml-path.ts';

@@ -1,4 +1,4 @@
-import type { SizeField } from './schema.ts';
+import type { SizeField } from '../core/schema.ts';
 
 /** Width and height in pixels. */
 export interface Size {

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the reference documents the ${…} syntax
-import type { ComponentRegistries } from '../components.ts';
+import type { ComponentRegistries } from '../core/component.ts';
 import { range } from './describe.ts';
 import {
   type AnyDefinition,
@@ -8,7 +8,7 @@ import {
   SECTIONS,
   type Section,
 } from './pipeline-fields.ts';
-import type { Field, Fields } from './schema.ts';
+import type { Field, Fields } from '../core/schema.ts';
 import { TREE_LIMITS } from './tree.ts';
 import { MAX_CONFIG_BYTES } from './yaml-file.ts';
 

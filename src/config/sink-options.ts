@@ -1,5 +1,5 @@
 import type { SinkDefinition } from '../core/component.ts';
-import { type Fields, t } from './schema.ts';
+import { type Fields, t } from '../core/schema.ts';
 
 /** What a sink does when it falls behind; see `sinkOptions`. */
 export const SINK_POLICIES = ['block', 'drop-oldest', 'drop-newest'] as const;

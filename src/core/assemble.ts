@@ -1,5 +1,5 @@
-import type { ComponentRegistries } from '../components.ts';
-import type { ComponentConfig, PipelineConfig } from '../config/load.ts';
+import type { ComponentRegistries } from '../core/component.ts';
+import type { ComponentConfig, PipelineConfig } from './pipeline-config.ts';
 import type { Clock } from './clock.ts';
 import type {
   ComponentContext,

@@ -1,9 +1,10 @@
 import type { OperatorFunction } from 'rxjs';
-import type { Fields, InferFields } from '../config/schema.ts';
+import type { Fields, InferFields } from './schema.ts';
 import type { Clock } from './clock.ts';
 import type { Frame, PixelFormat } from './frame.ts';
 import type { Logger } from './log.ts';
 import type { FramePool } from './frame-pool.ts';
+import type { Registry } from './registry.ts';
 
 /** What every source, stage and sink receives besides its own config. */
 export interface ComponentContext {
@@ -136,4 +137,24 @@ export function defineStage<F extends Fields>(d: StageDefinition<F>): StageDefin
 }
 export function defineSink<F extends Fields>(d: SinkDefinition<F>): SinkDefinition<F> {
   return d;
+}
+
+// Registries hold definitions of any option shape; each definition's own
+// `create` stays precisely typed, and the config layer validates options
+// against the same definition before `create` ever sees them.
+// biome-ignore lint/suspicious/noExplicitAny: heterogeneous option types
+type AnyOptions = any;
+export type AnySourceDefinition = SourceDefinition<AnyOptions>;
+export type AnyStageDefinition = StageDefinition<AnyOptions>;
+export type AnySinkDefinition = SinkDefinition<AnyOptions>;
+
+/**
+ * Every source, stage and sink a pipeline may name. Built once at the top
+ * (`src/components-all.ts`) and passed down to config and the assembler, so
+ * nothing below the registry file imports it.
+ */
+export interface ComponentRegistries {
+  readonly sources: Registry<AnySourceDefinition>;
+  readonly stages: Registry<AnyStageDefinition>;
+  readonly sinks: Registry<AnySinkDefinition>;
 }

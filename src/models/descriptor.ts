@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path';
 import { type Issue, issuesError, throwIfIssues } from '../config/issues.ts';
 import { readFields } from '../config/read-fields.ts';
-import { type InferFields, optional, t } from '../config/schema.ts';
+import { type InferFields, optional, t } from '../core/schema.ts';
 import { configText, readConfigBytes, yamlTree } from '../config/yaml-file.ts';
 import { FramewireError } from '../core/errors.ts';
 import { decoders } from './decoders/index.ts';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { optional, t } from '../config/schema.ts';
+import { optional, t } from '../core/schema.ts';
 import { defineSink } from '../core/component.ts';
 import { encodedOf } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { t } from '../config/schema.ts';
+import { t } from '../core/schema.ts';
 import { defineSink } from '../core/component.ts';
 import { frameRecord } from './frame-record.ts';
 import { OutputFile } from './output-file.ts';

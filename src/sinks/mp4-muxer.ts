@@ -7,7 +7,7 @@ import {
   StreamTarget,
   type StreamTargetChunk,
 } from 'mediabunny';
-import { annexBToLengthPrefixed } from '../core/avc.ts';
+import { annexBToLengthPrefixed } from '../codec/avc.ts';
 import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
 
 /**

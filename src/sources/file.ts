@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { optional, t } from '../config/schema.ts';
+import { optional, t } from '../core/schema.ts';
 import { defineSource } from '../core/component.ts';
 import { FallbackSource } from './fallback-source.ts';
 import { expectedFrames } from './frame-total.ts';

@@ -3,7 +3,7 @@ import { type FfmpegExit, FfmpegProcess } from '../core/ffmpeg-process.ts';
 import { parseDuration } from '../core/ffmpeg.ts';
 import type { Packet } from '../core/frame.ts';
 import { PacketTimes } from './packet-times.ts';
-import { avcCodecString, forEachNal, NalType, parseSps, type SpsInfo } from './h264.ts';
+import { avcCodecString, forEachNal, NalType, parseSps, type SpsInfo } from '../codec/h264.ts';
 
 export interface PacketReaderOptions {
   /** Everything before the output options, including `-i INPUT`, e.g. `['-re', '-i', 'in.mp4']`. */

@@ -1,4 +1,4 @@
-import { optional, t } from '../config/schema.ts';
+import { optional, t } from '../core/schema.ts';
 
 /** Output size, rate and pixel format options shared by ffmpeg-backed sources. */
 export const shapingOptions = {

@@ -1,4 +1,4 @@
-import { optional, t } from '../config/schema.ts';
+import { optional, t } from '../core/schema.ts';
 import { defineSource } from '../core/component.ts';
 import { DROP_POLICIES } from '../core/drop-queue.ts';
 import { LiveSource } from '../core/live-source.ts';

@@ -1,13 +1,13 @@
 import { availableParallelism } from 'node:os';
 import { EncodedVideoChunk, VideoDecoder } from 'node-webcodecs';
 import type { OperatorFunction } from 'rxjs';
-import { type InferFields, t } from '../config/schema.ts';
+import { type InferFields, t } from '../core/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
 import { fromNative } from '../core/native-callback.ts';
 import { sessionOperator } from '../core/session-operator.ts';
 import type { Frame, Packet } from '../core/frame.ts';
-import { findSps } from '../sources/h264.ts';
+import { findSps } from '../codec/h264.ts';
 import { DecodeSession, type DecoderFactory, type DecoderLike } from './decode-session.ts';
 
 const options = {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { optional, t } from '../config/schema.ts';
+import { optional, t } from '../core/schema.ts';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
 import { decoders } from '../models/decoders/index.ts';

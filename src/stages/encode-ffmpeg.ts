@@ -1,4 +1,4 @@
-import { nalUnits } from '../core/avc.ts';
+import { nalUnits } from '../codec/avc.ts';
 import type { ComponentContext } from '../core/component.ts';
 import { FfmpegProcess } from '../core/ffmpeg-process.ts';
 import { AviVideoParser } from './avi-video-parser.ts';

@@ -1,4 +1,4 @@
-import { decoderConfigOf } from '../core/avc.ts';
+import { decoderConfigOf } from '../codec/avc.ts';
 import type { ComponentContext } from '../core/component.ts';
 import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';

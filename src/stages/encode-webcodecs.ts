@@ -2,7 +2,7 @@ import { VideoEncoder, type VideoEncoderConfig, VideoFrame } from 'node-webcodec
 import type { ComponentContext } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
 import { fromNative, OwedCallbacks } from '../core/native-callback.ts';
-import { forEachNal, NalType, parseSps } from '../sources/h264.ts';
+import { forEachNal, NalType, parseSps } from '../codec/h264.ts';
 import type { EncodeFormat, EncoderFactory } from './encode-session.ts';
 
 export type AvcProfile = 'baseline' | 'main' | 'high';

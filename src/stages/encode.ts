@@ -1,5 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
-import { type InferFields, optional, t } from '../config/schema.ts';
+import { type InferFields, optional, t } from '../core/schema.ts';
 import { type ComponentContext, defineStage } from '../core/component.ts';
 import { sessionOperator } from '../core/session-operator.ts';
 import type { Frame } from '../core/frame.ts';

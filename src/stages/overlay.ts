@@ -1,5 +1,5 @@
 import { map } from 'rxjs';
-import { optional, t } from '../config/schema.ts';
+import { optional, t } from '../core/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
 

@@ -1,5 +1,5 @@
 import { map } from 'rxjs';
-import { t } from '../config/schema.ts';
+import { t } from '../core/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
 import { ByteTracker } from '../tracking/byte-tracker.ts';

@@ -1,5 +1,5 @@
 import { registries as builtIn } from '../../src/components-all.ts';
-import type { ComponentRegistries } from '../../src/components.ts';
+import type { ComponentRegistries } from '../../src/core/component.ts';
 import type { SinkDefinition, StageDefinition } from '../../src/core/component.ts';
 import { Registry } from '../../src/core/registry.ts';
 

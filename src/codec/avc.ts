@@ -3,8 +3,8 @@
  * and RTSP produce) and length-prefixed NAL units with an `avcC` record (what
  * MP4 and FLV hold). ISO/IEC 14496-15 §5.3; only 4-byte NAL lengths are written.
  */
-import { avcCodecString, forEachNal, NalType, parseSps } from '../sources/h264.ts';
-import type { AvcDecoderConfig } from './encoded.ts';
+import { avcCodecString, forEachNal, NalType, parseSps } from './h264.ts';
+import type { AvcDecoderConfig } from '../core/encoded.ts';
 
 const START_CODE = Uint8Array.of(0, 0, 0, 1);
 /** Profiles whose avcC ends with chroma format and bit depths (14496-15 §5.3.3.1.1). */

@@ -134,7 +134,7 @@ test('corrupted slice data: no crash, every frame accounted for as output or cou
     input[i]!.meta.packet = { ...p, data };
   }
   const out = await run(from(input), decodeOperator(config, ctx));
-  assert.is(out.length + (ctx.counts.corrupt ?? 0), 50);
+  assert.is(out.length + (ctx.counts.FRAME_CORRUPT ?? 0), 50);
   assert.ok(out.every((f) => f.data.length === 320 * 240 * 1.5));
   for (const f of out) ctx.pool.release(f.data);
   assert.is(ctx.pool.outstanding, 0);
@@ -150,7 +150,7 @@ test('garbage access units are counted as corrupt and the stream continues', asy
     input[i]!.meta.packet = { ...p, data };
   }
   const out = await run(from(input), decodeOperator(config, ctx));
-  assert.is(out.length + (ctx.counts.corrupt ?? 0), 50);
+  assert.is(out.length + (ctx.counts.FRAME_CORRUPT ?? 0), 50);
   assert.ok(out.length >= 40, `${out.length} frames out`);
   assert.ok(
     out.every((f, i) => i === 0 || f.seq > out[i - 1]!.seq),
@@ -163,7 +163,7 @@ test('a truncated file: the packets that are there decode, no crash', async () =
   const input = await packetFrames(file('truncated-faststart.mp4'));
   assert.ok(input.length > 10 && input.length < 50, `${input.length} packets`);
   const out = await run(from(input), decodeOperator(config, ctx));
-  assert.is(out.length + (ctx.counts.corrupt ?? 0), input.length);
+  assert.is(out.length + (ctx.counts.FRAME_CORRUPT ?? 0), input.length);
   assert.ok(out.length >= input.length - 1);
 });
 

@@ -16,6 +16,7 @@ const ctx: ComponentContext = {
   baseDir: process.cwd(),
   pool: new FramePool(),
   count: () => {},
+  report: () => {},
   stream: undefined,
 };
 

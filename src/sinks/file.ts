@@ -125,13 +125,13 @@ export const fileSink = defineSink({
       const encoded = encodedOf(frame);
       // The encoder skipped this picture (counted there too): nothing to write.
       if (!encoded) {
-        ctx.count('unencoded');
+        ctx.count('FRAME_UNENCODED');
         return;
       }
       // Loaded on first use: mediabunny costs a quarter second at every start otherwise.
       muxer ??= new (await import('./mp4-muxer.ts')).Mp4Muxer(path, 1_000_000 / fps);
       try {
-        if (!(await muxer.add(encoded))) ctx.count('before-key-frame');
+        if (!(await muxer.add(encoded))) ctx.count('BEFORE_KEY_FRAME');
       } catch (e) {
         failure ??= fail((e as Error).message);
         throw failure;

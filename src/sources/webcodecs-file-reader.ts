@@ -74,7 +74,7 @@ export class WebcodecsFileReader implements Source {
     const ctx: ComponentContext = {
       ...this.ctx,
       count: (event, n = 1) => {
-        if (event === 'corrupt') this.#settled += n;
+        if (event === 'FRAME_CORRUPT') this.#settled += n;
         this.ctx.count(event, n);
       },
     };

@@ -172,7 +172,7 @@ export class DecodeSession {
     if (!slot) {
       // More pictures than packets (field pairs split over AUs): nobody takes it.
       picture.close();
-      this.ctx.count('extra-picture');
+      this.ctx.count('EXTRA_PICTURE');
       return;
     }
     this.#outputs++;
@@ -248,7 +248,7 @@ export class DecodeSession {
       const [slot] = this.#slots.splice(at, 1);
       if (slot) this.#release(slot.frame);
       this.#lost++;
-      this.ctx.count('corrupt');
+      this.ctx.count('FRAME_CORRUPT');
     }
     this.#emitReady();
   }

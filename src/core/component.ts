@@ -106,7 +106,8 @@ export interface SinkHost {
    * that sends it asynchronously: the buffer returns to the pool only when every
    * holder is done. Call it inside `write()`, before it resolves; call the
    * returned release exactly once (a second call is ignored and counted as
-   * DOUBLE_RELEASE). Retaining a frame that was already let go throws.
+   * DOUBLE_RELEASE). Retaining a frame that was already let go ends the run
+   * with a fatal SINK_WRITE naming the sink (its buffer may be another frame's).
    */
   retain(frame: Frame): FrameRelease;
 }

@@ -1,4 +1,3 @@
-import { FramewireError } from './errors.ts';
 import type { Frame } from './frame.ts';
 
 /**
@@ -40,17 +39,12 @@ export class FrameHolds {
   /**
    * Adds a holder. The release it returns ends that hold once; calling it again
    * does nothing but call `onDoubleRelease` (returning a buffer twice would hand
-   * it to two frames at once).
+   * it to two frames at once). Undefined when nobody holds the frame any more:
+   * its buffer may already belong to another frame.
    */
-  retain(frame: Frame, onDoubleRelease: () => void, holder: string): () => void {
+  retain(frame: Frame, onDoubleRelease: () => void): (() => void) | undefined {
     const holders = this.#holders.get(frame.seq);
-    if (holders === undefined) {
-      throw new FramewireError(
-        'SINK_WRITE',
-        `retained frame ${frame.seq} after it was let go; retain inside write(), before it resolves`,
-        { component: holder },
-      );
-    }
+    if (holders === undefined) return undefined;
     this.#holders.set(frame.seq, holders + 1);
     let released = false;
     return () => {

@@ -92,6 +92,7 @@ export class PipelineRun {
   #stopped = false;
   #failure: Error | undefined;
   readonly #sourceMeter: Meter;
+  readonly #stageMeters: Meter[];
   readonly #sinkQueues: SinkQueue[];
   readonly #subscription = new Subscription();
   readonly #events: EventLedger;
@@ -109,7 +110,9 @@ export class PipelineRun {
     this.#holds = new FrameHolds((frame) => {
       if (frame.data.byteLength > 0) opts.pool.release(frame.data);
     });
+    // Meters in pipeline order: source, stages, sinks (the summary table, stats messages).
     this.#sourceMeter = this.#meter(opts.source.name, 'source');
+    this.#stageMeters = opts.stages.map((s) => this.#meter(s.name, 'stage'));
     this.#sinkQueues = opts.sinks.map(
       (s) =>
         new SinkQueue({
@@ -147,7 +150,7 @@ export class PipelineRun {
           return;
         }
         const frames$ = this.opts.stages.reduce(
-          (stream$, stage) => stream$.pipe(this.#metered(stage)),
+          (stream$, stage, i) => stream$.pipe(this.#metered(stage, this.#stageMeters[i]!)),
           this.#sourceFrames(),
         );
         this.#subscription.add(
@@ -192,8 +195,22 @@ export class PipelineRun {
     for (const { sink, name, label = name } of this.opts.sinks) {
       const host: SinkHost = {
         metrics: this.metrics,
-        retain: (frame) =>
-          this.#holds.retain(frame, () => this.#events.count(name, 'DOUBLE_RELEASE'), label),
+        retain: (frame) => {
+          const release = this.#holds.retain(frame, () =>
+            this.#events.count(name, 'DOUBLE_RELEASE'),
+          );
+          if (release) return release;
+          // Not thrown: a late retain often runs in a callback, where a throw would crash the process.
+          this.#events.report(
+            name,
+            label,
+            new FramewireError(
+              'SINK_WRITE',
+              `retained frame ${frame.seq} after it was let go; retain inside write(), before it resolves`,
+            ),
+          );
+          return () => {};
+        },
       };
       await openSink(sink, host, label);
       if (this.#failure) return;
@@ -240,8 +257,7 @@ export class PipelineRun {
    * exit − max(entry, previous exit) and the rest is queue wait; a frame that
    * never comes out before a later one is counted as dropped by that stage.
    */
-  #metered(stage: RunnerStage): OperatorFunction<Frame, Frame> {
-    const meter = this.#meter(stage.name, 'stage');
+  #metered(stage: RunnerStage, meter: Meter): OperatorFunction<Frame, Frame> {
     const clock = this.opts.clock;
     return (input$) =>
       defer(() => {

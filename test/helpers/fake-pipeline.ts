@@ -20,8 +20,9 @@ import type { PipelineRun, RunResult } from '../../src/core/runner.ts';
 const FRAME_BYTES = 6;
 
 /**
- * A source of `frames` 2×2 frames from the pool, one per macrotask and only
- * against demand; `onFrame(seq, ctx)` runs just before frame `seq` is emitted.
+ * A source of `frames` 2×2 frames from the pool, each filled with its seq (mod
+ * 256), one per macrotask and only against demand; `onFrame(seq, ctx)` runs
+ * just before frame `seq` is emitted.
  */
 export function fakeSource(type: string, onFrame?: (seq: number, ctx: ComponentContext) => void) {
   return defineSource({
@@ -47,6 +48,8 @@ export function fakeSource(type: string, onFrame?: (seq: number, ctx: ComponentC
         demand--;
         const seq = next++;
         onFrame?.(seq, ctx);
+        // Stamped with its seq, so a test can tell a buffer handed to another frame too early.
+        const data = ctx.pool.acquire(FRAME_BYTES).fill(seq & 0xff);
         const frame: Frame = {
           seq,
           pts: seq * 40_000,
@@ -54,7 +57,7 @@ export function fakeSource(type: string, onFrame?: (seq: number, ctx: ComponentC
           width: 2,
           height: 2,
           format: 'yuv420p',
-          data: ctx.pool.acquire(FRAME_BYTES),
+          data,
           sourceId: type,
           meta: { timings: {} },
         };

@@ -78,6 +78,15 @@ const registries = withTestComponents({
     reportingStage('report-fatal', (seq, ctx) => {
       if (seq === 3) ctx.report(new FramewireError('STAGE_FAILED', 'model crashed'));
     }),
+    defineStage({
+      type: 'report-at-create',
+      doc: 'test: reports a fatal error before the run starts',
+      options: {},
+      create: (_config, ctx) => {
+        ctx.report(new FramewireError('MODEL_MISSING', 'weights gone'));
+        return map((frame: Frame) => frame);
+      },
+    }),
     reportingStage('throw-fatal', (seq) => {
       if (seq === 3) throw new FramewireError('STAGE_FAILED', 'bad tensor');
     }),
@@ -138,6 +147,15 @@ const fatalCases: {
     code: 'STAGE_FAILED',
     component: 'stages[0] (report-fatal)',
     message: 'model crashed',
+  },
+  // Reported while the pipeline is assembled, before the run: it ends as soon as it starts.
+  {
+    name: 'a stage reports a fatal error before the run',
+    stages: ['report-at-create'],
+    sinks: ['rec'],
+    code: 'MODEL_MISSING',
+    component: 'stages[0] (report-at-create)',
+    message: 'weights gone',
   },
   // The runner names the stage the error escaped from.
   {

@@ -193,6 +193,7 @@ export class PipelineRun {
   /** Opens every sink, in order, before the source starts; the first failure ends the run. */
   async #openSinks(): Promise<void> {
     for (const { sink, name, label = name } of this.opts.sinks) {
+      if (this.#failure) return;
       const host: SinkHost = {
         metrics: this.metrics,
         retain: (frame) => {
@@ -213,7 +214,6 @@ export class PipelineRun {
         },
       };
       await openSink(sink, host, label);
-      if (this.#failure) return;
     }
   }
 

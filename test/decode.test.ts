@@ -261,7 +261,7 @@ test('a rejected packet is counted as corrupt, its frame dropped, the rest emitt
     out.map((f) => f.seq),
     [0, 1, 2, 3, 5, 6, 7, 8, 9],
   );
-  assert.equal(ctx.counts, { corrupt: 1 });
+  assert.equal(ctx.counts, { FRAME_CORRUPT: 1 });
   assert.is(log.closed, 9);
 });
 
@@ -285,7 +285,7 @@ test('a packet swallowed silently (Baseline, worker): found from output timestam
     out.map((f) => f.data[0]),
     [0, 1, 2, 4, 5, 6, 8, 9],
   );
-  assert.equal(ctx.counts, { corrupt: 2 });
+  assert.equal(ctx.counts, { FRAME_CORRUPT: 2 });
 });
 
 test('a decoder that closes itself is a fatal STAGE_FAILED error', async () => {

@@ -99,6 +99,18 @@ const registries = withTestComponents({
     }),
   ],
   sinks: [
+    defineSink({
+      type: 'close-fails',
+      doc: 'test: finalizing fails',
+      lossless: true,
+      options: {},
+      create: (): Sink => ({
+        write() {},
+        async close() {
+          throw new FramewireError('SINK_WRITE', 'could not finalize the file');
+        },
+      }),
+    }),
     recordingSink('rec'),
     recordingSink('rec2'),
     recordingSink('write-fatal', (seq) =>
@@ -217,6 +229,16 @@ for (const c of fatalCases) {
     assert.ok((written.get('rec')?.length ?? 0) < 10, 'ended before the last frame');
   });
 }
+
+test('fatal: a sink whose close fails ends the run with its error, naming the sink', async () => {
+  reset();
+  const r = await runPipeline(pipeline('fake', [], ['rec', 'close-fails']), registries);
+  const err = r.error as FramewireError;
+  assert.instance(err, FramewireError);
+  assert.is(err.component, 'sinks[1] (close-fails)');
+  assert.is(err.message, 'could not finalize the file');
+  assert.equal(written.get('rec'), ALL, 'the other sink got everything');
+});
 
 function meter(meters: readonly MeterSnapshot[], name: string): MeterSnapshot {
   const m = meters.find((x) => x.name === name);

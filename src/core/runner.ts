@@ -310,10 +310,15 @@ export class PipelineRun {
     this.#tornDown = true;
     this.#subscription.unsubscribe();
     // Sinks first, so whatever reached them is written and finalized even after a failure.
+    const named = (label: string, close: Promise<void> | undefined) =>
+      close?.catch((err: unknown) => {
+        throw attributed(err, label);
+      });
+    const { source } = this.opts;
     const results = await Promise.allSettled([
-      ...this.#sinkQueues.map((q) => q.close()),
-      ...this.opts.stages.map((s) => s.close?.()),
-      this.opts.source.source.close(),
+      ...this.#sinkQueues.map((q, i) => named(this.opts.sinks[i]!.label ?? q.name, q.close())),
+      ...this.opts.stages.map((s) => named(s.label ?? s.name, s.close?.())),
+      named(source.label ?? source.name, source.source.close()),
     ]);
     for (const r of results) {
       if (r.status === 'rejected') this.#failure ??= asError(r.reason);

@@ -50,6 +50,7 @@ function context(pool: FramePool): ComponentContext {
     baseDir: process.cwd(),
     pool,
     count: () => {},
+    report: () => {},
     stream: { width: W, height: H, format: 'yuv420p', fps: 30, frames: undefined, live: false },
   };
 }

@@ -103,6 +103,7 @@ const op = (await overlayStage.create(
     baseDir: '.',
     pool: new FramePool(),
     count: () => {},
+    report: () => {},
     stream: undefined,
   },
 )) as OperatorFunction<Frame, Frame>;

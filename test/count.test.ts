@@ -254,6 +254,7 @@ const ctx: ComponentContext = {
   baseDir: process.cwd(),
   pool: new FramePool(),
   count: () => {},
+  report: () => {},
   stream: undefined,
 };
 

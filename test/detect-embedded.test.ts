@@ -76,6 +76,7 @@ function context(name: string): ComponentContext {
     baseDir: process.cwd(),
     pool: new FramePool(),
     count: () => {},
+    report: () => {},
     stream: undefined,
   };
 }

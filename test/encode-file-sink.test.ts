@@ -62,7 +62,7 @@ test('a frame without a packet (the encoder skipped it) is counted and left out'
   const sink = await fileSink.create(sinkConfig('skipped.mp4'), ctx);
   for (const f of frames) await sink.write(f);
   await sink.close();
-  assert.equal(ctx.counts, { unencoded: 1 });
+  assert.equal(ctx.counts, { FRAME_UNENCODED: 1 });
   const info = await ffmpegFrameInfo(join(dir, 'skipped.mp4'));
   assert.equal(
     info.pts,

@@ -169,7 +169,7 @@ test('pictures the encoder skipped pass on without a packet, counted, order kept
     out.map((f) => encodedOf(f) !== undefined),
     [true, true, false, false, true],
   );
-  assert.equal(ctx.counts, { 'encode-skipped': 2 });
+  assert.equal(ctx.counts, { ENCODE_SKIPPED: 2 });
 });
 
 test('a picture that never produced output by the end passes on without a packet', async () => {
@@ -180,7 +180,7 @@ test('a picture that never produced output by the end passes on without a packet
     out.map((f) => encodedOf(f) !== undefined),
     [true, true, false],
   );
-  assert.equal(ctx.counts, { 'encode-skipped': 1 });
+  assert.equal(ctx.counts, { ENCODE_SKIPPED: 1 });
 });
 
 // Each case: frames the stage must refuse, and what the message says.

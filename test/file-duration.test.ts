@@ -90,6 +90,7 @@ async function announcedTotal(options: Record<string, unknown>): Promise<number 
     pool: new FramePool(),
     stream: undefined,
     count: () => {},
+    report: () => {},
   });
   try {
     return (await source.open()).frames;

@@ -53,15 +53,15 @@ test('percentiles and max of processing time; counts and events', () => {
     meter.frameOut(ms, 0.5);
   }
   meter.drop(3);
-  meter.count('corrupt');
-  meter.count('corrupt');
+  meter.count('FRAME_CORRUPT');
+  meter.count('FRAME_CORRUPT');
   const s = meter.snapshot();
   assert.equal(s.processMs, { p50: 51, p95: 96, max: 100 });
   assert.equal(s.queueWaitMs, { p50: 0.5, p95: 0.5, max: 0.5 });
   assert.is(s.framesIn, 100);
   assert.is(s.framesOut, 100);
   assert.is(s.dropped, 3);
-  assert.equal(s.events, { corrupt: 2 });
+  assert.equal(s.events, { FRAME_CORRUPT: 2 });
 });
 
 test('an idle meter reports zeros, not NaN', () => {

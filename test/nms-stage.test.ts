@@ -17,6 +17,7 @@ const ctx: ComponentContext = {
   baseDir: process.cwd(),
   pool: new FramePool(),
   count: () => {},
+  report: () => {},
   stream: undefined,
 };
 

@@ -19,6 +19,7 @@ function ctx(pool: FramePool): ComponentContext {
     baseDir: '.',
     pool,
     count: () => {},
+    report: () => {},
     stream: undefined,
   };
 }

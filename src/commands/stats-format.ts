@@ -1,3 +1,4 @@
+import { EVENT_CODES } from '../core/events.ts';
 import type { MeterSnapshot } from '../core/meter.ts';
 
 /**
@@ -20,6 +21,10 @@ export function progressLine(
     undefined,
   );
   const dropped = meters.reduce((a, m) => a + m.dropped, 0);
+  const events = meters.reduce(
+    (a, m) => a + Object.values(m.events).reduce((b, n) => b + (n ?? 0), 0),
+    0,
+  );
   const parts = [
     totalFrames ? `${done}/${totalFrames} frames` : `${done} frames`,
     totalFrames ? `${Math.min(100, Math.floor((done * 100) / totalFrames))}%` : undefined,
@@ -29,6 +34,7 @@ export function progressLine(
       : undefined,
     slowest ? `slowest ${slowest.name} ${slowest.processMs.p50.toFixed(1)} ms` : undefined,
     `dropped ${dropped}`,
+    events > 0 ? `events ${events}` : undefined,
     `${(elapsedMs / 1000).toFixed(0)} s`,
     source && source.framesOut === 0 ? 'waiting for the first frame' : undefined,
   ];
@@ -68,8 +74,9 @@ export function summaryTable(meters: readonly MeterSnapshot[]): string {
     m.processMs.p95.toFixed(2),
     m.processMs.max.toFixed(2),
     m.queueWaitMs.p50.toFixed(2),
-    Object.entries(m.events)
-      .map(([k, v]) => `${k}=${v}`)
+    // By code, in EVENT_DOCS order, so the same events always read the same way.
+    EVENT_CODES.filter((code) => m.events[code])
+      .map((code) => `${code}=${m.events[code]}`)
       .join(' '),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

@@ -9,7 +9,8 @@ import type {
   StreamInfo,
 } from './component.ts';
 import type { DropPolicy } from './drop-queue.ts';
-import { FramewireError } from './errors.ts';
+import { attributed, FramewireError } from './errors.ts';
+import { EventLedger } from './event-ledger.ts';
 import { FramePool } from './frame-pool.ts';
 import type { Logger } from './log.ts';
 import { PipelineRun, type RunnerSink, type RunnerStage } from './runner.ts';
@@ -43,7 +44,7 @@ export async function assemblePipeline(
     config.maxInFlight + 2,
   );
   const pool = new FramePool(held);
-  const counters = new Map<string, Record<string, number>>();
+  const events = new EventLedger(opts.clock, opts.log);
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
     clock: opts.clock,
@@ -51,11 +52,8 @@ export async function assemblePipeline(
     baseDir: opts.baseDir,
     pool,
     stream,
-    count: (event, n = 1) => {
-      const events = counters.get(meter) ?? {};
-      events[event] = (events[event] ?? 0) + n;
-      counters.set(meter, events);
-    },
+    count: (event, n = 1) => events.count(meter, event, n),
+    report: (err) => events.report(meter, label, err),
   });
   const opened: { close(): Promise<void> }[] = [];
   try {
@@ -85,6 +83,7 @@ export async function assemblePipeline(
       opened.push(instance);
       stages.push({
         name,
+        label,
         operator: instance.operator,
         close: () => instance.close(),
         holdsBack: instance.holdsBack ?? 0,
@@ -101,6 +100,7 @@ export async function assemblePipeline(
       opened.push(sink);
       sinks.push({
         name,
+        label,
         sink,
         queue: c.options.queue as number,
         policy: c.options.policy as DropPolicy,
@@ -108,8 +108,8 @@ export async function assemblePipeline(
     }
 
     const run = new PipelineRun({
-      source: { name: sourceMeter, source, info },
-      events: counters,
+      source: { name: sourceMeter, label: sourceLabel, source, info },
+      events,
       stages,
       sinks,
       maxInFlight: config.maxInFlight,
@@ -179,15 +179,7 @@ async function withComponent<T>(label: string, open: () => Promise<T>): Promise<
   try {
     return await open();
   } catch (err) {
-    if (err instanceof FramewireError) {
-      if (err.component) throw err;
-      throw new FramewireError(err.code, err.message, {
-        component: label,
-        fatal: err.fatal,
-        ...(err.hint ? { hint: err.hint } : {}),
-        cause: err,
-      });
-    }
+    if (err instanceof FramewireError) throw attributed(err, label);
     if (isSystemError(err)) {
       // A path the component could not create or open (ENOTDIR, EACCES, ENOSPC…):
       // the user's to fix, so a clear message rather than an internal error.

@@ -1,9 +1,12 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Fields, InferFields } from './schema.ts';
 import type { Clock } from './clock.ts';
+import type { FramewireError } from './errors.ts';
+import type { EventCode } from './events.ts';
 import type { Frame, PixelFormat } from './frame.ts';
-import type { Logger } from './log.ts';
 import type { FramePool } from './frame-pool.ts';
+import type { Logger } from './log.ts';
+import type { MetricsView } from './metrics-view.ts';
 import type { Registry } from './registry.ts';
 
 /** What every source, stage and sink receives besides its own config. */
@@ -17,7 +20,16 @@ export interface ComponentContext {
   /** Reusable pixel buffers; whoever drops a frame returns its buffer here. */
   readonly pool: FramePool;
   /** Counts a recoverable event (a corrupt frame, a reconnect) on this component's meter. */
-  count(event: string, n?: number): void;
+  count(event: EventCode, n?: number): void;
+  /**
+   * Reports an error the component handled or cannot handle, at any time
+   * (from a callback, a timer, a background connection): a recoverable one is
+   * counted under its code on this component's meter and the run goes on; a
+   * fatal one ends the run with that error, naming this component. An error
+   * that escapes an operator, `observer.error` or `open()` always ends the run:
+   * the stream it broke cannot go on, whatever its flag.
+   */
+  report(err: FramewireError): void;
   /**
    * The opened source's stream (stages and sinks are created after the source
    * opens; a source itself sees undefined). Sizes may change in later stages.
@@ -73,12 +85,42 @@ export interface Source {
   dropped(): number;
 }
 
+/**
+ * Lifecycle: `open(host)` once, before the source starts (a rejection is a
+ * SINK_OPEN error naming the sink, and everything is torn down); then `write`
+ * per frame; then `close`, exactly once, also after a failed open or run.
+ *
+ * A `write` that throws a recoverable FramewireError (`fatal: false`, e.g. one
+ * client's send failed) loses that frame for this sink only: the runner counts
+ * the error's code on the sink's meter and a drop, and goes on. Anything else
+ * it throws ends the run.
+ */
 export interface Sink {
-  /** Resolves when the frame is written (or safely buffered); the runner respects it. */
+  /** Connect, bind, create files: whatever must succeed before the first frame. */
+  open?(host: SinkHost): Promise<void> | void;
+  /** Resolves when the frame is written (or safely buffered, or retained); the runner respects it. */
   write(frame: Frame): Promise<void> | void;
   /** Flush and finalize (end of stream or shutdown). Idempotent. */
   close(): Promise<void>;
 }
+
+/** What the runner gives a sink at `open()`. */
+export interface SinkHost {
+  /** The live metrics of the whole pipeline, read-only: stats messages, `/metrics`. */
+  readonly metrics: MetricsView;
+  /**
+   * Keeps `frame` (its pixel buffer) alive after `write()` resolves, for a sink
+   * that sends it asynchronously: the buffer returns to the pool only when every
+   * holder is done. Call it inside `write()`, before it resolves; call the
+   * returned release exactly once (a second call is ignored and counted as
+   * DOUBLE_RELEASE). Retaining a frame that was already let go ends the run
+   * with a fatal SINK_WRITE naming the sink (its buffer may be another frame's).
+   */
+  retain(frame: Frame): FrameRelease;
+}
+
+/** Ends one hold on a retained frame. */
+export type FrameRelease = () => void;
 
 export interface ComponentDefinition<F extends Fields, T> {
   readonly type: string;

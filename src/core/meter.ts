@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import type { EventCode, EventCounts } from './events.ts';
 
 /** A snapshot of one component's meter, as shown in the summary, JSON stats and Prometheus. */
 export interface MeterSnapshot {
@@ -15,8 +16,8 @@ export interface MeterSnapshot {
   processMs: { p50: number; p95: number; max: number };
   /** Time frames waited before being worked on, in ms. */
   queueWaitMs: { p50: number; p95: number; max: number };
-  /** Recoverable events by name (corrupt frames, reconnects, …). */
-  events: Record<string, number>;
+  /** Recoverable events by code (FRAME_CORRUPT, RECONNECT, …; see EVENT_DOCS); absent codes did not happen. */
+  events: EventCounts;
 }
 
 const SAMPLES = 1024;
@@ -50,7 +51,7 @@ export class Meter {
   framesIn = 0;
   framesOut = 0;
   dropped = 0;
-  readonly events: Record<string, number> = {};
+  readonly events: EventCounts = {};
   readonly #process = new SampleRing();
   readonly #wait = new SampleRing();
   /** Completion times within the window, oldest first. */
@@ -86,7 +87,7 @@ export class Meter {
     this.dropped += n;
   }
 
-  count(event: string, n = 1): void {
+  count(event: EventCode, n = 1): void {
     this.events[event] = (this.events[event] ?? 0) + n;
   }
 

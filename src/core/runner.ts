@@ -1,15 +1,30 @@
-import { defer, Observable, type OperatorFunction, Subscription, tap } from 'rxjs';
+import {
+  catchError,
+  defer,
+  Observable,
+  type OperatorFunction,
+  Subscription,
+  tap,
+  throwError,
+} from 'rxjs';
 import type { Clock } from './clock.ts';
-import type { Sink, Source, StreamInfo } from './component.ts';
+import type { Sink, SinkHost, Source, StreamInfo } from './component.ts';
 import type { DropPolicy } from './drop-queue.ts';
-import { FramewireError } from './errors.ts';
+import { attributed, endedRun, FramewireError } from './errors.ts';
+import { EventLedger } from './event-ledger.ts';
 import type { Frame } from './frame.ts';
+import { FrameHolds } from './frame-holds.ts';
 import type { FramePool } from './frame-pool.ts';
+import { silentLogger } from './log.ts';
 import { Meter, type MeterSnapshot } from './meter.ts';
-import { SinkQueue } from './sink-queue.ts';
+import type { MetricsView } from './metrics-view.ts';
+import { openSink, SinkQueue } from './sink-queue.ts';
 
 export interface RunnerStage {
+  /** Its meter's name (`detect`, `resize#2`). */
   readonly name: string;
+  /** Where it sits in the pipeline, for messages (`stages[1] (detect)`); defaults to `name`. */
+  readonly label?: string;
   readonly operator: OperatorFunction<Frame, Frame>;
   close?(): Promise<void>;
   /** See StageInstance.holdsBack. */
@@ -17,22 +32,33 @@ export interface RunnerStage {
 }
 
 export interface RunnerSink {
+  /** Its meter's name (`sink:file`). */
   readonly name: string;
+  /** Where it sits in the pipeline, for messages (`sinks[0] (file)`); defaults to `name`. */
+  readonly label?: string;
   readonly sink: Sink;
   readonly queue: number;
   readonly policy: DropPolicy;
 }
 
 export interface RunnerOptions {
-  readonly source: { readonly name: string; readonly source: Source; readonly info: StreamInfo };
+  readonly source: {
+    readonly name: string;
+    readonly label?: string;
+    readonly source: Source;
+    readonly info: StreamInfo;
+  };
   readonly stages: readonly RunnerStage[];
   readonly sinks: readonly RunnerSink[];
   /** At most this many frames between the source and the sinks' queues. */
   readonly maxInFlight: number;
   readonly clock: Clock;
   readonly pool: FramePool;
-  /** Recoverable events counted by components (`ctx.count`), by meter name. */
-  readonly events?: ReadonlyMap<string, Readonly<Record<string, number>>>;
+  /**
+   * The channel components report into (`ctx.count`, `ctx.report`), keyed by
+   * meter name: its counts show in the meters, its fatal errors end the run.
+   */
+  readonly events?: EventLedger;
 }
 
 export interface RunResult {
@@ -50,8 +76,14 @@ export interface RunResult {
  *   `maxInFlight` frames are ever inside;
  * - each sink has its own bounded queue and policy (see SinkQueue);
  * - every stage and sink is wrapped in a Meter.
- * On the source's end or `stop()`, in-flight frames drain, sinks finalize, and
- * everything is torn down exactly once — also after a failure.
+ * Errors: anything fatal (escaping the source, a stage's operator, a sink's
+ * write or open, or reported with `ctx.report`) ends the run with that error,
+ * named after its component; recoverable ones are counted by code on the
+ * component's meter (a sink's recoverable write error also drops that frame for
+ * that sink) and the run goes on.
+ * Sinks are opened before the source starts. On the source's end or `stop()`,
+ * in-flight frames drain, sinks finalize, and everything is torn down exactly
+ * once — also after a failure or a failed open.
  */
 export class PipelineRun {
   readonly meters: Meter[] = [];
@@ -60,26 +92,40 @@ export class PipelineRun {
   #stopped = false;
   #failure: Error | undefined;
   readonly #sourceMeter: Meter;
+  readonly #stageMeters: Meter[];
   readonly #sinkQueues: SinkQueue[];
   readonly #subscription = new Subscription();
-  /** Sinks still holding each frame (keyed by seq), to return its buffer once. */
-  readonly #refs = new Map<number, number>();
+  readonly #events: EventLedger;
+  /** Who still holds each frame, so its buffer returns to the pool exactly once. */
+  readonly #holds: FrameHolds;
+  /** What sinks see of the metrics: read-only. */
+  readonly metrics: MetricsView = {
+    snapshot: () => this.snapshot(),
+    onEvent: (listener) => this.#events.subscribe(listener),
+  };
 
   constructor(private readonly opts: RunnerOptions) {
     if (opts.sinks.length === 0) throw new Error('a pipeline needs at least one sink');
+    this.#events = opts.events ?? new EventLedger(opts.clock, silentLogger);
+    this.#holds = new FrameHolds((frame) => {
+      if (frame.data.byteLength > 0) opts.pool.release(frame.data);
+    });
+    // Meters in pipeline order: source, stages, sinks (the summary table, stats messages).
     this.#sourceMeter = this.#meter(opts.source.name, 'source');
+    this.#stageMeters = opts.stages.map((s) => this.#meter(s.name, 'stage'));
     this.#sinkQueues = opts.sinks.map(
       (s) =>
-        new SinkQueue(
-          s.name,
-          s.sink,
-          s.queue,
-          s.policy,
-          this.#meter(s.name, 'sink'),
-          opts.clock,
-          (frame) => this.#sinkDone(frame),
-          (err) => this.#fail(err),
-        ),
+        new SinkQueue({
+          name: s.name,
+          label: s.label ?? s.name,
+          sink: s.sink,
+          capacity: s.queue,
+          policy: s.policy,
+          meter: this.#meter(s.name, 'sink'),
+          clock: opts.clock,
+          done: (frame) => this.#holds.done(frame),
+          report: (err) => this.#events.report(s.name, s.label ?? s.name, err),
+        }),
     );
   }
 
@@ -94,10 +140,17 @@ export class PipelineRun {
   /** Runs to the end of the source (or `stop()`); rejects on a fatal error after finalizing sinks. */
   async run(): Promise<RunResult> {
     const { source } = this.opts.source;
+    this.#events.onFatal((err) => this.#fail(err));
     try {
+      await this.#openSinks();
       await new Promise<void>((resolve, reject) => {
+        this.#failSignal = reject;
+        if (this.#failure) {
+          reject(this.#failure);
+          return;
+        }
         const frames$ = this.opts.stages.reduce(
-          (stream$, stage) => stream$.pipe(this.#metered(stage)),
+          (stream$, stage, i) => stream$.pipe(this.#metered(stage, this.#stageMeters[i]!)),
           this.#sourceFrames(),
         );
         this.#subscription.add(
@@ -107,10 +160,9 @@ export class PipelineRun {
             complete: () => resolve(),
           }),
         );
-        this.#failSignal = reject;
       });
     } catch (err) {
-      this.#failure ??= asError(err);
+      this.#failure ??= endedRun(asError(err));
     } finally {
       source.stop();
       await this.#teardown();
@@ -134,9 +186,35 @@ export class PipelineRun {
     this.#sourceMeter.dropped = this.opts.source.source.dropped();
     return this.meters.map((m) => {
       const snap = m.snapshot();
-      const extra = this.opts.events?.get(m.name);
-      return extra ? { ...snap, events: { ...snap.events, ...extra } } : snap;
+      return { ...snap, events: { ...snap.events, ...this.#events.counts(m.name) } };
     });
+  }
+
+  /** Opens every sink, in order, before the source starts; the first failure ends the run. */
+  async #openSinks(): Promise<void> {
+    for (const { sink, name, label = name } of this.opts.sinks) {
+      if (this.#failure) return;
+      const host: SinkHost = {
+        metrics: this.metrics,
+        retain: (frame) => {
+          const release = this.#holds.retain(frame, () =>
+            this.#events.count(name, 'DOUBLE_RELEASE'),
+          );
+          if (release) return release;
+          // Not thrown: a late retain often runs in a callback, where a throw would crash the process.
+          this.#events.report(
+            name,
+            label,
+            new FramewireError(
+              'SINK_WRITE',
+              `retained frame ${frame.seq} after it was let go; retain inside write(), before it resolves`,
+            ),
+          );
+          return () => {};
+        },
+      };
+      await openSink(sink, host, label);
+    }
   }
 
   #failSignal: ((err: Error) => void) | undefined;
@@ -160,12 +238,13 @@ export class PipelineRun {
         next: (frame) => {
           this.#inFlight++;
           if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
-          this.#refs.set(frame.seq, this.#sinkQueues.length);
+          this.#holds.enter(frame.seq, this.#sinkQueues.length);
           this.#sourceMeter.frameIn();
           this.#sourceMeter.frameOut();
           subscriber.next(frame);
         },
-        error: (err) => subscriber.error(err),
+        error: (err) =>
+          subscriber.error(attributed(err, this.opts.source.label ?? this.opts.source.name)),
         complete: () => subscriber.complete(),
       });
       const heldBack = this.opts.stages.reduce((n, s) => n + (s.holdsBack ?? 0), 0);
@@ -178,8 +257,7 @@ export class PipelineRun {
    * exit − max(entry, previous exit) and the rest is queue wait; a frame that
    * never comes out before a later one is counted as dropped by that stage.
    */
-  #metered(stage: RunnerStage): OperatorFunction<Frame, Frame> {
-    const meter = this.#meter(stage.name, 'stage');
+  #metered(stage: RunnerStage, meter: Meter): OperatorFunction<Frame, Frame> {
     const clock = this.opts.clock;
     return (input$) =>
       defer(() => {
@@ -193,7 +271,7 @@ export class PipelineRun {
           stage.operator,
           tap((frame) => {
             while (entered.length > 0 && entered[0]!.seq < frame.seq) {
-              this.#refs.delete(entered.shift()!.seq);
+              this.#holds.forget(entered.shift()!.seq);
               meter.drop();
               this.#retire();
             }
@@ -204,6 +282,9 @@ export class PipelineRun {
             meter.frameOut(now - start, entry ? start - entry.at : 0);
             frame.meta.timings[stage.name] = now - start;
           }),
+          catchError((err: unknown) =>
+            throwError(() => attributed(err, stage.label ?? stage.name)),
+          ),
         );
       });
   }
@@ -222,16 +303,6 @@ export class PipelineRun {
     if (!this.#stopped && !this.#failure) this.opts.source.source.request(1);
   }
 
-  #sinkDone(frame: Frame): void {
-    const left = (this.#refs.get(frame.seq) ?? 1) - 1;
-    if (left > 0) {
-      this.#refs.set(frame.seq, left);
-      return;
-    }
-    this.#refs.delete(frame.seq);
-    if (frame.data.byteLength > 0) this.opts.pool.release(frame.data);
-  }
-
   #tornDown = false;
 
   async #teardown(): Promise<void> {
@@ -239,10 +310,15 @@ export class PipelineRun {
     this.#tornDown = true;
     this.#subscription.unsubscribe();
     // Sinks first, so whatever reached them is written and finalized even after a failure.
+    const named = (label: string, close: Promise<void> | undefined) =>
+      close?.catch((err: unknown) => {
+        throw attributed(err, label);
+      });
+    const { source } = this.opts;
     const results = await Promise.allSettled([
-      ...this.#sinkQueues.map((q) => q.close()),
-      ...this.opts.stages.map((s) => s.close?.()),
-      this.opts.source.source.close(),
+      ...this.#sinkQueues.map((q, i) => named(this.opts.sinks[i]!.label ?? q.name, q.close())),
+      ...this.opts.stages.map((s) => named(s.label ?? s.name, s.close?.())),
+      named(source.label ?? source.name, source.source.close()),
     ]);
     for (const r of results) {
       if (r.status === 'rejected') this.#failure ??= asError(r.reason);

@@ -1,9 +1,25 @@
 import type { Clock } from './clock.ts';
-import type { Sink } from './component.ts';
+import type { Sink, SinkHost } from './component.ts';
 import { DropQueue, type DropPolicy } from './drop-queue.ts';
-import { FramewireError } from './errors.ts';
+import { attributed, FramewireError, isRecoverable } from './errors.ts';
 import type { Frame } from './frame.ts';
 import type { Meter } from './meter.ts';
+
+export interface SinkQueueOptions {
+  /** The sink's meter name (`sink:file`). */
+  readonly name: string;
+  /** Where it sits in the pipeline, for messages (`sinks[0] (file)`). */
+  readonly label: string;
+  readonly sink: Sink;
+  readonly capacity: number;
+  readonly policy: DropPolicy;
+  readonly meter: Meter;
+  readonly clock: Clock;
+  /** Called once per frame when this sink is done with it (written, dropped or lost). */
+  readonly done: (frame: Frame) => void;
+  /** Where write errors go, attributed to the sink: the runner counts or fails on them. */
+  readonly report: (err: FramewireError) => void;
+}
 
 interface Queued {
   frame: Frame;
@@ -26,32 +42,30 @@ export class SinkQueue {
   #idleWaiters: (() => void)[] = [];
   #closed = false;
 
-  constructor(
-    readonly name: string,
-    private readonly sink: Sink,
-    capacity: number,
-    readonly policy: DropPolicy,
-    private readonly meter: Meter,
-    private readonly clock: Clock,
-    /** Called once per frame when this sink is done with it (written or dropped). */
-    private readonly done: (frame: Frame) => void,
-    private readonly fail: (err: Error) => void,
-  ) {
-    this.#queue = new DropQueue(capacity, policy);
+  readonly name: string;
+  readonly policy: DropPolicy;
+  readonly #opts: SinkQueueOptions;
+
+  constructor(opts: SinkQueueOptions) {
+    this.#opts = opts;
+    this.name = opts.name;
+    this.policy = opts.policy;
+    this.#queue = new DropQueue(opts.capacity, opts.policy);
   }
 
   offer(frame: Frame, accepted: () => void): void {
-    this.meter.frameIn();
-    const item = { frame, queuedAt: this.clock.now() };
+    const { meter, clock, done } = this.#opts;
+    meter.frameIn();
+    const item = { frame, queuedAt: clock.now() };
     if (this.#failed) {
-      this.done(frame);
+      done(frame);
       accepted();
       return;
     }
     const result = this.#queue.offer(item);
     if (result.dropped) {
-      this.meter.drop();
-      this.done(result.dropped.frame);
+      meter.drop();
+      done(result.dropped.frame);
     }
     if (result.accepted || result.dropped) accepted();
     else this.#pending.push({ item, accepted });
@@ -69,7 +83,7 @@ export class SinkQueue {
     if (this.#closed) return;
     this.#closed = true;
     await this.drain();
-    await this.sink.close();
+    await this.#opts.sink.close();
   }
 
   #idle(): boolean {
@@ -77,6 +91,7 @@ export class SinkQueue {
   }
 
   async #pump(): Promise<void> {
+    const { sink, meter, clock, done, report, label } = this.#opts;
     if (this.#writing) return;
     this.#writing = true;
     try {
@@ -86,15 +101,20 @@ export class SinkQueue {
           this.#queue.offer(waiting.item);
           waiting.accepted();
         }
-        const startedAt = this.clock.now();
+        const startedAt = clock.now();
         try {
-          if (!this.#failed) await this.sink.write(next.frame);
-          this.meter.frameOut(this.clock.now() - startedAt, startedAt - next.queuedAt);
+          // After a fatal error the rest only drains: released, not written.
+          if (this.#failed) continue;
+          await sink.write(next.frame);
+          meter.frameOut(clock.now() - startedAt, startedAt - next.queuedAt);
         } catch (err) {
-          this.#failed = wrapSinkError(err, this.name);
-          this.fail(this.#failed);
+          const error = wrapSinkError(err, label);
+          // A recoverable write error loses this frame for this sink only.
+          if (isRecoverable(error)) meter.drop();
+          else this.#failed = error;
+          report(error);
         } finally {
-          this.done(next.frame);
+          done(next.frame);
         }
       }
     } finally {
@@ -107,8 +127,23 @@ export class SinkQueue {
   }
 }
 
-function wrapSinkError(err: unknown, name: string): Error {
-  if (err instanceof FramewireError) return err;
+/** Opens the sink, if it has an `open`; any failure is a SINK_OPEN error naming it. */
+export async function openSink(sink: Sink, host: SinkHost, label: string): Promise<void> {
+  try {
+    await sink.open?.(host);
+  } catch (err) {
+    if (err instanceof FramewireError && err.code === 'SINK_OPEN') throw attributed(err, label);
+    const message = err instanceof Error ? err.message : String(err);
+    throw new FramewireError('SINK_OPEN', `cannot open: ${message}`, {
+      component: label,
+      ...(err instanceof FramewireError && err.hint ? { hint: err.hint } : {}),
+      cause: err,
+    });
+  }
+}
+
+function wrapSinkError(err: unknown, name: string): FramewireError {
+  if (err instanceof FramewireError) return attributed(err, name);
   const message = err instanceof Error ? err.message : String(err);
   return new FramewireError('SINK_WRITE', `write failed: ${message}`, {
     component: name,

@@ -72,13 +72,13 @@ export const fileSink = defineSink({
         const encoded = encodedOf(frame);
         if (!encoded) {
           // The encoder skipped this picture (counted there too), or no encoder ran.
-          ctx.count('unencoded');
+          ctx.count('FRAME_UNENCODED');
           return;
         }
         try {
           // Loaded on first use: mediabunny costs a quarter second at every start otherwise.
           muxer ??= new (await import('./mp4-muxer.ts')).Mp4Muxer(path, 1_000_000 / fps);
-          if (!(await muxer.add(encoded))) ctx.count('before-key-frame');
+          if (!(await muxer.add(encoded))) ctx.count('BEFORE_KEY_FRAME');
         } catch (e) {
           await muxer?.abort();
           throw fail(e);

@@ -1,6 +1,6 @@
+import { liveSourceOptions } from '../core/live-source-options.ts';
 import { optional, t } from '../core/schema.ts';
 import { defineSource } from '../core/component.ts';
-import { DROP_POLICIES } from '../core/drop-queue.ts';
 import { LiveSource } from '../core/live-source.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 
@@ -31,16 +31,7 @@ export const testsrcSource = defineSource({
       doc: 'Behave like a camera: real-time, and drop by policy when the pipeline falls behind',
       default: false,
     }),
-    queue: t.integer({
-      doc: 'With live: frames held while the pipeline is busy',
-      default: 4,
-      min: 1,
-      max: 1000,
-    }),
-    dropPolicy: t.enum(DROP_POLICIES, {
-      doc: 'With live: which frame to lose when the queue is full (block is for tests)',
-      default: 'drop-oldest',
-    }),
+    ...liveSourceOptions,
   },
   create(config, ctx) {
     const generator =

@@ -195,7 +195,7 @@ export class DecodeSession {
     if (!next || (next.shown && !slot)) {
       // More pictures than packets (field pairs split over AUs): nobody takes it.
       picture.close();
-      this.ctx.count('extra-picture');
+      this.ctx.count('EXTRA_PICTURE');
       return;
     }
     this.#outputs++;

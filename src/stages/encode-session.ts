@@ -198,7 +198,7 @@ export class EncodeSession {
   /** Passes on the oldest `n` waiting frames without an access unit, counting each. */
   #skip(n: number): void {
     for (const frame of this.#waiting.splice(0, n)) {
-      this.ctx.count('encode-skipped');
+      this.ctx.count('ENCODE_SKIPPED');
       this.emit(frame);
     }
   }

@@ -91,6 +91,9 @@ export function context(fps: number | undefined = 25, pool = new FramePool()): T
     count(event, n = 1) {
       counts[event] = (counts[event] ?? 0) + n;
     },
+    report(err) {
+      counts[err.code] = (counts[err.code] ?? 0) + 1;
+    },
   };
 }
 

@@ -97,6 +97,7 @@ export function stageContext(clock: Clock = systemClock): ComponentContext {
     baseDir: '.',
     pool: new FramePool(),
     count: () => {},
+    report: () => {},
     stream: undefined,
   };
 }

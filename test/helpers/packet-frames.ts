@@ -46,6 +46,9 @@ export function context(
     count(event, n = 1) {
       counts[event] = (counts[event] ?? 0) + n;
     },
+    report(err) {
+      counts[err.code] = (counts[err.code] ?? 0) + 1;
+    },
   };
 }
 

@@ -14,7 +14,6 @@ import { indexPath } from './yaml-path.ts';
 
 export type { ComponentConfig, PipelineConfig } from '../core/pipeline-config.ts';
 
-
 export interface LoadOptions {
   /** `--set key.path=value` arguments, applied before validation. */
   sets?: string[];

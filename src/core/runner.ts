@@ -254,7 +254,8 @@ export class PipelineRun {
 
   /**
    * Wraps a stage in its meter. Stages keep frame order, so service time is
-   * exit − max(entry, previous exit) and the rest is queue wait; a frame that
+   * exit − max(entry, previous exit) (for a stage that holds frames back, the
+   * latest entry) and the rest is queue wait; a frame that
    * never comes out before a later one is counted as dropped by that stage.
    */
   #metered(stage: RunnerStage, meter: Meter): OperatorFunction<Frame, Frame> {
@@ -263,10 +264,17 @@ export class PipelineRun {
       defer(() => {
         const entered: { seq: number; at: number }[] = [];
         let lastExit = Number.NEGATIVE_INFINITY;
+        let lastEntry = Number.NEGATIVE_INFINITY;
+        // A stage that holds frames back (a decoder reordering B-frames) emits a
+        // picture only once later packets are in, so its frame's own entry says
+        // nothing about work: its service starts at the latest input instead, and
+        // the wait for that input counts as queue wait, not as decoding.
+        const holds = (stage.holdsBack ?? 0) > 0;
         return input$.pipe(
           tap((frame) => {
             meter.frameIn();
-            entered.push({ seq: frame.seq, at: clock.now() });
+            lastEntry = clock.now();
+            entered.push({ seq: frame.seq, at: lastEntry });
           }),
           stage.operator,
           tap((frame) => {
@@ -277,7 +285,7 @@ export class PipelineRun {
             }
             const entry = entered[0]?.seq === frame.seq ? entered.shift() : undefined;
             const now = clock.now();
-            const start = entry ? Math.max(entry.at, lastExit) : now;
+            const start = entry ? Math.max(holds ? lastEntry : entry.at, lastExit) : now;
             lastExit = now;
             meter.frameOut(now - start, entry ? start - entry.at : 0);
             frame.meta.timings[stage.name] = now - start;

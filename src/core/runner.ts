@@ -88,6 +88,16 @@ export interface RunResult {
 export class PipelineRun {
   readonly meters: Meter[] = [];
   #inFlight = 0;
+  /** Demand given to the source and not yet met. */
+  #requested = 0;
+  /**
+   * Frames past the last stage that holds frames back (the decoder), not yet
+   * retired: the pictures that `maxInFlight` bounds. Without such a stage, every
+   * frame counts from the source on.
+   */
+  readonly #decoded = new Set<number>();
+  readonly #lastHolding: number;
+  readonly #heldBack: number;
   #peakInFlight = 0;
   #stopped = false;
   #failure: Error | undefined;
@@ -105,6 +115,8 @@ export class PipelineRun {
   };
 
   constructor(private readonly opts: RunnerOptions) {
+    this.#lastHolding = lastIndexWhere(opts.stages, (s) => (s.holdsBack ?? 0) > 0);
+    this.#heldBack = opts.stages.reduce((n, s) => n + (s.holdsBack ?? 0), 0);
     if (opts.sinks.length === 0) throw new Error('a pipeline needs at least one sink');
     this.#events = opts.events ?? new EventLedger(opts.clock, silentLogger);
     this.#holds = new FrameHolds((frame) => {
@@ -150,7 +162,8 @@ export class PipelineRun {
           return;
         }
         const frames$ = this.opts.stages.reduce(
-          (stream$, stage, i) => stream$.pipe(this.#metered(stage, this.#stageMeters[i]!)),
+          (stream$, stage, i) =>
+            stream$.pipe(this.#metered(stage, this.#stageMeters[i]!, i === this.#lastHolding)),
           this.#sourceFrames(),
         );
         this.#subscription.add(
@@ -236,19 +249,22 @@ export class PipelineRun {
     return new Observable<Frame>((subscriber) => {
       source.start({
         next: (frame) => {
+          this.#requested = Math.max(0, this.#requested - 1);
+          if (this.#lastHolding < 0) this.#decoded.add(frame.seq);
           this.#inFlight++;
           if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
           this.#holds.enter(frame.seq, this.#sinkQueues.length);
           this.#sourceMeter.frameIn();
           this.#sourceMeter.frameOut();
           subscriber.next(frame);
+          // A packet went into the decoder: it may want more before a picture comes out.
+          if (this.#lastHolding >= 0) this.#topUp();
         },
         error: (err) =>
           subscriber.error(attributed(err, this.opts.source.label ?? this.opts.source.name)),
         complete: () => subscriber.complete(),
       });
-      const heldBack = this.opts.stages.reduce((n, s) => n + (s.holdsBack ?? 0), 0);
-      source.request(this.opts.maxInFlight + heldBack);
+      this.#topUp();
     });
   }
 
@@ -258,7 +274,7 @@ export class PipelineRun {
    * latest entry) and the rest is queue wait; a frame that
    * never comes out before a later one is counted as dropped by that stage.
    */
-  #metered(stage: RunnerStage, meter: Meter): OperatorFunction<Frame, Frame> {
+  #metered(stage: RunnerStage, meter: Meter, decodes: boolean): OperatorFunction<Frame, Frame> {
     const clock = this.opts.clock;
     return (input$) =>
       defer(() => {
@@ -279,15 +295,17 @@ export class PipelineRun {
           stage.operator,
           tap((frame) => {
             while (entered.length > 0 && entered[0]!.seq < frame.seq) {
-              this.#holds.forget(entered.shift()!.seq);
+              const lost = entered.shift()!.seq;
+              this.#holds.forget(lost);
               meter.drop();
-              this.#retire();
+              this.#retire(lost);
             }
             const entry = entered[0]?.seq === frame.seq ? entered.shift() : undefined;
             const now = clock.now();
             const start = entry ? Math.max(holds ? lastEntry : entry.at, lastExit) : now;
             lastExit = now;
             meter.frameOut(now - start, entry ? start - entry.at : 0);
+            if (decodes) this.#decoded.add(frame.seq);
             frame.meta.timings[stage.name] = now - start;
           }),
           catchError((err: unknown) =>
@@ -300,15 +318,36 @@ export class PipelineRun {
   #fanOut(frame: Frame): void {
     let awaiting = this.#sinkQueues.length;
     const accepted = () => {
-      if (--awaiting === 0) this.#retire();
+      if (--awaiting === 0) this.#retire(frame.seq);
     };
     for (const queue of this.#sinkQueues) queue.offer(frame, accepted);
   }
 
-  /** A frame left the pipeline: give the source demand for one more. */
-  #retire(): void {
+  /** A frame left the pipeline (or was dropped on the way): demand for one more. */
+  #retire(seq: number): void {
     this.#inFlight--;
-    if (!this.#stopped && !this.#failure) this.opts.source.source.request(1);
+    this.#decoded.delete(seq);
+    this.#topUp();
+  }
+
+  /**
+   * Gives the source as much demand as both bounds allow: at most `maxInFlight`
+   * pictures past the decoder (counting demand not yet met, since each packet may
+   * become one), and at most `maxInFlight` plus what the decoders may hold back in
+   * all. A B-frame decoder that needs packets ahead before its first picture gets
+   * them (nothing is decoded yet, so the first bound is not reached), and a
+   * decoder that answers at once cannot fill the pipeline with pictures.
+   */
+  #topUp(): void {
+    if (this.#stopped || this.#failure) return;
+    const max = this.opts.maxInFlight;
+    const n = Math.min(
+      max + this.#heldBack - this.#inFlight - this.#requested,
+      max - this.#decoded.size - this.#requested,
+    );
+    if (n <= 0) return;
+    this.#requested += n;
+    this.opts.source.source.request(n);
   }
 
   #tornDown = false;
@@ -332,6 +371,12 @@ export class PipelineRun {
       if (r.status === 'rejected') this.#failure ??= asError(r.reason);
     }
   }
+}
+
+/** The index of the last item that passes `test`, or -1. */
+function lastIndexWhere<T>(items: readonly T[], test: (item: T) => boolean): number {
+  for (let i = items.length - 1; i >= 0; i--) if (test(items[i]!)) return i;
+  return -1;
 }
 
 function asError(err: unknown): Error {

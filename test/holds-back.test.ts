@@ -12,7 +12,7 @@ import { type Clock, systemClock } from '../src/core/clock.ts';
 import { defineSink, defineStage } from '../src/core/component.ts';
 import type { Frame } from '../src/core/frame.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { fakeSource } from './helpers/fake-pipeline.ts';
+import { fakeSource, runPipeline } from './helpers/fake-pipeline.ts';
 import { withTestComponents } from './helpers/registries.ts';
 
 let now = 0;
@@ -125,14 +125,8 @@ test('a decoder that may hold 18 frames back but does not: no more pictures past
     'stages: [ { type: eager-decoder }, { type: count-inside } ]',
     'sinks: [ { type: slow-probe, queue: 1 } ]',
   ].join('\n');
-  const config = parsePipeline(yaml, 'test.yaml', { registries });
-  const { run } = await assemblePipeline(config, {
-    registries,
-    clock: systemClock,
-    log: silentLogger,
-    baseDir: process.cwd(),
-  });
-  await run.run();
+  const { error } = await runPipeline(yaml, registries);
+  assert.is(error, undefined);
   assert.is(probe.written, 60, 'every frame written');
   // maxInFlight counts frames up to the sink's queue: 4, plus the sink's queue of
   // 1 and the one being written = 6. The room for 18 held-back packets must not

@@ -9,6 +9,7 @@ import {
 } from 'mediabunny';
 import { annexBToLengthPrefixed } from '../codec/avc.ts';
 import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
+import { lostItsName, syncToDisk } from './file-checks.ts';
 
 /**
  * The track timescale: 1 MHz, the unit of frame timestamps, so every pts is
@@ -79,12 +80,10 @@ export class Mp4Muxer {
   }
 
   /** Throws the first write error, or a lost file (its directory or name deleted). */
-  async #check(): Promise<{ isFile(): boolean } | undefined> {
+  async #check(): Promise<void> {
     if (this.#writeError) throw this.#writeError;
-    const stat = await this.#file?.stat();
-    if (stat?.nlink === 0)
+    if (this.#file && (await lostItsName(this.#file)))
       throw new Error('the file was deleted while being written (was its directory removed?)');
-    return stat;
   }
 
   /**
@@ -136,8 +135,9 @@ export class Mp4Muxer {
     try {
       await this.#started;
       await this.#output.finalize();
-      // On disk before success is reported (a device such as /dev/null cannot sync).
-      if ((await this.#check())?.isFile()) await this.#file?.sync();
+      await this.#check();
+      // On disk before success is reported.
+      if (this.#file) await syncToDisk(this.#file);
     } finally {
       await this.#file?.close().catch(() => {});
     }

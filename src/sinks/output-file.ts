@@ -1,15 +1,13 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { Clock } from '../core/clock.ts';
 import { FramewireError } from '../core/errors.ts';
+import { lostItsName, syncToDisk } from './file-checks.ts';
 
 /** Bytes a writer may hold before `write()` makes its caller wait for the disk. */
 const HIGH_WATER_BYTES = 64 * 1024;
 
 /** How often (ms) a long run checks that its file has not been deleted under it. */
 const LINK_CHECK_MS = 1000;
-
-/** fsync errors that only say the file (a pipe, /dev/stdout, a char device) cannot be synced. */
-const NOT_SYNCABLE = new Set(['EINVAL', 'ENOTSUP', 'EOPNOTSUPP', 'EROFS']);
 
 export interface OutputFileOptions {
   /** The sink's label (`sinks[1] (jsonl)`), for messages. */
@@ -171,8 +169,7 @@ export class OutputFile {
 
   async #checkLink(): Promise<void> {
     try {
-      const stat = await this.#handle.stat();
-      if (stat.isFile() && stat.nlink === 0) {
+      if (await lostItsName(this.#handle)) {
         this.#failure ??= new FramewireError(
           'SINK_WRITE',
           `"${this.#opts.displayPath}" was deleted while being written (the file or its directory was removed): what was written to it is lost`,
@@ -185,11 +182,7 @@ export class OutputFile {
   }
 
   async #sync(): Promise<void> {
-    try {
-      await this.#handle.sync();
-    } catch (err) {
-      if (!NOT_SYNCABLE.has((err as NodeJS.ErrnoException).code ?? '')) this.#fail(err);
-    }
+    await syncToDisk(this.#handle).catch((err: unknown) => this.#fail(err));
   }
 
   #fail(err: unknown): void {

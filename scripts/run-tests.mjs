@@ -7,7 +7,7 @@
 //   (default test/, whose fixtures/ folders are skipped); --suffix picks the file
 //   names (default .test.ts). The runner's own test points them at its fixtures.
 // Environment: TEST_CONCURRENCY (default 2), TEST_TIMEOUT_S (per file, default
-//   180), TEST_VERBOSE=1 (print every file's output, not only failing ones').
+//   300), TEST_VERBOSE=1 (print every file's output, not only failing ones').
 //
 // What counts: uvu's own figures (Total, Passed, Skipped) from the summary it
 // prints last; failed = Total - Passed. Nothing is retried. A file also fails
@@ -52,7 +52,7 @@ function positiveNumber(name, fallback) {
 
 const opts = parseArgs(process.argv.slice(2));
 const concurrency = Math.floor(positiveNumber('TEST_CONCURRENCY', 2));
-const timeoutS = positiveNumber('TEST_TIMEOUT_S', 180);
+const timeoutS = positiveNumber('TEST_TIMEOUT_S', 300);
 
 function findTests(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

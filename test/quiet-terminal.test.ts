@@ -78,6 +78,26 @@ test('run: a pipeline detecting with that model prints only its summary; --verbo
   assert.is(verbose.stderr.match(INITIALIZER_WARNING)?.length, OUTPUTS.length, verbose.stderr);
 });
 
+test('run: an encode stage with its default encoder prints nothing of its own', () => {
+  // openh264 (encoder: webcodecs) logs three native lines that nothing can silence,
+  // which is why the default is ffmpeg: the summary table is all that is printed.
+  const pipeline = join(dir, 'encode.yaml');
+  writeFileSync(
+    pipeline,
+    `name: encode\nsource: { type: testsrc, duration: 0.2 }\nstages: [ { type: encode } ]\nsinks:\n  - { type: file, path: ${join(dir, 'out.mp4')} }\n`,
+  );
+  const run = framewire('run', pipeline);
+  assert.is(run.code, 0, run.stderr);
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.match(lines[0]!, /^component\s+in\s+out\s+dropped\s+fps/);
+  // Source, encode, sink: every other line a row of the table.
+  assert.is(lines.length, 5, run.stderr);
+  assert.ok(
+    lines.slice(2).every((l) => /^\S+\s+\d+\s+\d+\s+\d+\s+[\d.]+\s/.test(l)),
+    run.stderr,
+  );
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 test.run();

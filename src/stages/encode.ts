@@ -15,7 +15,7 @@ const FALLBACK_FPS = 30;
 const options = {
   encoder: t.enum(['webcodecs', 'ffmpeg'], {
     doc: 'webcodecs: in-process (node-webcodecs, openh264); ffmpeg: libx264 in the bundled ffmpeg',
-    default: 'webcodecs',
+    default: 'ffmpeg',
   }),
   bitrate: optional(
     t.integer({

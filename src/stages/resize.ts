@@ -35,12 +35,26 @@ export const resizeStage = defineStage({
   type: 'resize',
   doc: 'Scale frames to a size, letterboxed or stretched, remembering the way back to source pixels',
   options: {
-    width: t.integer({ doc: 'Output width in pixels (even for yuv420p)', min: 2, max: 8192 }),
-    height: t.integer({ doc: 'Output height in pixels (even for yuv420p)', min: 2, max: 8192 }),
+    width: t.integer({ doc: 'Output width in pixels (even)', min: 2, max: 8192 }),
+    height: t.integer({ doc: 'Output height in pixels (even)', min: 2, max: 8192 }),
     mode: t.enum(['letterbox', 'stretch'], {
       doc: 'letterbox keeps the aspect ratio and pads; stretch fills the frame',
       default: 'letterbox',
     }),
+  },
+  // Frames are 4:2:0 (colour at half the size) and H.264 encoders reject odd
+  // sizes: an odd size would validate and then fail at the encoder, mid-run.
+  check(config) {
+    return (['width', 'height'] as const).flatMap((key) =>
+      config[key] % 2 === 0
+        ? []
+        : [
+            {
+              key,
+              message: `${key} must be even (4:2:0 video and H.264 need even sizes), got ${config[key]}`,
+            },
+          ],
+    );
   },
   create(config, ctx) {
     let plan: Plan | undefined;

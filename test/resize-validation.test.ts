@@ -1,4 +1,5 @@
-// An odd resize size used to validate and then fail at the encoder, mid-run.
+// An odd resize (or file source) size used to validate and then fail at the
+// encoder, mid-run.
 // Validation refuses it now, at the option's line and column.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -42,5 +43,16 @@ for (const c of cases) {
     for (const s of c.says) assert.ok(message.includes(s), `${JSON.stringify(s)} in:\n${message}`);
   });
 }
+
+test('file source: an odd width is refused at validation too', () => {
+  const yaml = 'source:\n  type: file\n  path: in.mp4\n  width: 321\nsinks: [ { type: "null" } ]\n';
+  let message = '';
+  try {
+    parsePipeline(yaml, 'f.yaml', { registries });
+  } catch (err) {
+    message = (err as Error).message;
+  }
+  assert.ok(message.includes('f.yaml:4:3: source.width: width must be even'), message);
+});
 
 test.run();

@@ -35,8 +35,21 @@ export const fileSource = defineSource({
     }),
   },
   check(config) {
-    if (config.decoder !== 'webcodecs' || !isShaped(config)) return [];
+    // 4:2:0 frames and H.264 encoders need even sizes: refused here, not mid-run.
+    const odd = (['width', 'height'] as const).flatMap((key) => {
+      const value = config[key];
+      return value === undefined || value % 2 === 0
+        ? []
+        : [
+            {
+              key,
+              message: `${key} must be even (4:2:0 video and H.264 need even sizes), got ${value}`,
+            },
+          ];
+    });
+    if (config.decoder !== 'webcodecs' || !isShaped(config)) return odd;
     return [
+      ...odd,
       {
         key: 'decoder',
         message:

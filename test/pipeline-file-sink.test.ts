@@ -97,17 +97,18 @@ test('the sink’s crf reaches the implicit encoder: lower crf, bigger file', as
 });
 
 test('the implicit encode stage fails like any stage: named once, exit 1', async () => {
-  const p = pipeline(
-    'odd',
-    '{ type: testsrc, size: 322x242, rate: 25, duration: 1 }\nstages: [ { type: resize, width: 161, height: 121 } ]',
-    '{ type: file, path: out/odd.mp4 }',
+  // A real ffmpeg for everything but the encoder, which refuses: the implicit
+  // encode stage's own failure, wherever it happens, is reported under its name.
+  const wrapper = join(dir, 'ffmpeg-without-x264');
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\ncase "$*" in *libx264*) echo "x264 refused (test)" >&2; exit 1;; esac\nexec "${ffmpegPath}" "$@"\n`,
+    { mode: 0o755 },
   );
-  const r = await runBounded(['run', p, '--quiet']);
+  const p = pipeline('refused', TESTSRC, '{ type: file, path: out/refused.mp4 }');
+  const r = await runBounded(['run', p, '--quiet'], { env: { FRAMEWIRE_FFMPEG: wrapper } });
   assert.is(r.code, 1, r.stderr);
-  assertOneMessage(
-    r.stderr,
-    /^framewire: sinks\[0\]\.encode \(encode\): frame 0 is 161x121; yuv420p needs even sizes$/,
-  );
+  assertOneMessage(r.stderr, /^framewire: sinks\[0\]\.encode \(encode\): .*x264 refused \(test\)/);
 });
 
 test('FRAMEWIRE_FFMPEG=/nonexistent: exit 1, one message naming the binary, no stack', async () => {

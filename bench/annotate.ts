@@ -51,6 +51,7 @@ function context(pool: FramePool): ComponentContext {
     pool,
     count: () => {},
     report: () => {},
+    health: () => {},
     stream: { width: W, height: H, format: 'yuv420p', fps: 30, frames: undefined, live: false },
   };
 }

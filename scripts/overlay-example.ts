@@ -104,6 +104,7 @@ const op = (await overlayStage.create(
     pool: new FramePool(),
     count: () => {},
     report: () => {},
+    health: () => {},
     stream: undefined,
   },
 )) as OperatorFunction<Frame, Frame>;

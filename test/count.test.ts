@@ -255,6 +255,7 @@ const ctx: ComponentContext = {
   pool: new FramePool(),
   count: () => {},
   report: () => {},
+  health: () => {},
   stream: undefined,
 };
 

@@ -77,6 +77,7 @@ function context(name: string): ComponentContext {
     pool: new FramePool(),
     count: () => {},
     report: () => {},
+    health: () => {},
     stream: undefined,
   };
 }

@@ -91,6 +91,7 @@ async function announcedTotal(options: Record<string, unknown>): Promise<number 
     stream: undefined,
     count: () => {},
     report: () => {},
+    health: () => {},
   });
   try {
     return (await source.open()).frames;

@@ -66,6 +66,7 @@ for (const c of cases) {
       stream: undefined,
       count: () => {},
       report: () => {},
+      health: () => {},
     };
     await registries.sources.get('fake-camera').create(config.source.options as never, ctx);
     assert.is(made!.policy, c.policy);

@@ -18,6 +18,7 @@ const ctx: ComponentContext = {
   pool: new FramePool(),
   count: () => {},
   report: () => {},
+  health: () => {},
   stream: undefined,
 };
 

@@ -20,6 +20,7 @@ function ctx(pool: FramePool): ComponentContext {
     pool,
     count: () => {},
     report: () => {},
+    health: () => {},
     stream: undefined,
   };
 }

@@ -54,6 +54,7 @@ export async function assemblePipeline(
     stream,
     count: (event, n = 1) => events.count(meter, event, n),
     report: (err) => events.report(meter, label, err),
+    health: (event) => events.health(meter, event),
   });
   const opened: { close(): Promise<void> }[] = [];
   try {

@@ -4,6 +4,7 @@ import type { Clock } from './clock.ts';
 import type { FramewireError } from './errors.ts';
 import type { EventCode } from './events.ts';
 import type { Frame, PixelFormat } from './frame.ts';
+import type { HealthEvent } from './health.ts';
 import type { FramePool } from './frame-pool.ts';
 import type { Logger } from './log.ts';
 import type { MetricsView } from './metrics-view.ts';
@@ -30,6 +31,12 @@ export interface ComponentContext {
    * the stream it broke cannot go on, whatever its flag.
    */
   report(err: FramewireError): void;
+  /**
+   * Publishes a live source's (or network sink's) health event at once: it is
+   * logged, kept as the component's current state, and streamed to
+   * `MetricsView.onHealth` subscribers (JSON lines, WebSocket, `/readyz`).
+   */
+  health(event: HealthEvent): void;
   /**
    * The opened source's stream (stages and sinks are created after the source
    * opens; a source itself sees undefined). Sizes may change in later stages.

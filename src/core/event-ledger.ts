@@ -1,6 +1,7 @@
 import type { Clock } from './clock.ts';
 import { attributed, type FramewireError, isRecoverable } from './errors.ts';
 import type { EventCode, EventCounts } from './events.ts';
+import { describeHealth, type HealthEvent, type HealthReport } from './health.ts';
 import type { Logger } from './log.ts';
 
 /** One counted event as it happens, for live feeds (WebSocket `health`, logs). */
@@ -26,6 +27,8 @@ export class EventLedger {
   readonly #counts = new Map<string, EventCounts>();
   readonly #listeners = new Set<(event: CountedEvent) => void>();
   readonly #warned = new Set<string>();
+  readonly #health = new Map<string, HealthReport>();
+  readonly #healthListeners = new Set<(report: HealthReport) => void>();
   #fatal: FramewireError | undefined;
   #onFatal: ((err: FramewireError) => void) | undefined;
 
@@ -76,6 +79,35 @@ export class EventLedger {
   onFatal(handler: (err: FramewireError) => void): void {
     this.#onFatal = handler;
     if (this.#fatal) handler(this.#fatal);
+  }
+
+  /**
+   * A component's health changed: logged (a failure as a warning), kept as its
+   * current state, and handed to every health subscriber.
+   */
+  health(component: string, event: HealthEvent): void {
+    const report: HealthReport = {
+      component,
+      event,
+      at: this.clock.now(),
+      time: this.clock.wallNow(),
+    };
+    this.#health.set(component, report);
+    const line = describeHealth(report);
+    if (event.state === 'failed' || event.state === 'stalled') this.log.warn(line);
+    else this.log.info(line);
+    for (const listener of this.#healthListeners) listener(report);
+  }
+
+  /** The latest health report of each component that has reported one. */
+  healthNow(): readonly HealthReport[] {
+    return [...this.#health.values()];
+  }
+
+  /** Every health report as it happens; returns the unsubscribe function. */
+  subscribeHealth(listener: (report: HealthReport) => void): () => void {
+    this.#healthListeners.add(listener);
+    return () => this.#healthListeners.delete(listener);
   }
 
   /** Every counted event as it happens; returns the unsubscribe function. */

@@ -56,8 +56,25 @@ export interface FrameMeta {
   counts?: CountsSnapshot;
   /** Instance masks of `detections`, one entry per detection (`masks.ts`). */
   masks?: MaskLayer;
-  /** A live source's health event (RTSP, camera), set by the source that reports it. */
+  /**
+   * A live source's health event (RTSP, camera), on the first frame after it
+   * happened (the event itself is published at once, beside the frames:
+   * `ComponentContext.health`, `MetricsView.onHealth`).
+   */
   health?: HealthEvent;
+  /**
+   * Set on the first frame after a gap in the stream (a live source
+   * reconnected): pts jumped forward, the size may differ from the frames
+   * before, and a decoder, tracker or encoder starts afresh rather than
+   * joining the two sides.
+   */
+  discontinuity?: true;
+  /**
+   * When the frame arrived at the source (monotonic ms, the run's clock): a
+   * live source stamps it on arrival, before its queue; the runner stamps
+   * frames that come without it. Latency is measured from here to each sink.
+   */
+  capturedAt?: number;
   /** Set by `resize`: maps this frame's pixels back to the source frame's pixels. */
   transform?: GeometryTransform;
   timings: StageTimings;

@@ -1,4 +1,5 @@
 import type { CountedEvent } from './event-ledger.ts';
+import type { HealthReport } from './health.ts';
 import type { MeterSnapshot } from './meter.ts';
 
 /**
@@ -11,4 +12,8 @@ export interface MetricsView {
   snapshot(): readonly MeterSnapshot[];
   /** Each counted event as it happens; returns the unsubscribe function. */
   onEvent(listener: (event: CountedEvent) => void): () => void;
+  /** The latest health report of each component that has reported one, in order of first report. */
+  health(): readonly HealthReport[];
+  /** Each health report as it happens; returns the unsubscribe function. */
+  onHealth(listener: (report: HealthReport) => void): () => void;
 }

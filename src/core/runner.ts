@@ -112,6 +112,8 @@ export class PipelineRun {
   readonly metrics: MetricsView = {
     snapshot: () => this.snapshot(),
     onEvent: (listener) => this.#events.subscribe(listener),
+    health: () => this.#events.healthNow(),
+    onHealth: (listener) => this.#events.subscribeHealth(listener),
   };
 
   constructor(private readonly opts: RunnerOptions) {

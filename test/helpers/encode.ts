@@ -94,6 +94,7 @@ export function context(fps: number | undefined = 25, pool = new FramePool()): T
     report(err) {
       counts[err.code] = (counts[err.code] ?? 0) + 1;
     },
+    health: () => {},
   };
 }
 

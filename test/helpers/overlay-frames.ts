@@ -98,6 +98,7 @@ export function stageContext(clock: Clock = systemClock): ComponentContext {
     pool: new FramePool(),
     count: () => {},
     report: () => {},
+    health: () => {},
     stream: undefined,
   };
 }

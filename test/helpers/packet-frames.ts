@@ -49,6 +49,7 @@ export function context(
     report(err) {
       counts[err.code] = (counts[err.code] ?? 0) + 1;
     },
+    health: () => {},
   };
 }
 

@@ -23,6 +23,7 @@ function meter(
     avgFps: fps,
     processMs: { ...timing, p50 },
     queueWaitMs: timing,
+    processHistogram: { le: [], counts: [], sum: 0, count: 0 },
     events: {},
   };
 }

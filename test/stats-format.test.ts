@@ -16,6 +16,7 @@ const meter = (name: string, kind: MeterSnapshot['kind'], events: MeterSnapshot[
   avgFps: 25,
   processMs: zero,
   queueWaitMs: zero,
+  processHistogram: { le: [], counts: [], sum: 0, count: 0 },
   events,
 });
 

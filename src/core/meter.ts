@@ -16,8 +16,60 @@ export interface MeterSnapshot {
   processMs: { p50: number; p95: number; max: number };
   /** Time frames waited before being worked on, in ms. */
   queueWaitMs: { p50: number; p95: number; max: number };
+  /** Service times as a cumulative histogram, for Prometheus (`framewire_process_seconds`). */
+  processHistogram: HistogramSnapshot;
+  /**
+   * Sinks: age of each frame when this sink took it, from its capture
+   * (`meta.capturedAt`) — what a viewer of this output waits, queues included.
+   */
+  latencyMs?: { p50: number; p95: number; max: number };
+  /** Sinks: the same latencies as a cumulative histogram. */
+  latencyHistogram?: HistogramSnapshot;
+  /** Frames waiting now in this component's queue (a live source's, a sink's), where it has one. */
+  queueDepth?: number;
   /** Recoverable events by code (FRAME_CORRUPT, RECONNECT, …; see EVENT_DOCS); absent codes did not happen. */
   events: EventCounts;
+}
+
+/**
+ * A cumulative histogram in Prometheus' shape: `counts[i]` observations were
+ * ≤ `le[i]` ms (the implicit +Inf bucket is `count`), `sum` in ms.
+ */
+export interface HistogramSnapshot {
+  readonly le: readonly number[];
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+}
+
+/** Bucket bounds in ms: from a fraction of a frame to seconds of delay. */
+export const HISTOGRAM_BOUNDS_MS: readonly number[] = [
+  1, 2, 5, 10, 20, 33, 50, 100, 200, 500, 1000, 2000, 5000, 10000,
+];
+
+/** Counts per bucket over the whole run: constant memory, one comparison per bucket per frame. */
+export class Histogram {
+  readonly #counts = new Float64Array(HISTOGRAM_BOUNDS_MS.length);
+  #sum = 0;
+  #count = 0;
+
+  observe(ms: number): void {
+    this.#count++;
+    this.#sum += ms;
+    // Bounds ascend: the first bucket that fits and every later one hold it (cumulative).
+    for (let i = HISTOGRAM_BOUNDS_MS.length - 1; i >= 0 && ms <= HISTOGRAM_BOUNDS_MS[i]!; i--) {
+      this.#counts[i]!++;
+    }
+  }
+
+  snapshot(): HistogramSnapshot {
+    return {
+      le: HISTOGRAM_BOUNDS_MS,
+      counts: [...this.#counts],
+      sum: round(this.#sum),
+      count: this.#count,
+    };
+  }
 }
 
 const SAMPLES = 1024;
@@ -53,6 +105,7 @@ export class Meter {
   dropped = 0;
   readonly events: EventCounts = {};
   readonly #process = new SampleRing();
+  readonly #processHistogram = new Histogram();
   readonly #wait = new SampleRing();
   /** Completion times within the window, oldest first. */
   readonly #completions: number[] = [];
@@ -77,7 +130,10 @@ export class Meter {
     this.framesOut++;
     this.#firstAt ??= now;
     this.#lastAt = now;
-    if (processMs !== undefined) this.#process.add(processMs);
+    if (processMs !== undefined) {
+      this.#process.add(processMs);
+      this.#processHistogram.observe(processMs);
+    }
     if (waitMs !== undefined) this.#wait.add(waitMs);
     this.#completions.push(now);
     this.#trim(now);
@@ -113,6 +169,7 @@ export class Meter {
       avgFps: elapsed > 0 ? round(((this.framesOut - 1) * 1000) / elapsed) : 0,
       processMs: this.#process.summary(),
       queueWaitMs: this.#wait.summary(),
+      processHistogram: this.#processHistogram.snapshot(),
       events: { ...this.events },
     };
   }

@@ -110,7 +110,7 @@ test('the summary table ends with each live component’s health and reconnects'
   assert.is(table.at(-1), 'health: source:camera-like connected · 1 reconnect');
   assert.ok(table[0]!.includes(' latency '), 'with a latency column');
   const sink = table.find((l) => l.startsWith('sink:jsonl'))!;
-  assert.match(sink, / \d+\/\d+$/, 'the sink row shows latency p50/p95');
+  assert.match(sink, / \d+\.\d\/\d+\.\d$/, 'the sink row shows latency p50/p95');
 });
 
 test.run();

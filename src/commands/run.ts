@@ -1,5 +1,6 @@
 import { basename, extname } from 'node:path';
 import { registries } from '../components-all.ts';
+import type { ComponentRegistries } from '../core/component.ts';
 import { loadPipeline } from '../config/load.ts';
 import { type AssembledPipeline, assemblePipeline, PipelineStopped } from '../core/assemble.ts';
 import { systemClock } from '../core/clock.ts';
@@ -33,93 +34,99 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run a pipeline file until its source ends or Ctrl-C',
   help: HELP,
-  async run(argv) {
-    const args = parseArgs(argv, {
-      repeatable: ['set'],
-      values: ['json-stats'],
-      flags: ['quiet', 'verbose'],
-    });
-    const file = args.positional[0];
-    if (!file || args.positional.length > 1) {
-      throw new FramewireError('USAGE', 'run takes exactly one pipeline file', {
-        hint: 'framewire run pipelines/demo.yaml',
-      });
-    }
-    const quiet = args.flags.has('quiet');
-    const statsPath = args.values.get('json-stats');
-    // The name load gives an unnamed pipeline, so a config error's stats carry it too.
-    let name = basename(file, extname(file));
-    let run: PipelineRun | undefined;
-    let result: RunResult;
-    // Before assembly: a live source may wait for its camera for a long time.
-    const signals = new StopSignals(quiet);
-    try {
-      const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
-      name = config.name;
-      const base = args.flags.has('verbose') ? verboseLogger : stderrLogger;
-      const log = quiet ? { ...base, info: silentLogger.info } : base;
-      const assembled = await assemblePipeline(config, {
-        registries,
-        clock: systemClock,
-        log,
-        baseDir: process.cwd(),
-        signal: signals.signal,
-      });
-      run = assembled.run;
-      signals.attach(run);
-      result = await runWithProgress(assembled, quiet);
-    } catch (err) {
-      if (err instanceof PipelineStopped) {
-        // Ctrl-C while the source was still connecting: nothing ran, nothing failed.
-        process.stderr.write(`framewire: ${err.message}\n`);
-        if (statsPath) {
-          writeJsonStats(statsPath, {
-            v: 1,
-            pipeline: name,
-            reason: 'stopped',
-            meters: [],
-            health: {},
-          });
-        }
-        return EXIT.ok;
-      }
-      // The README promises --json-stats after every failure, also one before the
-      // pipeline ran (a config error, an unreadable input): scripts read the reason
-      // there, and a stale file from an earlier run must not pass for this one.
-      if (statsPath) {
-        const meters = run?.snapshot() ?? [];
-        try {
-          writeJsonStats(statsPath, {
-            v: 1,
-            pipeline: name,
-            reason: 'failed',
-            error: statsError(err),
-            meters,
-            health: healthStats(run?.health() ?? [], meters),
-          });
-        } catch (statsErr) {
-          reportError(statsErr);
-        }
-      }
-      throw err;
-    } finally {
-      signals.dispose();
-    }
-    if (!quiet) {
-      process.stderr.write(`${redactUrl(summaryTable(result.meters, result.health))}\n`);
-    }
-    if (statsPath) {
-      writeJsonStats(statsPath, {
-        v: 1,
-        pipeline: name,
-        reason: result.reason,
-        meters: result.meters,
-        health: healthStats(result.health, result.meters),
-      });
-    }
-    return EXIT.ok;
-  },
+  run: (argv) => runPipelineFile(argv, registries),
 };
+
+/** `framewire run`, with the components a pipeline may name (tests pass their own). */
+export async function runPipelineFile(
+  argv: string[],
+  registries: ComponentRegistries,
+): Promise<number> {
+  const args = parseArgs(argv, {
+    repeatable: ['set'],
+    values: ['json-stats'],
+    flags: ['quiet', 'verbose'],
+  });
+  const file = args.positional[0];
+  if (!file || args.positional.length > 1) {
+    throw new FramewireError('USAGE', 'run takes exactly one pipeline file', {
+      hint: 'framewire run pipelines/demo.yaml',
+    });
+  }
+  const quiet = args.flags.has('quiet');
+  const statsPath = args.values.get('json-stats');
+  // The name load gives an unnamed pipeline, so a config error's stats carry it too.
+  let name = basename(file, extname(file));
+  let run: PipelineRun | undefined;
+  let result: RunResult;
+  // Before assembly: a live source may wait for its camera for a long time.
+  const signals = new StopSignals(quiet);
+  try {
+    const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
+    name = config.name;
+    const base = args.flags.has('verbose') ? verboseLogger : stderrLogger;
+    const log = quiet ? { ...base, info: silentLogger.info } : base;
+    const assembled = await assemblePipeline(config, {
+      registries,
+      clock: systemClock,
+      log,
+      baseDir: process.cwd(),
+      signal: signals.signal,
+    });
+    run = assembled.run;
+    signals.attach(run);
+    result = await runWithProgress(assembled, quiet);
+  } catch (err) {
+    if (err instanceof PipelineStopped) {
+      // Ctrl-C while the source was still connecting: nothing ran, nothing failed.
+      process.stderr.write(`framewire: ${err.message}\n`);
+      if (statsPath) {
+        writeJsonStats(statsPath, {
+          v: 1,
+          pipeline: name,
+          reason: 'stopped',
+          meters: [],
+          health: {},
+        });
+      }
+      return EXIT.ok;
+    }
+    // The README promises --json-stats after every failure, also one before the
+    // pipeline ran (a config error, an unreadable input): scripts read the reason
+    // there, and a stale file from an earlier run must not pass for this one.
+    if (statsPath) {
+      const meters = run?.snapshot() ?? [];
+      try {
+        writeJsonStats(statsPath, {
+          v: 1,
+          pipeline: name,
+          reason: 'failed',
+          error: statsError(err),
+          meters,
+          health: healthStats(run?.health() ?? [], meters),
+        });
+      } catch (statsErr) {
+        reportError(statsErr);
+      }
+    }
+    throw err;
+  } finally {
+    signals.dispose();
+  }
+  if (!quiet) {
+    process.stderr.write(`${redactUrl(summaryTable(result.meters, result.health))}\n`);
+  }
+  if (statsPath) {
+    writeJsonStats(statsPath, {
+      v: 1,
+      pipeline: name,
+      reason: result.reason,
+      meters: result.meters,
+      health: healthStats(result.health, result.meters),
+    });
+  }
+  return EXIT.ok;
+}
 
 /** Runs an assembled pipeline with the progress line (Ctrl-C is StopSignals'). */
 async function runWithProgress(

@@ -84,7 +84,7 @@ export function summaryTable(
     m.processMs.p95.toFixed(2),
     m.processMs.max.toFixed(2),
     m.queueWaitMs.p50.toFixed(2),
-    m.latencyMs ? `${m.latencyMs.p50.toFixed(0)}/${m.latencyMs.p95.toFixed(0)}` : '',
+    m.latencyMs ? `${m.latencyMs.p50.toFixed(1)}/${m.latencyMs.p95.toFixed(1)}` : '',
     // By code, in EVENT_DOCS order, so the same events always read the same way.
     EVENT_CODES.filter((code) => m.events[code])
       .map((code) => `${code}=${m.events[code]}`)

@@ -36,6 +36,8 @@ async function liveRun(opts: {
   stageBudget?: number;
   sourceBudget?: number;
   count?: number;
+  /** Ctrl-C at this virtual time. */
+  stopAt?: number;
 }) {
   const time = new SteppedTime();
   const pool = new FramePool();
@@ -90,6 +92,7 @@ async function liveRun(opts: {
     pool,
   });
   queued = run.meters[0]!.queueDepth!;
+  if (opts.stopAt !== undefined) time.scheduler.schedule(() => run.stop(), opts.stopAt);
   const result = await time.drive(run.run());
   const meter = (name: string) => result.meters.find((m) => m.name === name)!;
   return { result, meter, decoded, latencies, maxQueued, pool, source };
@@ -149,6 +152,18 @@ test('block: nothing is dropped, the camera is paused instead', async () => {
   assert.is(meter('source:camera').dropped, 0);
   assert.ok(maxQueued <= QUEUE, `queue held at most ${maxQueued}`);
   assert.ok(source.peakDemand <= QUEUE, `the source was owed at most ${source.peakDemand}`);
+});
+
+test('a stop mid-stream: what waits in the queue still drains, and the run ends', async () => {
+  const { result, meter, latencies, pool } = await liveRun({ policy: 'drop-oldest', stopAt: 1000 });
+  assert.is(result.reason, 'stopped');
+  const source = meter('source:camera');
+  // Frames up to t = 1000 arrived (0, 10, …, 990 ms and the one at 1000 ms, if
+  // it came first); each was either written or dropped, none left waiting.
+  assert.ok(source.framesIn >= 100 && source.framesIn <= 101, `read ${source.framesIn}`);
+  assert.is(latencies.length + source.dropped, source.framesIn);
+  assert.is(source.queueDepth, 0);
+  assert.is(pool.outstanding, 0);
 });
 
 test.run();

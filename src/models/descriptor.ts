@@ -41,7 +41,7 @@ export const descriptorFields = {
   ),
   scale: optional(
     t.number({
-      doc: 'Pixel multiplier before mean/std (1/255 maps to 0–1); default 1/255 for float inputs',
+      doc: 'Pixel multiplier before mean/std (1/255 maps to 0–1); default 1/255 for float inputs, 1 (raw 0–255) for a recognised YOLOX',
       exclusiveMin: 0,
     }),
   ),
@@ -57,14 +57,20 @@ export const descriptorFields = {
     maxItems: 3,
     default: [1, 1, 1],
   }),
-  colorOrder: t.enum(['RGB', 'BGR'], {
-    doc: 'Channel order the model was trained on (OpenCV/Caffe models: BGR)',
-    default: 'RGB',
-  }),
+  colorOrder: optional(
+    t.enum(['RGB', 'BGR'], {
+      doc: 'Channel order the model was trained on (OpenCV/Caffe models: BGR); default RGB, BGR for a recognised YOLOX',
+    }),
+  ),
   resize: t.enum(['letterbox', 'stretch'], {
     doc: 'letterbox keeps the aspect ratio and pads (YOLO); stretch fills the input (SSD, most TF models)',
     default: 'letterbox',
   }),
+  pad: optional(
+    t.enum(['center', 'top-left'], {
+      doc: 'Where the letterbox puts the image: center (Ultralytics) or top-left (YOLOX); default center, top-left for a recognised YOLOX',
+    }),
+  ),
   padValue: t.integer({
     doc: 'Letterbox padding pixel value, 0–255 before normalization (Ultralytics: 114)',
     min: 0,

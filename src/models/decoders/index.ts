@@ -21,7 +21,7 @@ import { ssdCaffe } from './ssd-caffe.ts';
 import { ssdTf } from './ssd-tf.ts';
 import { describeOutputs } from './tensor.ts';
 import { torchvision } from './torchvision.ts';
-import type { Decoder, OutputSignature } from './types.ts';
+import type { Decoder, InputSize, OutputSignature } from './types.ts';
 import { yoloAnchorBased } from './yolo-anchor-based.ts';
 import { yoloAnchorFree } from './yolo-anchor-free.ts';
 import { yoloDarknet } from './yolo-darknet.ts';
@@ -29,7 +29,14 @@ import { yoloEnd2end } from './yolo-end2end.ts';
 import { yolox } from './yolox.ts';
 
 export { decodeDetections, type Suppress } from './decode.ts';
-export type { Decoder, DecodeOptions, OutputTensor, RawDetections } from './types.ts';
+export type {
+  Decoder,
+  DecodeOptions,
+  InputSize,
+  OutputTensor,
+  PreprocessDefaults,
+  RawDetections,
+} from './types.ts';
 
 export const decoders = new Registry<Decoder>('decoder');
 for (const d of [
@@ -53,13 +60,14 @@ export function chooseDecoder(
   outputs: readonly OutputSignature[],
   meta: Record<string, string>,
   override?: string,
+  input?: InputSize,
 ): Decoder {
   if (override !== undefined) {
     const named = decoders.find(override);
     if (!named) throw new FramewireError('MODEL_INVALID', decoders.missMessage(override));
     return named;
   }
-  const candidates = decoders.entries().filter(([, d]) => d.matches(outputs, meta));
+  const candidates = decoders.entries().filter(([, d]) => d.matches(outputs, meta, input));
   if (candidates.length === 1) return candidates[0]![1];
   const shown = describeOutputs(outputs) || '(none)';
   if (candidates.length === 0) {

@@ -8,12 +8,13 @@ import { Candidates } from './candidates.ts';
 import { asFloat32, classCountFromMeta, dimSize, invalid, metaSaysRtDetr } from './tensor.ts';
 import type { Decoder } from './types.ts';
 import { MAX_END2END_ROWS } from './yolo-end2end.ts';
+import { yoloxRows } from './yolox.ts';
 
 export const yoloAnchorBased: Decoder = {
   name: 'yolo-anchor-based',
   doc: 'YOLO v3/v5/v7 [1,N,5+C]: cx,cy,w,h,obj,classes in input pixels',
   needsNms: true, // raw rows: overlapping boxes per object
-  matches(outputs, meta) {
+  matches(outputs, meta, input) {
     const three = outputs.filter((o) => o.dims.length === 3);
     // YOLOv5 exports may also expose the raw 5-D heads next to the decoded output.
     if (three.length !== 1 || outputs.some((o) => o.dims.length !== 3 && o.dims.length !== 5)) {
@@ -24,6 +25,8 @@ export const yoloAnchorBased: Decoder = {
     if (!(k >= 6) || n <= k || metaSaysRtDetr(meta) || /yolox/i.test(meta.description ?? '')) {
       return false;
     }
+    // One row per grid cell is YOLOX; YOLOv5 has three anchors per cell.
+    if (input && outputs.length === 1 && n === yoloxRows(input)) return false;
     const c = classCountFromMeta(meta);
     if (c !== undefined) return k === 5 + c;
     // [1,N,6] is an end-to-end export (N = max_det, a few hundred) unless N is an

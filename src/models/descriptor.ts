@@ -45,18 +45,20 @@ export const descriptorFields = {
       exclusiveMin: 0,
     }),
   ),
-  mean: t.list(t.number({ doc: 'Per channel, RGB order, after scale' }), {
-    doc: 'Subtracted per channel after scaling (ImageNet: [0.485, 0.456, 0.406])',
-    minItems: 3,
-    maxItems: 3,
-    default: [0, 0, 0],
-  }),
-  std: t.list(t.number({ doc: 'Per channel, RGB order', exclusiveMin: 0 }), {
-    doc: 'Divides per channel after the mean (ImageNet: [0.229, 0.224, 0.225])',
-    minItems: 3,
-    maxItems: 3,
-    default: [1, 1, 1],
-  }),
+  mean: optional(
+    t.list(t.number({ doc: 'Per channel, RGB order, after scale' }), {
+      doc: "Subtracted per channel after scaling (ImageNet: [0.485, 0.456, 0.406]); default [0, 0, 0], NanoDet's own for a recognised NanoDet",
+      minItems: 3,
+      maxItems: 3,
+    }),
+  ),
+  std: optional(
+    t.list(t.number({ doc: 'Per channel, RGB order', exclusiveMin: 0 }), {
+      doc: "Divides per channel after the mean (ImageNet: [0.229, 0.224, 0.225]); default [1, 1, 1], NanoDet's own for a recognised NanoDet",
+      minItems: 3,
+      maxItems: 3,
+    }),
+  ),
   colorOrder: optional(
     t.enum(['RGB', 'BGR'], {
       doc: 'Channel order the model was trained on (OpenCV/Caffe models: BGR); default RGB, BGR for a recognised YOLOX',

@@ -127,6 +127,8 @@ export function withDecoderPreprocess(
       pad: d.pad ?? defaults.pad ?? p.pad,
       colorOrder: d.colorOrder ?? defaults.colorOrder ?? p.colorOrder,
       scale: d.scale ?? (floatInput ? defaults.scale : undefined) ?? p.scale,
+      mean: d.mean ? p.mean : (defaults.mean ?? p.mean),
+      std: d.std ? p.std : (defaults.std ?? p.std),
     },
   };
 }

@@ -61,6 +61,9 @@ export interface PreprocessDefaults {
   readonly pad?: 'center' | 'top-left';
   readonly scale?: number;
   readonly colorOrder?: 'RGB' | 'BGR';
+  /** Per channel, RGB order, after `scale`. */
+  readonly mean?: readonly [number, number, number];
+  readonly std?: readonly [number, number, number];
 }
 
 export interface Decoder {

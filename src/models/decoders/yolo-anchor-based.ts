@@ -8,6 +8,8 @@ import { Candidates } from './candidates.ts';
 import { asFloat32, classCountFromMeta, dimSize, invalid, metaSaysRtDetr } from './tensor.ts';
 import type { Decoder } from './types.ts';
 import { MAX_END2END_ROWS } from './yolo-end2end.ts';
+import { nanodetPlusRows } from './nanodet.ts';
+import { yoloFastestRows } from './yolo-fastest.ts';
 import { yoloxRows } from './yolox.ts';
 
 export const yoloAnchorBased: Decoder = {
@@ -26,7 +28,12 @@ export const yoloAnchorBased: Decoder = {
       return false;
     }
     // One row per grid cell is YOLOX; YOLOv5 has three anchors per cell.
-    if (input && outputs.length === 1 && n === yoloxRows(input)) return false;
+    // NanoDet-Plus merges its GFL head into one [1, N, C+32] output over strides 8–64,
+    // and Yolo-FastestV2 has one row per cell of strides 16 and 32.
+    const oneRowPerCell = [yoloxRows, nanodetPlusRows, yoloFastestRows];
+    if (input && outputs.length === 1 && oneRowPerCell.some((rows) => n === rows(input))) {
+      return false;
+    }
     const c = classCountFromMeta(meta);
     if (c !== undefined) return k === 5 + c;
     // [1,N,6] is an end-to-end export (N = max_det, a few hundred) unless N is an

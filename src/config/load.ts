@@ -6,6 +6,7 @@ import { got } from './describe.ts';
 import { type Issue, issuesError, throwIfIssues } from './issues.ts';
 import { applyOverrides } from './overrides.ts';
 import { pipelineFields, SECTIONS, type Section, TOP_LEVEL_KEYS } from './pipeline-fields.ts';
+import { checkPortConflicts } from './port-conflicts.ts';
 import { readComponent } from './read-component.ts';
 import { readField, unknownKey } from './read-fields.ts';
 import type { MapNode, TreeNode } from './tree.ts';
@@ -82,13 +83,22 @@ function readPipeline(
     root.where,
     issues,
   );
+  const metrics = readField(
+    value('metrics'),
+    pipelineFields.metrics,
+    'metrics',
+    root.where,
+    issues,
+  ) as PipelineConfig['metrics'];
   const [source, stages, sinks] = SECTIONS.map((s) =>
     readSection(s, value(s.key), root, registries, issues),
   );
+  checkPortConflicts(root, metrics, sinks ?? [], issues);
   return {
     file,
     name: (name as string | undefined) ?? basename(file, extname(file)),
     maxInFlight: maxInFlight as number,
+    ...(metrics !== undefined ? { metrics } : {}),
     source: source?.[0],
     stages: stages ?? [],
     sinks: sinks ?? [],

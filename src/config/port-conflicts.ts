@@ -3,20 +3,13 @@ import type { Issue, Where } from './issues.ts';
 import { entry, type MapNode, type TreeNode } from './tree.ts';
 import { indexPath, keyPath } from './yaml-path.ts';
 
-/** Something in the pipeline that listens on a TCP port. */
-interface Listener {
-  readonly path: string;
-  readonly port: number;
-  readonly where: Where;
-}
-
 /**
- * Two servers of one pipeline cannot listen on the same port: the second would
- * fail at run time with "port in use", after the source had started. The
- * top-level `metrics.port` and any sink option named `port` (the websocket
- * sink's, whatever comes next) are compared, whatever their hosts (0.0.0.0
- * overlaps every address). Port 0 picks a free port, so it never collides.
- * Each clash is reported at the later one, naming the earlier.
+ * The top-level `metrics:` server and a sink that serves (the websocket sink)
+ * cannot listen on one port: the second would fail at run time with "port in
+ * use", after the source had started. Any sink option named `port` counts,
+ * whatever the hosts (0.0.0.0 overlaps every address); port 0 picks a free
+ * port, so it never collides. Reported at the sink, naming `metrics.port`.
+ * (Two sinks on one port are the sinks' own check.)
  */
 export function checkPortConflicts(
   root: MapNode,
@@ -24,35 +17,19 @@ export function checkPortConflicts(
   sinks: readonly ComponentConfig[],
   issues: Issue[],
 ): void {
-  const listeners: Listener[] = [];
-  if (metrics !== undefined) {
-    const node = entry(root, 'metrics')?.value;
-    const at = node?.kind === 'map' ? entry(node, 'port')?.value.where : undefined;
-    listeners.push({ path: 'metrics.port', port: metrics.port, where: at ?? root.where });
-  }
+  if (metrics === undefined || metrics.port === 0) return;
+  const node = entry(root, 'metrics')?.value;
+  const metricsWhere = node?.kind === 'map' ? entry(node, 'port')?.value.where : undefined;
   const sinkNodes = entry(root, 'sinks')?.value;
   for (const sink of sinks) {
-    const port = sink.options.port;
-    if (typeof port !== 'number') continue;
-    listeners.push({
-      path: keyPath(sink.path, 'port'),
-      port,
-      where: sinkPortWhere(sinkNodes, sink),
-    });
-  }
-  const seen = new Map<number, Listener>();
-  for (const l of listeners) {
-    if (l.port === 0) continue;
-    const first = seen.get(l.port);
-    if (!first) {
-      seen.set(l.port, l);
-      continue;
-    }
+    if (sink.options.port !== metrics.port) continue;
     issues.push({
-      where: l.where,
-      path: l.path,
-      message: `port ${l.port} is already used by ${first.path}${describeWhere(first.where)}`,
-      hints: ['each server of a pipeline needs its own port (0 picks a free one)'],
+      where: sinkPortWhere(sinkNodes, sink),
+      path: keyPath(sink.path, 'port'),
+      message: `port ${metrics.port} is already used by metrics.port${describeWhere(metricsWhere ?? root.where)}`,
+      hints: [
+        'the metrics endpoint and each serving sink need their own port (0 picks a free one)',
+      ],
     });
   }
 }

@@ -275,6 +275,14 @@ test('/readyz follows a live source: connecting, first frames, an outage, reconn
     let families = await scrape(endpoint);
     assert.is(health(families, 'connecting'), 1);
     assert.is(health(families, 'connected'), 0);
+    assert.is(
+      families
+        .get('framewire_health_state')!
+        .samples.filter(
+          (x) => x.labels.kind === 'source' && x.labels.component === 'source:scripted',
+        ).length,
+      5,
+    );
     assert.is(sampleValue(families, 'framewire_ready'), 0);
     assert.is(
       sampleValue(families, 'framewire_frames_out_total', { component: 'source:scripted' }),

@@ -111,16 +111,19 @@ export function pipelineMetrics(
     },
   });
 
-  new Gauge<'component' | 'state'>({
+  new Gauge<MeterLabel | 'state'>({
     name: 'framewire_health_state',
     help: 'Health of each live component that reports it: 1 for its current state, 0 for the others',
-    labelNames: ['component', 'state'],
+    labelNames: ['component', 'kind', 'state'],
     registers: [registry],
     collect() {
       this.reset();
+      const all = meters();
       for (const report of view.health()) {
+        const kind = all.find((m) => m.name === report.component)?.kind;
+        const at = { component: report.component, ...(kind ? { kind } : {}) };
         for (const state of HEALTH_STATES) {
-          this.set({ component: report.component, state }, report.event.state === state ? 1 : 0);
+          this.set({ ...at, state }, report.event.state === state ? 1 : 0);
         }
       }
     },

@@ -3,10 +3,10 @@ import { basename, extname } from 'node:path';
 import type { ComponentRegistries } from '../core/component.ts';
 import { ConfigError } from '../core/errors.ts';
 import { got } from './describe.ts';
+import { checkPortConflicts } from './port-conflicts.ts';
 import { type Issue, issuesError, throwIfIssues } from './issues.ts';
 import { applyOverrides } from './overrides.ts';
 import { pipelineFields, SECTIONS, type Section, TOP_LEVEL_KEYS } from './pipeline-fields.ts';
-import { checkPortConflicts } from './port-conflicts.ts';
 import { readComponent } from './read-component.ts';
 import { readField, unknownKey } from './read-fields.ts';
 import type { MapNode, TreeNode } from './tree.ts';
@@ -60,6 +60,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions): Pi
   }
   applyOverrides(root, opts.sets ?? [], issues);
   const config = readPipeline(root, file, opts.registries, issues);
+  checkPortConflicts(root, config.metrics, config.sinks ?? [], issues);
   throwIfIssues(file, issues);
   return config as PipelineConfig;
 }
@@ -93,7 +94,6 @@ function readPipeline(
   const [source, stages, sinks] = SECTIONS.map((s) =>
     readSection(s, value(s.key), root, registries, issues),
   );
-  checkPortConflicts(root, metrics, sinks ?? [], issues);
   return {
     file,
     name: (name as string | undefined) ?? basename(file, extname(file)),

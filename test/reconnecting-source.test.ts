@@ -270,6 +270,24 @@ test('packets are shifted with their frames', async () => {
   assert.is(after.meta.discontinuity, true);
 });
 
+test('after B-frames, the next connection continues from the largest pts, not the last packet', async () => {
+  const h = harness();
+  const opened = h.source.open();
+  h.last().accept();
+  await opened;
+  h.source.start(h.observer);
+  h.source.request(Number.POSITIVE_INFINITY);
+  // Decode order I P B: pts 0, 80 000, 40 000; the last packet is not the latest picture.
+  for (const pts of [0, 80_000, 40_000]) h.last().emit(pts);
+  h.last().lose();
+  await h.scheduler.advanceBy(250);
+  h.last().accept();
+  await h.scheduler.advanceBy(0);
+  h.last().emit(0);
+  // 250 ms after the last frame: 80 000 + 250 000.
+  assert.is(h.frames.at(-1)!.pts, 330_000);
+});
+
 test('the stall watchdog reconnects a connection that stopped delivering', async () => {
   const h = harness();
   const opened = h.source.open();

@@ -38,6 +38,10 @@ export interface ReconnectingSourceOptions {
 
 /** What the stream looked like at the last frame passed on. */
 interface Continuity {
+  /**
+   * The largest pts passed on: packets come in decode order, so with B-frames
+   * the last one's pts is not the latest picture's.
+   */
   readonly pts: number;
   /** Monotonic ms when it arrived. */
   readonly at: number;
@@ -198,7 +202,7 @@ export class ReconnectingSource implements Source {
         ...(discontinuity ? { discontinuity: true as const } : {}),
       },
     };
-    this.#last = { pts: out.pts, at: now };
+    this.#last = { pts: Math.max(out.pts, this.#last?.pts ?? out.pts), at: now };
     this.#observer?.next(out);
   }
 

@@ -19,7 +19,10 @@ export const EVENT_DOCS = {
   ENCODE_SKIPPED:
     'the encoder produced no access unit for a picture (the frame passes on without one)',
   FRAME_UNENCODED: 'a sink got a frame without an access unit and wrote nothing for it',
-  BEFORE_KEY_FRAME: 'a sink discarded an access unit that came before the first key frame',
+  BEFORE_KEY_FRAME:
+    'a sink or the decoder discarded an access unit that came before the first key frame (of the run, or after a reconnect)',
+  SIZE_CHANGE:
+    'the stream changed picture size (a live source came back at another resolution); the encoder scales it to the size it started at',
   DOUBLE_RELEASE: 'a sink released a retained frame more than once (a sink bug; ignored)',
 } as const satisfies Record<RecoverableErrorCode, string> & Record<string, string>;
 

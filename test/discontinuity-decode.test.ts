@@ -1,0 +1,104 @@
+// The decode stage across a reconnect: real H.264 from two clips, the second
+// at another size and profile, joined as a live source delivers them (seq
+// gapless, pts jumping by the outage, the first frame after it flagged).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { from } from 'rxjs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Frame } from '../src/core/frame.ts';
+import { type DecodeConfig, decodeOperator } from '../src/stages/decode.ts';
+import { context, psnr, reference, run } from './helpers/packet-frames.ts';
+import { clip, FRAME_US, reconnectedFrames } from './helpers/reconnect-clips.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'fw-discontinuity-decode-'));
+const file = (name: string) => join(dir, name);
+const config: DecodeConfig = {
+  hardware: 'no-preference',
+  optimizeForLatency: true,
+  worker: false,
+  queue: 8,
+};
+/** The outage: 3 s between the last picture before it and the first after. */
+const GAP_US = 3_000_000;
+
+test.before(() => {
+  // B-frames before the gap: the decoder holds pictures back, and they must all come out.
+  clip(file('a.mp4'), '320x240', 20, ['-profile:v', 'high', '-bf', '2']);
+  clip(file('b.mp4'), '352x288', 15, ['-profile:v', 'baseline']);
+});
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+const sizes = (out: Frame[]) => out.map((f) => `${f.width}x${f.height}`);
+const flagged = (out: Frame[]) => out.filter((f) => f.meta.discontinuity).map((f) => f.seq);
+
+test('a reconnect at another size: every picture on both sides, at its own size and pts, the flag kept', async () => {
+  const ctx = context(dir);
+  const input = await reconnectedFrames(file('a.mp4'), file('b.mp4'), GAP_US);
+  const out = await run(from(input), decodeOperator(config, ctx));
+  assert.equal(
+    out.map((f) => f.seq),
+    Array.from({ length: 35 }, (_, i) => i),
+  );
+  assert.equal(sizes(out), [...Array(20).fill('320x240'), ...Array(15).fill('352x288')]);
+  // Pictures in presentation order: 0, 40 ms, … 760 ms, then 3.76 s onwards.
+  const expected = [
+    ...Array.from({ length: 20 }, (_, i) => i * FRAME_US),
+    ...Array.from({ length: 15 }, (_, i) => 19 * FRAME_US + GAP_US + i * FRAME_US),
+  ];
+  assert.equal(
+    out.map((f) => f.pts),
+    expected,
+  );
+  assert.equal(flagged(out), [20]);
+  assert.equal(ctx.counts, {});
+  // The pixels are those ffmpeg decodes from each clip on its own.
+  const refA = reference(file('a.mp4'));
+  const refB = reference(file('b.mp4'));
+  const a = 320 * 240 * 1.5;
+  const b = 352 * 288 * 1.5;
+  for (const i of [0, 19]) assert.is(psnr(out[i]!.data, refA.subarray(i * a, (i + 1) * a)), Infinity);
+  for (const i of [0, 14])
+    assert.is(psnr(out[20 + i]!.data, refB.subarray(i * b, (i + 1) * b)), Infinity);
+  for (const f of out) ctx.pool.release(f.data);
+  assert.is(ctx.pool.outstanding, 0);
+});
+
+test('a connection that starts after its key frame: packets before the next key frame are dropped and counted, the flag moves on', async () => {
+  const ctx = context(dir);
+  // The second part loses its first 3 packets; its next key frame is its 11th (-g 10).
+  const input = await reconnectedFrames(file('a.mp4'), file('b.mp4'), GAP_US, 3);
+  assert.is(input.length, 32);
+  const out = await run(from(input), decodeOperator(config, ctx));
+  // 20 pictures before the gap; after it, packets 3..9 of b dropped (7), 10..14 decoded (5).
+  assert.equal(ctx.counts, { BEFORE_KEY_FRAME: 7 });
+  assert.is(out.length, 25);
+  assert.equal(sizes(out).slice(20), Array(5).fill('352x288'));
+  // b's 11th frame (seq 20 + 10 - 3 = 27) is the first of the new stream: it carries the flag.
+  assert.equal(flagged(out), [27]);
+  assert.is(out[20]!.seq, 27);
+  assert.is(out[20]!.pts, 19 * FRAME_US + GAP_US + 10 * FRAME_US);
+  const refB = reference(file('b.mp4'));
+  const b = 352 * 288 * 1.5;
+  assert.is(psnr(out[20]!.data, refB.subarray(10 * b, 11 * b)), Infinity);
+  for (const f of out) ctx.pool.release(f.data);
+  assert.is(ctx.pool.outstanding, 0);
+});
+
+test('the same size after the reconnect: the decoder still starts afresh, nothing is lost', async () => {
+  const ctx = context(dir);
+  const input = await reconnectedFrames(file('a.mp4'), file('a.mp4'), GAP_US);
+  const out = await run(from(input), decodeOperator(config, ctx));
+  assert.is(out.length, 40);
+  assert.equal(flagged(out), [20]);
+  assert.ok(out.every((f) => f.width === 320 && f.height === 240));
+  const refA = reference(file('a.mp4'));
+  const a = 320 * 240 * 1.5;
+  // The second side's first picture is the clip's first again, not a continuation.
+  assert.is(psnr(out[20]!.data, refA.subarray(0, a)), Infinity);
+  assert.equal(ctx.counts, {});
+  for (const f of out) ctx.pool.release(f.data);
+});
+
+test.run();

@@ -58,7 +58,8 @@ test('a reconnect at another size: every picture on both sides, at its own size 
   const refB = reference(file('b.mp4'));
   const a = 320 * 240 * 1.5;
   const b = 352 * 288 * 1.5;
-  for (const i of [0, 19]) assert.is(psnr(out[i]!.data, refA.subarray(i * a, (i + 1) * a)), Infinity);
+  for (const i of [0, 19])
+    assert.is(psnr(out[i]!.data, refA.subarray(i * a, (i + 1) * a)), Infinity);
   for (const i of [0, 14])
     assert.is(psnr(out[20 + i]!.data, refB.subarray(i * b, (i + 1) * b)), Infinity);
   for (const f of out) ctx.pool.release(f.data);

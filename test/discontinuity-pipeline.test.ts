@@ -71,7 +71,8 @@ function decodeFrames(path: string, width: number, height: number) {
   );
   const size = (width * height * 3) / 2;
   const frames: Uint8Array[] = [];
-  for (let at = 0; at + size <= r.stdout.length; at += size) frames.push(r.stdout.subarray(at, at + size));
+  for (let at = 0; at + size <= r.stdout.length; at += size)
+    frames.push(r.stdout.subarray(at, at + size));
   return { frames, code: r.status, stderr: String(r.stderr) };
 }
 

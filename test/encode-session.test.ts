@@ -221,7 +221,11 @@ test('a size change after a reconnect: the encoder gets the picture letterboxed 
   // 64x48, then (a reconnect) two 32x48 frames of luma 100, then 64x48 again.
   const small = frames([3_040_000, 3_080_000], 32, 48).map((f, i) => {
     f.data.fill(100, 0, 32 * 48).fill(128, 32 * 48);
-    return { ...f, seq: 1 + i, meta: i === 0 ? { timings: {}, discontinuity: true as const } : f.meta };
+    return {
+      ...f,
+      seq: 1 + i,
+      meta: i === 0 ? { timings: {}, discontinuity: true as const } : f.meta,
+    };
   });
   const input = [...frames([0]), ...small, ...frames([3_120_000]).map((f) => ({ ...f, seq: 3 }))];
   const ctx = context();

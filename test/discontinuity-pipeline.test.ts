@@ -25,6 +25,7 @@ import {
   reconnectingTestSource,
 } from './helpers/reconnect-clips.ts';
 import { withTestComponents } from './helpers/registries.ts';
+import { numbered } from '../src/sinks/file.ts';
 
 const { dir, cleanup } = tempDir('fw-discontinuity-pipeline-');
 const file = (name: string) => join(dir, name);
@@ -87,7 +88,7 @@ const expectedPts = [
   ...Array.from({ length: 15 }, (_, i) => 19 * FRAME_US + GAP_US + i * FRAME_US),
 ];
 
-function pipeline(name: string, resize = ''): string {
+function pipeline(name: string, resize = '', encode = '{ type: encode }'): string {
   return [
     'source: { type: two-connections }',
     'stages:',
@@ -96,7 +97,7 @@ function pipeline(name: string, resize = ''): string {
     '  - { type: track }',
     '  - { type: count, zones: [ { name: all, polygon: [[0,0],[400,0],[400,400],[0,400]] } ] }',
     '  - { type: overlay }',
-    '  - { type: encode }',
+    `  - ${encode}`,
     'sinks:',
     `  - { type: file, path: ${JSON.stringify(file(`${name}.mp4`))} }`,
     `  - { type: jsonl, path: ${JSON.stringify(file(`${name}.jsonl`))} }`,
@@ -219,6 +220,57 @@ test('a resize stage first: every frame is already 160x120, so the encoder sees 
   assert.equal(lines[0].detections[0].box, [96, 48, 160, 216]);
   assert.equal(lines[20].detections[0].box, [105.6, 57.6, 176, 259.2]);
   assert.equal(lines[20].discontinuity, true);
+});
+
+test('encode sizeChange: restart: the file is finished at the reconnect and the stream goes on at 352x288 in name-2.mp4', async () => {
+  const log = capture();
+  const r = await runPipeline(
+    pipeline('restart', '', '{ type: encode, sizeChange: restart }'),
+    registries,
+    log,
+  );
+  assert.is(r.error, undefined, String(r.error));
+  const first = await ffmpegFrameInfo(file('restart.mp4'));
+  assert.equal([first.width, first.height], [320, 240]);
+  assert.equal(first.pts, expectedPts.slice(0, 20));
+  const second = await ffmpegFrameInfo(file('restart-2.mp4'));
+  assert.equal([second.width, second.height], [352, 288]);
+  // Timestamps stay the frames' own, so they match the JSON lines.
+  assert.equal(second.pts, expectedPts.slice(20));
+  assert.is(second.keys[0], true);
+  for (const [name, w, h, n] of [
+    ['restart.mp4', 320, 240, 20],
+    ['restart-2.mp4', 352, 288, 15],
+  ] as const) {
+    const decoded = decodeFrames(file(name), w, h);
+    assert.is(decoded.code, 0, decoded.stderr);
+    assert.is(decoded.stderr, '');
+    assert.is(decoded.frames.length, n, name);
+  }
+  const meter = (name: string) => r.result!.meters.find((m) => m.name === name)!;
+  assert.equal(meter('encode').events, { SIZE_CHANGE: 1 });
+  assert.equal(meter('sink:file').events, { NEXT_FILE: 1 });
+  const path = JSON.stringify(file('restart.mp4')).slice(1, -1);
+  const next = JSON.stringify(file('restart-2.mp4')).slice(1, -1);
+  assert.equal(
+    log.lines.filter((l) => l.startsWith('warn:')),
+    [
+      'warn: stages[4] (encode): frame 20 is 352x288 but the stream started at 320x240: starting a new stream at 352x288 (a file sink goes on in a numbered next file)',
+      `warn: sinks[0] (file): the stream changed from avc1.64000d 320x240 to avc1.64000d 352x288; "${path}" is finished, continuing in "${next}"`,
+    ],
+  );
+  assert.is(records('restart').length, 35);
+});
+
+// Each case: the path as written, the part, the next file's path.
+const names: [string, number, string][] = [
+  ['out/cam.mp4', 2, 'out/cam-2.mp4'],
+  ['cam.mp4', 3, 'cam-3.mp4'],
+  ['a.b/cam', 2, 'a.b/cam-2'],
+  ['/abs/x.y.mp4', 2, '/abs/x.y-2.mp4'],
+];
+test('numbered next files keep the directory and the extension', () => {
+  for (const [path, part, next] of names) assert.is(numbered(path, part), next);
 });
 
 test.run();

@@ -68,7 +68,10 @@ function scripted(script: Script = {}) {
       cb?.output(unit);
     }
   };
-  const factory: EncoderFactory = async (_format, callbacks) => {
+  /** The format of every encoder the session opened, in order. */
+  const opened: string[] = [];
+  const factory: EncoderFactory = async (format, callbacks) => {
+    opened.push(`${format.width}x${format.height}`);
     cb = callbacks;
     return {
       encode(frame, key) {
@@ -88,7 +91,7 @@ function scripted(script: Script = {}) {
       close() {},
     };
   };
-  return { factory, given, pictures, release, maxHeld: () => maxHeld };
+  return { factory, given, pictures, opened, release, maxHeld: () => maxHeld };
 }
 
 test('every frame comes out once, in order, the same object, with its packet', async () => {
@@ -266,6 +269,39 @@ test('a size change after a reconnect: the encoder gets the picture letterboxed 
   assert.equal(infos, ['stages[0] (encode): frame 3 is back at 64x48']);
   // The scaled copies went back to the pool.
   assert.is(ctx.pool.outstanding, 0);
+});
+
+test('sizeChange: restart drains the encoder and opens a new one at the new size, starting with a key frame', async () => {
+  const input = [
+    ...frames([0, 40_000]),
+    ...frames([3_080_000, 3_120_000], 32, 48).map((f, i) => ({ ...f, seq: 2 + i })),
+  ];
+  const ctx = context();
+  const enc = scripted();
+  const out = await encode(input, { sizeChange: 'restart' }, ctx, enc.factory);
+  assert.equal(enc.opened, ['64x48', '32x48']);
+  assert.equal(
+    enc.pictures.map((p) => p.size),
+    ['64x48', '64x48', '32x48', '32x48'],
+  );
+  assert.equal(
+    enc.given.map((g) => g.key),
+    [true, false, true, false],
+  );
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 3],
+  );
+  // Every frame has its unit; the key frames carry their stream's decoder config.
+  assert.ok(out.every((f) => encodedOf(f) !== undefined));
+  assert.equal(
+    out.map((f) => encodedOf(f)!.decoderConfig !== undefined),
+    [true, false, true, false],
+  );
+  assert.equal(ctx.counts, { SIZE_CHANGE: 1 });
+  assert.equal(ctx.warnings, [
+    'stages[0] (encode): frame 2 is 32x48 but the stream started at 64x48: starting a new stream at 32x48 (a file sink goes on in a numbered next file)',
+  ]);
 });
 
 test('an encoder error ends the stream with a fatal STAGE_FAILED naming the stage', async () => {

@@ -21,8 +21,10 @@ export const EVENT_DOCS = {
   FRAME_UNENCODED: 'a sink got a frame without an access unit and wrote nothing for it',
   BEFORE_KEY_FRAME:
     'a sink or the decoder discarded an access unit that came before the first key frame (of the run, or after a reconnect)',
+  NEXT_FILE:
+    'the file sink finished its MP4 and went on in a numbered next one (the stream restarted with another size)',
   SIZE_CHANGE:
-    'the stream changed picture size (a live source came back at another resolution); the encoder scales it to the size it started at',
+    'the stream changed picture size (a live source came back at another resolution); the encoder scales it to the size it started at, or restarts at the new one (sizeChange: restart)',
   DOUBLE_RELEASE: 'a sink released a retained frame more than once (a sink bug; ignored)',
 } as const satisfies Record<RecoverableErrorCode, string> & Record<string, string>;
 

@@ -52,6 +52,13 @@ export interface EncodeSessionOptions {
   readonly keyframeInterval: number;
   /** Used when the source does not know its frame rate. */
   readonly fallbackFps: number;
+  /**
+   * A frame of another size than the stream's: `scale` it to the stream's size
+   * (one stream throughout), or `restart` the encoder at the new size (a new
+   * stream: a key frame with new parameter sets; the file sink goes on in a
+   * numbered next file). Default `scale`.
+   */
+  readonly sizeChange?: 'scale' | 'restart';
 }
 
 /** Rounding of µs timestamps must not push a key frame one picture late. */
@@ -66,8 +73,9 @@ const KEY_SLACK_US = 500;
  * another size is scaled back to it, letterboxed (aspect kept, black bars),
  * for the encoder only: the output stays one playable stream and the frame's
  * own pixels pass on as they are. Each change is logged once and counted as
- * SIZE_CHANGE. A discontinuity also starts a new GOP where the encoder allows
- * it (webcodecs; ffmpeg places key frames by count).
+ * SIZE_CHANGE. With `sizeChange: restart` the encoder is drained and a new one
+ * starts at the new size instead. A discontinuity also starts a new GOP where
+ * the encoder allows it (webcodecs; ffmpeg places key frames by count).
  */
 export class EncodeSession {
   /** Frames given to the encoder, oldest first, waiting for their access unit. */
@@ -80,6 +88,8 @@ export class EncodeSession {
   #scaler: FrameScaler | undefined;
   /** The size of the previous frame, to log and count each change once. */
   #lastSize: string | undefined;
+  /** Bumped when the backend is replaced: late callbacks of an old one are ignored. */
+  #generation = 0;
   #fatal: Error | undefined;
   #closed = false;
   #wake: (() => void) | undefined;
@@ -95,11 +105,21 @@ export class EncodeSession {
   /** Hands one frame over; resolves when the encoder can take the next. */
   async push(frame: Frame): Promise<void> {
     this.#check();
+    if (this.opts.sizeChange === 'restart' && this.#format && !fitsFormat(frame, this.#format))
+      await this.#restart(frame);
     const format = this.#formatOf(frame);
-    this.#backend ??= await this.factory(format, {
-      output: (u) => this.#onOutput(u),
-      error: (e) => this.#setFatal(e, 'encoding'),
-    });
+    if (!this.#backend) {
+      const generation = this.#generation;
+      const current = () => generation === this.#generation;
+      this.#backend = await this.factory(format, {
+        output: (u) => {
+          if (current()) this.#onOutput(u);
+        },
+        error: (e) => {
+          if (current()) this.#setFatal(e, 'encoding');
+        },
+      });
+    }
     while (this.#waiting.length >= this.opts.queue) {
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#check();
@@ -109,7 +129,7 @@ export class EncodeSession {
       frame.meta.discontinuity === true ||
       frame.pts - this.#lastKeyPts >= this.opts.keyframeInterval - KEY_SLACK_US;
     if (key) this.#lastKeyPts = frame.pts;
-    const picture = this.#fit(frame, format);
+    const picture = this.opts.sizeChange === 'restart' ? frame : this.#fit(frame, format);
     this.#waiting.push(frame);
     try {
       await this.#backend.encode(picture, key);
@@ -120,10 +140,31 @@ export class EncodeSession {
     this.#check();
   }
 
+  /**
+   * `sizeChange: restart`: every frame so far gets its access unit, then the
+   * encoder closes; the next push configures a new one at this frame's size,
+   * starting with a key frame that carries the new parameter sets.
+   */
+  async #restart(frame: Frame): Promise<void> {
+    const was = `${this.#format!.width}x${this.#format!.height}`;
+    this.ctx.count('SIZE_CHANGE');
+    this.ctx.log.warn(
+      `${this.ctx.name}: frame ${frame.seq} is ${frame.width}x${frame.height} but the stream started at ${was}: ` +
+        `starting a new stream at ${frame.width}x${frame.height} (a file sink goes on in a numbered next file)`,
+    );
+    await this.#drain();
+    this.#backend?.close();
+    this.#backend = undefined;
+    this.#generation++;
+    this.#format = undefined;
+    this.#lastKeyPts = undefined;
+    this.#config = undefined;
+  }
+
   /** The frame itself at the stream's size; else a copy with its pixels scaled to it. */
   #fit(frame: Frame, format: EncodeFormat): Frame {
     const size = `${frame.width}x${frame.height}`;
-    const fits = frame.width === format.width && frame.height === format.height;
+    const fits = fitsFormat(frame, format);
     if (size !== this.#lastSize && this.#lastSize !== undefined) {
       const stream = `${format.width}x${format.height}`;
       if (fits) this.ctx.log.info(`${this.ctx.name}: frame ${frame.seq} is back at ${stream}`);
@@ -145,6 +186,10 @@ export class EncodeSession {
   /** End of stream: drains the encoder; frames that got no access unit pass on without one. */
   async flush(): Promise<void> {
     this.#check();
+    await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
     if (this.#backend) {
       await this.#backend.flush();
       await this.#settle();
@@ -269,4 +314,8 @@ export class EncodeSession {
         component: this.ctx.name,
       });
   }
+}
+
+function fitsFormat(frame: Frame, format: EncodeFormat): boolean {
+  return frame.width === format.width && frame.height === format.height;
 }

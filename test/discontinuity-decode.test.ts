@@ -9,7 +9,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Frame } from '../src/core/frame.ts';
 import { type DecodeConfig, decodeOperator } from '../src/stages/decode.ts';
-import { context, psnr, reference, run } from './helpers/packet-frames.ts';
+import type { DecodedFrame, DecoderFactory } from '../src/stages/decode-session.ts';
+import { context, packetFrame, psnr, reference, run } from './helpers/packet-frames.ts';
 import { clip, FRAME_US, reconnectedFrames } from './helpers/reconnect-clips.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-discontinuity-decode-'));
@@ -100,6 +101,93 @@ test('the same size after the reconnect: the decoder still starts afresh, nothin
   assert.is(psnr(out[20]!.data, refA.subarray(0, a)), Infinity);
   assert.equal(ctx.counts, {});
   for (const f of out) ctx.pool.release(f.data);
+});
+
+/**
+ * A fake decoder per configure: one picture of the configured size per packet,
+ * a journal of what the session asked of it, and a stray picture delivered
+ * after close (as a native decoder's last callback may land late).
+ */
+function journaledFactory(journal: string[]): DecoderFactory {
+  let decoders = 0;
+  return async (packet, frame, cb) => {
+    const id = ++decoders;
+    journal.push(`configure #${id} ${frame.width}x${frame.height} from pts ${packet.pts}`);
+    let queue = 0;
+    let state = 'configured';
+    const picture = (timestamp: number): DecodedFrame => ({
+      format: 'I420',
+      codedWidth: frame.width,
+      codedHeight: frame.height,
+      timestamp,
+      copyTo: async (dest) => dest.fill(id),
+      close: () => {},
+    });
+    return {
+      ondequeue: null,
+      get state() {
+        return state;
+      },
+      get decodeQueueSize() {
+        return queue;
+      },
+      decode(chunk) {
+        queue++;
+        setTimeout(() => {
+          queue--;
+          cb.output(picture(chunk.timestamp));
+        }, 1);
+      },
+      async flush() {
+        journal.push(`flush #${id}`);
+        while (queue > 0) await new Promise((r) => setTimeout(r, 1));
+      },
+      close() {
+        journal.push(`close #${id}`);
+        state = 'closed';
+        setTimeout(
+          () => cb.output({ ...picture(0), close: () => journal.push(`stray #${id}`) }),
+          1,
+        );
+      },
+    };
+  };
+}
+
+test('at a discontinuity the old decoder is drained and closed before a new one is configured; its late callbacks are ignored', async () => {
+  const ctx = context(dir);
+  const journal: string[] = [];
+  const key = (i: number) => i === 0 || i === 4;
+  const input = Array.from({ length: 7 }, (_, i) => {
+    const size = i < 4 ? { width: 4, height: 2 } : { width: 8, height: 6 };
+    const pts = i < 4 ? i * FRAME_US : GAP_US + i * FRAME_US;
+    const data = new Uint8Array([0, 0, 1, 9]);
+    const f = packetFrame(i, { data, key: key(i), pts, dts: pts, codec: 'avc1.42c00d' }, size);
+    if (i === 4) f.meta.discontinuity = true;
+    return f;
+  });
+  const out = await run(from(input), decodeOperator(config, ctx, journaledFactory(journal)));
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(
+    journal.filter((l) => !l.startsWith('stray')),
+    [
+      'configure #1 4x2 from pts 0',
+      'flush #1',
+      'close #1',
+      `configure #2 8x6 from pts ${GAP_US + 4 * FRAME_US}`,
+      'flush #2',
+      'close #2',
+    ],
+  );
+  // The pictures a closed decoder still delivered were closed, not given to a frame.
+  assert.equal(journal.filter((l) => l.startsWith('stray')).sort(), ['stray #1', 'stray #2']);
+  assert.equal(sizes(out), ['4x2', '4x2', '4x2', '4x2', '8x6', '8x6', '8x6']);
+  assert.equal(
+    out.map((f) => f.data[0]),
+    [1, 1, 1, 1, 2, 2, 2],
+  );
+  assert.equal(flagged(out), [4]);
+  assert.equal(ctx.counts, {});
 });
 
 test.run();

@@ -123,6 +123,8 @@ export class DecodeSession {
   /** Hands one frame over; resolves when the decoder can take the next. */
   async push(frame: Frame): Promise<void> {
     this.#check();
+    // Only the source's own flag starts a new stream; a carried one just marks where it shows.
+    const newStream = frame.meta.discontinuity === true;
     this.#takeCarriedFlag(frame);
     const packet = packetOf(frame);
     if (!packet) {
@@ -132,7 +134,7 @@ export class DecodeSession {
       return;
     }
     // A new stream begins: what the old decoder holds comes out first, at the old size.
-    if (frame.meta.discontinuity && this.#decoder) await this.#restart();
+    if (newStream && this.#decoder) await this.#restart();
     if (!this.#decoder && !(packet.decodeFirst?.[0] ?? packet).key) {
       // Nothing decodes before a key frame: a decoder would reject it (or show garbage).
       this.ctx.count('BEFORE_KEY_FRAME');

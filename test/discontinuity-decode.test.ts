@@ -103,17 +103,37 @@ test('the same size after the reconnect: the decoder still starts afresh, nothin
   for (const f of out) ctx.pool.release(f.data);
 });
 
+/** 4 packets of a 4x2 stream, then (a reconnect, flagged) 3 of an 8x6 one; key frames at 0 and 4. */
+function fakeStreams(): Frame[] {
+  return Array.from({ length: 7 }, (_, i) => {
+    const size = i < 4 ? { width: 4, height: 2 } : { width: 8, height: 6 };
+    const pts = i < 4 ? i * FRAME_US : GAP_US + i * FRAME_US;
+    const data = new Uint8Array([0, 0, 1, 9]);
+    const f = packetFrame(
+      i,
+      { data, key: i === 0 || i === 4, pts, dts: pts, codec: 'avc1.42c00d' },
+      size,
+    );
+    if (i === 4) f.meta.discontinuity = true;
+    return f;
+  });
+}
+
 /**
  * A fake decoder per configure: one picture of the configured size per packet,
  * a journal of what the session asked of it, and a stray picture delivered
  * after close (as a native decoder's last callback may land late).
  */
-function journaledFactory(journal: string[]): DecoderFactory {
+function journaledFactory(
+  journal: string[],
+  reject?: { decoder: number; packet: number },
+): DecoderFactory {
   let decoders = 0;
   return async (packet, frame, cb) => {
     const id = ++decoders;
     journal.push(`configure #${id} ${frame.width}x${frame.height} from pts ${packet.pts}`);
     let queue = 0;
+    let decoded = 0;
     let state = 'configured';
     const picture = (timestamp: number): DecodedFrame => ({
       format: 'I420',
@@ -133,9 +153,11 @@ function journaledFactory(journal: string[]): DecoderFactory {
       },
       decode(chunk) {
         queue++;
+        const n = decoded++;
         setTimeout(() => {
           queue--;
-          cb.output(picture(chunk.timestamp));
+          if (reject?.decoder === id && reject.packet === n) cb.error(new Error('Invalid data'));
+          else cb.output(picture(chunk.timestamp));
         }, 1);
       },
       async flush() {
@@ -157,16 +179,10 @@ function journaledFactory(journal: string[]): DecoderFactory {
 test('at a discontinuity the old decoder is drained and closed before a new one is configured; its late callbacks are ignored', async () => {
   const ctx = context(dir);
   const journal: string[] = [];
-  const key = (i: number) => i === 0 || i === 4;
-  const input = Array.from({ length: 7 }, (_, i) => {
-    const size = i < 4 ? { width: 4, height: 2 } : { width: 8, height: 6 };
-    const pts = i < 4 ? i * FRAME_US : GAP_US + i * FRAME_US;
-    const data = new Uint8Array([0, 0, 1, 9]);
-    const f = packetFrame(i, { data, key: key(i), pts, dts: pts, codec: 'avc1.42c00d' }, size);
-    if (i === 4) f.meta.discontinuity = true;
-    return f;
-  });
-  const out = await run(from(input), decodeOperator(config, ctx, journaledFactory(journal)));
+  const out = await run(
+    from(fakeStreams()),
+    decodeOperator(config, ctx, journaledFactory(journal)),
+  );
   await new Promise((r) => setTimeout(r, 10));
   assert.equal(
     journal.filter((l) => !l.startsWith('stray')),
@@ -188,6 +204,23 @@ test('at a discontinuity the old decoder is drained and closed before a new one 
   );
   assert.equal(flagged(out), [4]);
   assert.equal(ctx.counts, {});
+});
+
+test('the key frame after the reconnect is undecodable: counted corrupt, the flag moves to the next picture, no further restart', async () => {
+  const ctx = context(dir);
+  const journal: string[] = [];
+  const factory = journaledFactory(journal, { decoder: 2, packet: 0 });
+  const out = await run(from(fakeStreams()), decodeOperator(config, ctx, factory));
+  assert.equal(ctx.counts, { FRAME_CORRUPT: 1 });
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 3, 5, 6],
+  );
+  assert.equal(flagged(out), [5]);
+  assert.equal(
+    journal.filter((l) => l.startsWith('configure')),
+    ['configure #1 4x2 from pts 0', `configure #2 8x6 from pts ${GAP_US + 4 * FRAME_US}`],
+  );
 });
 
 test.run();

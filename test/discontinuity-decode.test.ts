@@ -7,10 +7,20 @@ import { join } from 'node:path';
 import { from } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import type { Source, SourceObserver } from '../src/core/component.ts';
 import type { Frame } from '../src/core/frame.ts';
+import { ReconnectingSource } from '../src/core/reconnecting-source.ts';
 import { type DecodeConfig, decodeOperator } from '../src/stages/decode.ts';
 import type { DecodedFrame, DecoderFactory } from '../src/stages/decode-session.ts';
-import { context, packetFrame, psnr, reference, run } from './helpers/packet-frames.ts';
+import {
+  context,
+  packetFrame,
+  packetFrames,
+  psnr,
+  reference,
+  run,
+} from './helpers/packet-frames.ts';
+import { ManualScheduler, manualClock } from './helpers/manual-scheduler.ts';
 import { clip, FRAME_US, reconnectedFrames } from './helpers/reconnect-clips.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'fw-discontinuity-decode-'));
@@ -221,6 +231,93 @@ test('the key frame after the reconnect is undecodable: counted corrupt, the fla
     journal.filter((l) => l.startsWith('configure')),
     ['configure #1 4x2 from pts 0', `configure #2 8x6 from pts ${GAP_US + 4 * FRAME_US}`],
   );
+});
+
+/** One connection: a clip's packet frames against demand, then the connection is lost. */
+function clipConnection(frames: Frame[]): Source {
+  let observer: SourceObserver | undefined;
+  let demand = 0;
+  const pump = () => {
+    while (observer && demand > 0 && frames.length > 0) {
+      demand--;
+      observer.next(frames.shift()!);
+    }
+    if (observer && frames.length === 0) observer.complete();
+  };
+  return {
+    live: false,
+    open: async () => ({
+      width: frames[0]!.width,
+      height: frames[0]!.height,
+      format: 'yuv420p',
+      fps: 25,
+      frames: undefined,
+      emits: 'packets',
+    }),
+    start(o) {
+      observer = o;
+      pump();
+    },
+    request(n) {
+      demand += n;
+      pump();
+    },
+    stop() {
+      frames.length = 0;
+      pump();
+    },
+    close: async () => {},
+    dropped: () => 0,
+  };
+}
+
+test("core's ReconnectingSource over two real connections (320x240, lost, then 352x288): decode gives both sides", async () => {
+  const scheduler = new ManualScheduler();
+  const clips = [await packetFrames(file('a.mp4')), await packetFrames(file('b.mp4'))];
+  // The source continues from the pts of the last frame it passed on: with B-frames
+  // (a.mp4) that is the last in decode order, not the last picture (760 ms).
+  const lastArrived = clips[0]!.at(-1)!.pts;
+  const source = new ReconnectingSource({
+    connect: (attempt) => clipConnection(clips[attempt - 1] ?? []),
+    backoff: { backoff: { initial: 0.5, max: 4, multiplier: 2 } },
+    stallSeconds: 10,
+    retryFirstOpen: true,
+    describe: 'rtsp://cam/stream',
+    clock: manualClock(scheduler),
+    health: () => {},
+    count: () => {},
+    random: () => 0.5,
+  });
+  const frames: Frame[] = [];
+  await source.open();
+  source.start({ next: (f) => frames.push(f), error: () => {}, complete: () => {} });
+  source.request(100);
+  // The first connection delivers its 20 frames at t = 0 and is lost; full jitter with
+  // random 0.5 waits 0.5 · 0.5 s = 250 ms; the second delivers its 15 at t = 250 ms.
+  await scheduler.advanceTo(1000);
+  source.stop();
+  await source.close();
+  assert.is(frames.length, 35);
+
+  const ctx = context(dir);
+  const out = await run(from(frames), decodeOperator(config, ctx));
+  assert.equal(
+    out.map((f) => f.seq),
+    Array.from({ length: 35 }, (_, i) => i),
+  );
+  assert.equal(sizes(out), [...Array(20).fill('320x240'), ...Array(15).fill('352x288')]);
+  assert.equal(flagged(out), [20]);
+  // After the gap pts go on at the last arrived one + the 250 ms that passed.
+  assert.equal(
+    out.map((f) => f.pts),
+    [
+      ...Array.from({ length: 20 }, (_, i) => i * FRAME_US),
+      ...Array.from({ length: 15 }, (_, i) => lastArrived + 250_000 + i * FRAME_US),
+    ],
+  );
+  assert.ok(out[20]!.pts > out[19]!.pts, 'still increasing');
+  assert.equal(ctx.counts, {});
+  for (const f of out) ctx.pool.release(f.data);
 });
 
 test.run();

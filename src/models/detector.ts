@@ -195,7 +195,7 @@ export class Detector {
 }
 
 /** Which ONNX file to open and the descriptor values that go with it. */
-async function locateModel(
+export async function locateModel(
   options: DetectorOptions,
 ): Promise<{ path: string; overrides: SpecOverrides }> {
   if (options.model === undefined) {

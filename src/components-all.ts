@@ -22,6 +22,7 @@ import { nmsStage } from './stages/nms.ts';
 import { overlayStage } from './stages/overlay.ts';
 import { countStage } from './stages/count.ts';
 import { resizeStage } from './stages/resize.ts';
+import { segmentStage } from './stages/segment.ts';
 import { trackStage } from './stages/track.ts';
 
 const sources = new Registry<AnySourceDefinition>('source');
@@ -33,6 +34,7 @@ sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);
 stages.add(detectStage.type, detectStage);
+stages.add(segmentStage.type, segmentStage);
 stages.add(nmsStage.type, nmsStage);
 stages.add(trackStage.type, trackStage);
 stages.add(countStage.type, countStage);

@@ -9,6 +9,7 @@ import { silentLogger, stderrLogger, verboseLogger } from '../core/log.ts';
 import type { PipelineRun, RunResult } from '../core/runner.ts';
 import { EXIT, type Command } from './command.ts';
 import { healthStats, statsError, writeJsonStats } from './json-stats.ts';
+import { openRunMetricsEndpoint } from './metrics-endpoint.ts';
 import { parseArgs } from './parse-args.ts';
 import { reportError } from './report-error.ts';
 import { progressLine, summaryTable } from './stats-format.ts';
@@ -66,16 +67,22 @@ export async function runPipelineFile(
     name = config.name;
     const base = args.flags.has('verbose') ? verboseLogger : stderrLogger;
     const log = quiet ? { ...base, info: silentLogger.info } : base;
-    const assembled = await assemblePipeline(config, {
-      registries,
-      clock: systemClock,
-      log,
-      baseDir: process.cwd(),
-      signal: signals.signal,
-    });
-    run = assembled.run;
-    signals.attach(run);
-    result = await runWithProgress(assembled, quiet);
+    const metrics = config.metrics ? await openRunMetricsEndpoint(config.metrics, log) : undefined;
+    try {
+      const assembled = await assemblePipeline(config, {
+        registries,
+        clock: systemClock,
+        log,
+        baseDir: process.cwd(),
+        signal: signals.signal,
+      });
+      run = assembled.run;
+      metrics?.attach(run.metrics);
+      signals.attach(run);
+      result = await runWithProgress(assembled, quiet);
+    } finally {
+      await metrics?.close();
+    }
   } catch (err) {
     if (err instanceof PipelineStopped) {
       // Ctrl-C while the source was still connecting: nothing ran, nothing failed.

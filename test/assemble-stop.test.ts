@@ -7,7 +7,10 @@ import { parsePipeline } from '../src/config/load.ts';
 import { assemblePipeline, PipelineStopped } from '../src/core/assemble.ts';
 import { systemClock } from '../src/core/clock.ts';
 import { defineSource, type Source, type StreamInfo } from '../src/core/component.ts';
+import { FramewireError } from '../src/core/errors.ts';
 import { FramePool } from '../src/core/frame-pool.ts';
+import type { HealthEvent } from '../src/core/health.ts';
+import { ReconnectingSource } from '../src/core/reconnecting-source.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { t } from '../src/core/schema.ts';
 import { PacedSource } from './helpers/paced-source.ts';
@@ -56,7 +59,41 @@ const ignoresStop = defineSource({
   },
 });
 
-const registries = withTestComponents({ sources: [unreachable, ignoresStop] });
+const health: HealthEvent['state'][] = [];
+let attempts = 0;
+/** The real reconnect mechanism, against a camera that refuses every connection. */
+const refusing = defineSource({
+  type: 'refusing',
+  doc: 'test: a ReconnectingSource whose every connection is refused',
+  options: {},
+  create: (_config, ctx) =>
+    new ReconnectingSource({
+      connect: () => ({
+        live: true,
+        open: async () => {
+          attempts++;
+          throw new FramewireError('SOURCE_OPEN', 'connection refused');
+        },
+        start() {},
+        request() {},
+        stop() {},
+        close: async () => {},
+        dropped: () => 0,
+      }),
+      backoff: { backoff: { initial: 0.01, max: 0.02, multiplier: 2 } },
+      stallSeconds: 5,
+      retryFirstOpen: true,
+      describe: 'camera',
+      clock: ctx.clock,
+      health: (event) => {
+        health.push(event.state);
+        ctx.health(event);
+      },
+      count: ctx.count,
+    }),
+});
+
+const registries = withTestComponents({ sources: [unreachable, ignoresStop, refusing] });
 const assemble = (type: string, signal: AbortSignal) =>
   assemblePipeline(
     parsePipeline(`source: { type: ${type} }\nsinks: [ { type: "null" } ]\n`, 'test.yaml', {
@@ -89,6 +126,20 @@ for (const c of cases) {
     assert.ok(c.closed(), 'the source was stopped and closed');
   });
 }
+
+test('a stop while a ReconnectingSource retries its first connection ends assembly', async () => {
+  const abort = new AbortController();
+  const assembled = assemble('refusing', abort.signal);
+  while (attempts < 3) await new Promise((r) => setTimeout(r, 5));
+  abort.abort();
+  const err = await assembled.catch((e: unknown) => e);
+  assert.instance(err, PipelineStopped);
+  assert.is((err as Error).message, 'stopped before the source connected');
+  assert.ok(health.includes('reconnecting'), `health: ${health.join(', ')}`);
+  const tried = attempts;
+  await new Promise((r) => setTimeout(r, 100));
+  assert.is(attempts, tried, 'no attempt after the stop');
+});
 
 test('a stop that came before assembly started creates nothing', async () => {
   made = undefined;

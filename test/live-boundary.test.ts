@@ -116,6 +116,11 @@ test('drop-oldest: every packet is decoded, drops happen after the decoder and c
   assert.ok(maxQueued === QUEUE, 'and it did fill up');
   assert.is(source.queueDepth, 0, 'nothing waits at the end');
   assert.is(pool.outstanding, 0, 'every dropped picture went back to the pool');
+  // Memory does not grow with the run: pictures ever allocated are bounded by
+  // what can be held at once — the queue, one arriving, maxInFlight, and the
+  // sink's queue of 8 plus the one being written — not by the 3000 frames.
+  const bound = QUEUE + 1 + MAX_IN_FLIGHT + 8 + 1;
+  assert.ok(pool.allocated <= bound, `${pool.allocated} buffers ≤ ${bound}`);
 });
 
 test('capture-to-sink latency stays within (queue + maxInFlight) × service time, without drift', async () => {

@@ -99,6 +99,48 @@ test('on a stage: frames older than its budget when they reach it skip its work'
   assert.is(pool.outstanding, 0, 'late frames went back to the pool');
 });
 
+test('on a stage that queues frames inside: the age is checked as it is about to work on them', async () => {
+  // Six frames, all captured at t=0 and let in at once (maxInFlight 6), for a
+  // 36 ms stage with a 50 ms budget. An RxJS stage would take all six at t=0,
+  // aged 0. The runner gives it two at a time (one at work, one next): 0 and 1
+  // at t=0; 2 when 0 is done (t=36, age 36); when 1 is done (t=72), 3, 4 and 5
+  // are 72 ms old: late, never worked on.
+  const time = new SteppedTime();
+  const pool = new FramePool();
+  const source = new PacedSource({ scheduler: time.scheduler, count: 6, period: 0, pool });
+  const worked: number[] = [];
+  const run = new PipelineRun({
+    source: { name: 'source:burst', source, info: await source.open() },
+    stages: [
+      {
+        name: 'slow',
+        maxLatencyMs: 50,
+        operator: concatMap((f: Frame) =>
+          timer(36, time.scheduler).pipe(
+            tap(() => worked.push(f.seq)),
+            map(() => f),
+          ),
+        ),
+      },
+    ],
+    sinks: [
+      { name: 'sink:null', queue: 8, policy: 'block', sink: { write() {}, close: async () => {} } },
+    ],
+    maxInFlight: 6,
+    clock: time.clock,
+    pool,
+  });
+  const { meters } = await time.drive(run.run());
+  assert.equal(worked, [0, 1, 2]);
+  const slow = meters.find((m) => m.name === 'slow')!;
+  assert.is(slow.events.FRAME_LATE, 3);
+  assert.is(slow.dropped, 3);
+  assert.is(slow.framesOut, 3);
+  // Frame 2 waited 36 ms in front of the stage: queue wait, not service time.
+  assert.is(slow.processMs.max, 36);
+  assert.is(pool.outstanding, 0);
+});
+
 test('no budget: nothing is late', async () => {
   const { meter, written } = await paced({});
   assert.equal(written, [0, 2, 6, 8, 9]);

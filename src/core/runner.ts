@@ -2,6 +2,7 @@ import {
   catchError,
   defer,
   filter,
+  identity,
   Observable,
   type OperatorFunction,
   Subscription,
@@ -17,6 +18,7 @@ import type { Frame } from './frame.ts';
 import { FrameHolds } from './frame-holds.ts';
 import type { FramePool } from './frame-pool.ts';
 import type { HealthReport, HealthState } from './health.ts';
+import { LatencyGate } from './latency-gate.ts';
 import { LiveBoundary, type LiveQueueConfig } from './live-boundary.ts';
 import { silentLogger } from './log.ts';
 import { Meter, type MeterSnapshot } from './meter.ts';
@@ -387,31 +389,43 @@ export class PipelineRun {
         // nothing about work: its service starts at the latest input instead, and
         // the wait for that input counts as queue wait, not as decoding.
         const holds = (stage.holdsBack ?? 0) > 0;
+        // Too old to be worth the work: dropped just before it, and counted. A
+        // decoder is checked as frames reach it instead: it may lose several
+        // pictures in a row without a sign, and a gate would wait for them.
+        const late = (frame: Frame) => {
+          meter.frameIn();
+          meter.drop();
+          this.#events.count(stage.name, 'FRAME_LATE');
+          this.#holds.drop(frame);
+          lost(frame.seq);
+        };
+        const gate =
+          budget !== undefined && !holds
+            ? new LatencyGate(budget, { now: () => clock.now(), late })
+            : undefined;
         return input$.pipe(
-          // Too old to be worth the work: dropped before it, and counted.
+          gate?.operator ?? identity,
           filter((frame) => {
-            if (budget === undefined) return true;
+            if (budget === undefined || gate) return true;
             const now = clock.now();
             if (now - (frame.meta.capturedAt ?? now) <= budget) return true;
-            meter.frameIn();
-            meter.drop();
-            this.#events.count(stage.name, 'FRAME_LATE');
-            this.#holds.drop(frame);
-            lost(frame.seq);
+            late(frame);
             return false;
           }),
           tap((frame) => {
             meter.frameIn();
             lastEntry = clock.now();
-            entered.push({ seq: frame.seq, at: lastEntry });
+            entered.push({ seq: frame.seq, at: gate?.arrivedAt(frame.seq) ?? lastEntry });
           }),
           stage.operator,
           tap((frame) => {
+            let left = 1;
             while (entered.length > 0 && entered[0]!.seq < frame.seq) {
               const seq = entered.shift()!.seq;
               this.#holds.forget(seq);
               meter.drop();
               lost(seq);
+              left++;
             }
             const entry = entered[0]?.seq === frame.seq ? entered.shift() : undefined;
             const now = clock.now();
@@ -420,6 +434,8 @@ export class PipelineRun {
             meter.frameOut(now - start, entry ? start - entry.at : 0);
             if (decodes) this.#decoded.add(frame.seq);
             frame.meta.timings[stage.name] = now - start;
+            // After this frame is on its way: the next one may start.
+            if (gate) queueMicrotask(() => gate.left(left));
           }),
           catchError((err: unknown) =>
             throwError(() => attributed(err, stage.label ?? stage.name)),

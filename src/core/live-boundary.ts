@@ -17,6 +17,8 @@ export interface LiveBoundaryHooks {
   taken(frame: Frame, waitMs: number): void;
   /** A frame was dropped here (by policy, or late); the owner releases it and counts it. */
   discarded(frame: Frame, why: 'policy' | 'late'): void;
+  /** After a frame went downstream (a stage that holds frames back may want more at once). */
+  emitted?(): void;
 }
 
 interface Waiting {
@@ -146,6 +148,7 @@ export class LiveBoundary {
         this.#demand--;
         this.hooks.taken(next.frame, now - next.at);
         this.#emit(next.frame);
+        this.hooks.emitted?.();
       }
     } finally {
       this.#draining = false;

@@ -203,6 +203,10 @@ export class PipelineRun {
           if (why === 'late') this.#events.count(opts.source.name, 'FRAME_LATE');
           this.#topUpSource();
         },
+        // A stage after the queue that holds frames back may want more before one comes out.
+        emitted: () => {
+          if (this.#lastHolding >= 0) this.#topUp();
+        },
       });
       this.#boundary = boundary;
       this.#sourceMeter.queueDepth = () => boundary.queued;

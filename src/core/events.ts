@@ -19,7 +19,10 @@ export const EVENT_DOCS = {
   ENCODE_SKIPPED:
     'the encoder produced no access unit for a picture (the frame passes on without one)',
   FRAME_UNENCODED: 'a sink got a frame without an access unit and wrote nothing for it',
-  BEFORE_KEY_FRAME: 'a sink discarded an access unit that came before the first key frame',
+  BEFORE_KEY_FRAME:
+    'a sink discarded an access unit that came before the first key frame (of the stream, or of a new connection)',
+  NOT_CONNECTED:
+    'a network sink discarded a frame while it had no connection (waiting to reconnect)',
   DOUBLE_RELEASE: 'a sink released a retained frame more than once (a sink bug; ignored)',
 } as const satisfies Record<RecoverableErrorCode, string> & Record<string, string>;
 

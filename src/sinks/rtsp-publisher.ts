@@ -18,6 +18,12 @@ export interface RtspPublisherOptions {
   readonly scheduler: SchedulerLike;
 }
 
+/** What the rtsp sink's session uses of a connection (a test may substitute a fake). */
+export type Publisher = Pick<
+  RtspPublisher,
+  'connected' | 'ended' | 'config' | 'isConnected' | 'write' | 'end' | 'kill'
+>;
+
 /**
  * ffmpeg prints its output's description only after the muxer's header is
  * written, and for RTSP writing the header is the whole ANNOUNCE / SETUP /

@@ -3,7 +3,7 @@ import { Backoff, type BackoffConfig } from '../core/backoff.ts';
 import type { ComponentContext } from '../core/component.ts';
 import type { EncodedVideo } from '../core/encoded.ts';
 import { FramewireError, redactUrl } from '../core/errors.ts';
-import type { RtspPublisher, RtspPublisherOptions } from './rtsp-publisher.ts';
+import type { Publisher, RtspPublisherOptions } from './rtsp-publisher.ts';
 
 export interface RtspSessionOptions {
   /** The URL as given (credentials go to ffmpeg only). */
@@ -15,7 +15,7 @@ export interface RtspSessionOptions {
   /** How long a publisher may take to flush and hang up at the end before it is killed. */
   readonly closeGraceMs: number;
   /** Starts one publishing connection (the real one spawns ffmpeg; tests may fake it). */
-  readonly connect: (opts: RtspPublisherOptions) => RtspPublisher;
+  readonly connect: (opts: RtspPublisherOptions) => Publisher;
   readonly random?: () => number;
 }
 
@@ -41,7 +41,7 @@ export class RtspSession {
   readonly #opts: RtspSessionOptions;
   readonly #backoff: Backoff;
   readonly #display: string;
-  #publisher: RtspPublisher | undefined;
+  #publisher: Publisher | undefined;
   /** The backoff wait before the next attempt, while it runs. */
   #retry: Subscription | undefined;
   #connectTimer: Subscription | undefined;
@@ -121,7 +121,7 @@ export class RtspSession {
     void publisher.ended.then((why) => this.#onEnded(publisher, why));
   }
 
-  #onEnded(publisher: RtspPublisher, why: string | undefined): void {
+  #onEnded(publisher: Publisher, why: string | undefined): void {
     // A publisher we replaced or closed on purpose is not a lost connection.
     if (this.#publisher !== publisher || this.#closed) return;
     this.#publisher = undefined;
@@ -170,7 +170,7 @@ export class RtspSession {
 
 function sameConfig(
   config: NonNullable<EncodedVideo['decoderConfig']>,
-  publisher: RtspPublisher,
+  publisher: Publisher,
 ): boolean {
   return Buffer.compare(config.description, publisher.config.description) === 0;
 }

@@ -78,20 +78,16 @@ export const rtspSink = defineSink({
 export function urlProblems(url: string): OptionProblem[] {
   const shown = redactUrl(url);
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
-  if (scheme !== 'rtsp')
+  if (!/^rtsp:\/\//i.test(url))
     return [
       {
         key: 'url',
         message: `"${shown}" is not an rtsp:// URL${scheme === 'rtsps' ? ' (rtsps, RTSP over TLS, is not supported by the bundled ffmpeg)' : ''}: write it as rtsp://host[:port]/path`,
       },
     ];
-  let host = '';
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    // A password with characters URL syntax reserves still reaches ffmpeg as typed.
-    host = /^rtsp:\/\/(?:[^\s]*@)?([^\s/:@]+)/i.exec(url)?.[1] ?? '';
-  }
+  // The host follows the last `@`: passwords are often typed with `@`, `:` or `/` unescaped.
+  const rest = url.slice('rtsp://'.length);
+  const host = /^[^/:?#]*/.exec(rest.slice(rest.lastIndexOf('@') + 1))?.[0] ?? '';
   if (!host)
     return [
       { key: 'url', message: `"${shown}" names no server: write it as rtsp://host[:port]/path` },

@@ -25,6 +25,8 @@ class FakePublisher implements Publisher {
   readonly written: EncodedVideo[] = [];
   isConnected = false;
   endedOnPurpose = false;
+  /** A server that stopped reading: writes never complete until the connection ends. */
+  stuck = false;
   #accept: () => void = () => {};
   #end: (why: string | undefined) => void = () => {};
 
@@ -44,6 +46,7 @@ class FakePublisher implements Publisher {
   }
   async write(encoded: EncodedVideo): Promise<void> {
     this.written.push(encoded);
+    if (this.stuck) await this.ended;
   }
   async end(): Promise<void> {
     this.endedOnPurpose = true;
@@ -269,6 +272,26 @@ test('a connection the server does not accept in time is dropped and counts as a
   const last = h.health.at(-1)!;
   assert.equal([last.state, last.attempt], ['reconnecting', 1]);
   assert.match(last.detail!, /no answer within 10 s/);
+});
+
+test('a server that stops taking data: the blocked write is released and the connection dropped', async () => {
+  const h = harness();
+  await h.session.write(unit(true));
+  h.publishers[0]!.accept();
+  await settle();
+  h.publishers[0]!.stuck = true;
+  let released = false;
+  const blocked = h.session.write(unit(false)).then(() => (released = true));
+  await settle();
+  h.advance(9_999);
+  await settle();
+  assert.not.ok(released, 'still waiting just before the timeout');
+  h.advance(1);
+  await blocked;
+  const last = h.health.at(-1)!;
+  assert.equal([last.state, last.attempt], ['reconnecting', 1]);
+  assert.match(last.detail!, /the server took no data for 10 s/);
+  assert.is(h.counts.CONNECTION_LOST, 1);
 });
 
 test('a new stream format is published as a new connection, not counted as a loss', async () => {

@@ -5,6 +5,7 @@
 // waited for; maxAttempts gives up with one clear error; URLs that are not
 // rtsp:// are refused at validation. Credentials never appear in any output.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -166,6 +167,52 @@ sinks:
   );
   assert.not.match(result.stderr, /\n\s+at /);
   assertNoPassword(result.stdout, result.stderr);
+});
+
+test('a server that accepts the connection but never answers: the attempt times out, the pipeline runs on', async () => {
+  const sockets = new Set<Socket>();
+  const silent = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const address = silent.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  try {
+    const p = pipeline(
+      'silent',
+      `source: { type: testsrc, size: 320x240, rate: 25, duration: 5, realtime: true }
+sinks:
+  - type: rtsp
+    url: "rtsp://${USERINFO}@127.0.0.1:${port}/silent"
+    connectTimeout: 1
+    backoff: { initial: 0.1, max: 0.2 }
+  - { type: jsonl, path: out/silent.jsonl }
+`,
+    );
+    const run = startCli(['run', p, '--json-stats', 'out/silent.json'], {
+      cwd: dir,
+      boundMs: 60_000,
+    });
+    const result = await run.done;
+    assert.is(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /sink:rtsp reconnecting \(attempt 1, in \d+ ms\): rtsp:\/\/\*\*\*@127\.0\.0\.1:\d+\/silent: no answer within 1 s/,
+    );
+    const all = meters(join(dir, 'out/silent.json'));
+    assert.is(
+      all.find((m) => m.name === 'sink:jsonl')!.framesOut,
+      125,
+      'every frame reached the other sink',
+    );
+    const sink = all.find((m) => m.name === 'sink:rtsp')!;
+    assert.is(sink.framesIn, 125);
+    assertNoPassword(result.stdout, result.stderr);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
 });
 
 // Each case: a URL that is not usable, and what validation must say about it.

@@ -81,7 +81,27 @@ export class RtspSession {
       }
       this.#start(decoderConfig);
     }
-    await this.#publisher?.write(encoded);
+    await this.#send(encoded);
+  }
+
+  /**
+   * Writes to the current publisher. A write that does not complete within
+   * the timeout (a server that stopped reading: ffmpeg blocks, its pipe
+   * fills) drops the connection, so that no write, and no end of the run
+   * waiting for the last one, can hang on a server.
+   */
+  async #send(encoded: EncodedVideo): Promise<void> {
+    const publisher = this.#publisher;
+    if (!publisher) return;
+    const ms = this.#opts.connectTimeoutMs;
+    const timer = this.#ctx.clock.scheduler.schedule(() => {
+      void publisher.kill(`the server took no data for ${ms / 1000} s`);
+    }, ms);
+    try {
+      await publisher.write(encoded);
+    } finally {
+      timer.unsubscribe();
+    }
   }
 
   /** Ends the connection (flushed, TEARDOWN) and any wait. Idempotent. */

@@ -37,7 +37,7 @@ export const rtspSink = defineSink({
       default: 'tcp',
     }),
     connectTimeout: t.number({
-      doc: 'Seconds the server may take to accept the stream before the attempt counts as failed',
+      doc: 'Seconds the server may take to accept the stream, or to take a frame once streaming, before the connection counts as failed',
       default: 10,
       exclusiveMin: 0,
       max: 600,

@@ -150,11 +150,18 @@ export function publishFailure(stderr: string, wasConnected: boolean): string {
   const server = stderr.match(/Server returned (\d{3}[^\r\n]*)/);
   if (server) return `the server refused the stream: ${server[1]!.trim()}`;
   if (/Connection refused/.test(stderr)) return 'connection refused';
+  // ffmpeg's word for RTSP 461 Unsupported Transport.
+  if (/Protocol not supported/.test(stderr))
+    return 'the server does not accept this transport (461); try the other one';
   if (/Connection timed out/.test(stderr)) return 'connection timed out';
   if (/Broken pipe|Connection reset/.test(stderr))
     return wasConnected ? 'the server closed the connection' : 'the server hung up';
   if (/No route to host|Network is unreachable/.test(stderr)) return 'the server is unreachable';
   if (/Failed to resolve hostname/.test(stderr)) return 'cannot resolve the server name';
+  const header = stderr.match(
+    /Could not write header for output file #\d+ \(incorrect codec parameters \?\): ([^\r\n]+)/,
+  );
+  if (header) return `ffmpeg: ${header[1]!.trim()}`;
   const last = stderr
     .split(/\r?\n/)
     .map((l) => l.trim())

@@ -110,7 +110,7 @@ export async function startPerlRtspServer(): Promise<PerlRtspServer> {
 }
 
 /** A TCP port nobody listens on now (the kernel's choice). */
-function freeTcpPort(): Promise<number> {
+export function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

@@ -15,10 +15,11 @@ test('there are example pipelines', () => {
 
 for (const file of files) {
   test(`framewire validate pipelines/${file}`, async () => {
-    // transcode.yaml needs ${INPUT} and the camera pipelines ${CAMERA_URL}: give
-    // them one, as their comments tell users to.
-    const env = { INPUT: 'movie.mp4', CAMERA_URL: 'rtsp://camera.local:554/stream1' };
-    const r = await runCli(['validate', `pipelines/${file}`], { env });
+    // transcode.yaml needs ${INPUT} and rtsp-camera.yaml ${CAMERA_URL}: give them
+    // one, as their comments tell users to.
+    const r = await runCli(['validate', `pipelines/${file}`], {
+      env: { INPUT: 'movie.mp4', CAMERA_URL: 'rtsp://user:secret@192.0.2.10:554/stream1' },
+    });
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /ok/);
   });

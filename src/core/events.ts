@@ -15,14 +15,13 @@ export const EVENT_DOCS = {
   FRAME_CORRUPT: 'a picture could not be decoded; its frame is lost',
   CONNECTION_LOST: 'a live source or a network sink lost its connection',
   RECONNECT: 'a live source or a network sink connected again',
+  NOT_CONNECTED:
+    'a network sink discarded a frame while it had no connection (waiting to reconnect)',
   EXTRA_PICTURE: 'the decoder produced a picture no packet asked for (dropped)',
   ENCODE_SKIPPED:
     'the encoder produced no access unit for a picture (the frame passes on without one)',
   FRAME_UNENCODED: 'a sink got a frame without an access unit and wrote nothing for it',
-  BEFORE_KEY_FRAME:
-    'a sink discarded an access unit that came before the first key frame (of the stream, or of a new connection)',
-  NOT_CONNECTED:
-    'a network sink discarded a frame while it had no connection (waiting to reconnect)',
+  BEFORE_KEY_FRAME: 'a sink discarded an access unit that came before the first key frame',
   DOUBLE_RELEASE: 'a sink released a retained frame more than once (a sink bug; ignored)',
 } as const satisfies Record<RecoverableErrorCode, string> & Record<string, string>;
 

@@ -12,7 +12,11 @@ import type { AvcDecoderConfig, EncodedVideo } from '../src/core/encoded.ts';
 import type { FramewireError } from '../src/core/errors.ts';
 import { FramePool } from '../src/core/frame-pool.ts';
 import type { HealthEvent } from '../src/core/health.ts';
-import type { Publisher, RtspPublisherOptions } from '../src/sinks/rtsp-publisher.ts';
+import {
+  type Publisher,
+  publishFailure,
+  type RtspPublisherOptions,
+} from '../src/sinks/rtsp-publisher.ts';
 import { RtspSession } from '../src/sinks/rtsp-session.ts';
 
 const URL = 'rtsp://admin:p@ss:w0rd@127.0.0.1:8554/annotated';
@@ -110,6 +114,7 @@ function harness(opts: { maxAttempts?: number } = {}) {
     },
     connectTimeoutMs: 10_000,
     closeGraceMs: 1000,
+    renewAfterUs: 60_000_000,
     connect: (o) => {
       const p = new FakePublisher(o);
       publishers.push(p);
@@ -311,6 +316,23 @@ test('a new stream format is published as a new connection, not counted as a los
   assert.match(h.logs.join('\n'), /changed to 640x240/);
 });
 
+test('a connection is renewed at a key frame before its 32-bit millisecond clock runs out', async () => {
+  const h = harness();
+  await h.session.write(unit(true));
+  h.publishers[0]!.accept();
+  await settle();
+  pts += 60_000_000; // a minute of stream later (the limit in this harness)
+  await h.session.write(unit(false));
+  assert.is(h.publishers.length, 1, 'not at a delta frame');
+  await h.session.write(unit(true));
+  assert.is(h.publishers.length, 2);
+  assert.ok(h.publishers[0]!.endedOnPurpose);
+  assert.ok(h.publishers[1]!.written[0]!.packet.key);
+  await settle();
+  assert.is(h.counts.CONNECTION_LOST, undefined);
+  assert.match(h.logs.join('\n'), /renewed before its timestamps run out/);
+});
+
 test('close ends the connection on purpose and cancels a pending wait', async () => {
   const h = harness();
   await h.session.write(unit(true));
@@ -330,6 +352,47 @@ test('close ends the connection on purpose and cancels a pending wait', async ()
   w.advance(10_000);
   await w.session.write(unit(true));
   assert.is(w.publishers.length, 1, 'nothing starts after close');
+});
+
+// ffmpeg's stderr when publishing fails (copied from runs of the bundled
+// ffmpeg), and the few words health and errors give as the reason.
+const FAILURES: [string, boolean, string][] = [
+  [
+    '[tcp @ 0x1] Connection to tcp://127.0.0.1:18555?timeout=0 failed: Connection refused\nCould not write header for output file #0 (incorrect codec parameters ?): Connection refused',
+    false,
+    'connection refused',
+  ],
+  [
+    'frame=   72 fps= 28 q=-1.0 size=N/A time=00:00:02.84\nav_interleaved_write_frame(): Broken pipe\nConversion failed!',
+    true,
+    'the server closed the connection',
+  ],
+  [
+    '[rtsp @ 0x1] method ANNOUNCE failed: 401 Unauthorized\nCould not write header for output file #0 (incorrect codec parameters ?): Server returned 401 Unauthorized (authorization failed)',
+    false,
+    'the server refused the stream: 401 Unauthorized (authorization failed)',
+  ],
+  [
+    '[rtsp @ 0x1] method SETUP failed: 461 Unsupported transport\nCould not write header for output file #0 (incorrect codec parameters ?): Protocol not supported',
+    false,
+    'the server does not accept this transport (461); try the other one',
+  ],
+  [
+    '[tcp @ 0x1] Failed to resolve hostname nosuch.invalid: Name or service not known\nCould not write header for output file #0 (incorrect codec parameters ?): Input/output error',
+    false,
+    'cannot resolve the server name',
+  ],
+  [
+    'Could not write header for output file #0 (incorrect codec parameters ?): Invalid data found when processing input',
+    false,
+    'ffmpeg: Invalid data found when processing input',
+  ],
+];
+
+test('why a publishing ffmpeg ended, from its stderr', () => {
+  for (const [stderr, connected, reason] of FAILURES) {
+    assert.is(publishFailure(stderr, connected), reason, stderr);
+  }
 });
 
 test.run();

@@ -14,6 +14,8 @@ export interface RtspSessionOptions {
   readonly connectTimeoutMs: number;
   /** How long a publisher may take to flush and hang up at the end before it is killed. */
   readonly closeGraceMs: number;
+  /** µs of stream after which a connection is renewed at a key frame (FLV's 32-bit ms clock). */
+  readonly renewAfterUs: number;
   /** Starts one publishing connection (the real one spawns ffmpeg; tests may fake it). */
   readonly connect: (opts: RtspPublisherOptions) => Publisher;
   readonly random?: () => number;
@@ -45,6 +47,8 @@ export class RtspSession {
   /** The backoff wait before the next attempt, while it runs. */
   #retry: Subscription | undefined;
   #connectTimer: Subscription | undefined;
+  /** pts of the current connection's first unit. */
+  #firstPts = 0;
   #everConnected = false;
   #failed = false;
   #closed = false;
@@ -65,14 +69,21 @@ export class RtspSession {
     }
     const { packet, decoderConfig } = encoded;
     const publisher = this.#publisher;
-    if (publisher && packet.key && decoderConfig && !sameConfig(decoderConfig, publisher)) {
+    if (publisher && packet.key && decoderConfig) {
       // A new picture size or profile: RTSP announces one format per session.
-      this.#ctx.log.info(
-        `${this.#ctx.name}: the stream changed to ${decoderConfig.codedWidth}x${decoderConfig.codedHeight}; publishing it anew`,
-      );
-      this.#publisher = undefined;
-      this.#connectTimer?.unsubscribe();
-      await publisher.end(this.#opts.closeGraceMs);
+      // And FLV counts a connection's time in 32-bit milliseconds, so a
+      // connection is renewed (at a key frame) well before they run out.
+      const why = !sameConfig(decoderConfig, publisher)
+        ? `the stream changed to ${decoderConfig.codedWidth}x${decoderConfig.codedHeight}`
+        : packet.pts - this.#firstPts >= this.#opts.renewAfterUs
+          ? 'the connection is renewed before its timestamps run out'
+          : undefined;
+      if (why) {
+        this.#ctx.log.info(`${this.#ctx.name}: ${why}; publishing anew`);
+        this.#publisher = undefined;
+        this.#connectTimer?.unsubscribe();
+        await publisher.end(this.#opts.closeGraceMs);
+      }
     }
     if (!this.#publisher) {
       if (!packet.key || !decoderConfig) {
@@ -80,6 +91,7 @@ export class RtspSession {
         return;
       }
       this.#start(decoderConfig);
+      this.#firstPts = packet.pts;
     }
     await this.#send(encoded);
   }

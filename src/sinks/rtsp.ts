@@ -9,6 +9,9 @@ import { RtspSession } from './rtsp-session.ts';
 /** How long the last publisher may take to flush and send TEARDOWN at the end of a run. */
 const CLOSE_GRACE_MS = 3000;
 
+/** 2³¹ ms (24.8 days): FLV timestamps are 32 bits, read as signed by some demuxers. */
+const RENEW_AFTER_US = 2 ** 31 * 1000;
+
 /**
  * Re-streams the pipeline's video to an RTSP server (MediaMTX, rtsp-simple-server,
  * Wowza, rtsp-server-perl…) by publishing to it: ANNOUNCE then RECORD, through
@@ -58,6 +61,7 @@ export const rtspSink = defineSink({
       backoff: config,
       connectTimeoutMs: config.connectTimeout * 1000,
       closeGraceMs: CLOSE_GRACE_MS,
+      renewAfterUs: RENEW_AFTER_US,
       connect: (opts) => new RtspPublisher(opts),
     });
     return {

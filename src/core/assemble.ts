@@ -223,9 +223,13 @@ function withImplicitDecode(
 
 /**
  * The stages to run: the pipeline's own, plus an `encode` stage at the end when
- * a file sink would otherwise get raw frames (the file sink only muxes). It is
- * libx264 High through ffmpeg, as the file sink always wrote, with that sink's
- * `crf`, `preset` and `keyframeInterval` (the first file sink's, if several).
+ * a file or rtsp sink would otherwise get raw frames (both only mux). For a
+ * file sink it is libx264 High through ffmpeg, as the file sink always wrote,
+ * with that sink's `crf`, `preset` and `keyframeInterval` (the first file
+ * sink's, if several). For an rtsp sink alone it is the same encoder at the
+ * default bitrate in `realtime` mode, with that sink's `keyframeInterval` (short,
+ * so that a reconnected stream resumes soon); with both, the file sink's
+ * settings apply and the shorter of the two key-frame intervals.
  * It shows in stats and messages as `encode`, at `sinks[N].encode`.
  */
 function withImplicitEncode(
@@ -234,19 +238,22 @@ function withImplicitEncode(
   registries: ComponentRegistries,
 ): readonly ComponentConfig[] {
   const file = sinks.find((s) => s.type === 'file');
+  const rtsp = sinks.find((s) => s.type === 'rtsp');
   const encode = registries.stages.find('encode');
-  if (!file || !encode || stages.some((s) => s.type === 'encode')) return stages;
+  const owner = file ?? rtsp;
+  if (!owner || !encode || stages.some((s) => s.type === 'encode')) return stages;
   const defaults = optionDefaults(encode.options);
-  const { crf, preset, keyframeInterval } = file.options;
+  const intervals = [file, rtsp].flatMap((s) => (s ? [s.options.keyframeInterval as number] : []));
   const options = {
     ...defaults,
     encoder: 'ffmpeg',
     profile: 'high',
-    crf,
-    preset,
-    keyframeInterval,
+    keyframeInterval: Math.min(...intervals),
+    ...(file
+      ? { crf: file.options.crf, preset: file.options.preset }
+      : { latencyMode: 'realtime' }),
   };
-  return [...stages, { type: 'encode', path: `${file.path}.encode`, options }];
+  return [...stages, { type: 'encode', path: `${owner.path}.encode`, options }];
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */

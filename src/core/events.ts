@@ -15,6 +15,8 @@ export const EVENT_DOCS = {
   FRAME_CORRUPT: 'a picture could not be decoded; its frame is lost',
   CONNECTION_LOST: 'a live source or a network sink lost its connection',
   RECONNECT: 'a live source or a network sink connected again',
+  NOT_CONNECTED:
+    'a network sink discarded a frame while it had no connection (waiting to reconnect)',
   EXTRA_PICTURE: 'the decoder produced a picture no packet asked for (dropped)',
   SIZE_CHANGE:
     'the stream changed picture size (a live source came back at another resolution); the encoder scales it to the size it started at, or restarts at the new one (sizeChange: restart)',

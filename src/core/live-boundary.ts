@@ -48,6 +48,12 @@ export class LiveBoundary {
   #draining = false;
   #dropped = 0;
   #late = 0;
+  /**
+   * What a dropped frame told about the stream and must not be lost with it:
+   * a discontinuity (the tracker must reset, JSON lines must show the gap) and
+   * a health event. It rides on the next frame let through.
+   */
+  #carried: Pick<Frame['meta'], 'discontinuity' | 'health'> = {};
 
   constructor(
     readonly config: LiveQueueConfig,
@@ -116,11 +122,26 @@ export class LiveBoundary {
     const result = this.#queue.offer(waiting);
     if (result.dropped) {
       this.#dropped++;
-      this.hooks.discarded(result.dropped.frame, 'policy');
+      this.#discard(result.dropped.frame, 'policy');
     } else if (!result.accepted) {
       this.#overflow.push(waiting);
     }
     this.#drain();
+  }
+
+  #discard(frame: Frame, why: 'policy' | 'late'): void {
+    const { discontinuity, health } = frame.meta;
+    if (discontinuity) this.#carried.discontinuity = discontinuity;
+    if (health) this.#carried.health = health;
+    this.hooks.discarded(frame, why);
+  }
+
+  /** Puts on `frame` what dropped frames before it carried (its own values win). */
+  #handOn(frame: Frame): void {
+    const { discontinuity, health } = this.#carried;
+    if (discontinuity) frame.meta.discontinuity ??= discontinuity;
+    if (health) frame.meta.health ??= health;
+    this.#carried = {};
   }
 
   #take(): Waiting | undefined {
@@ -142,10 +163,11 @@ export class LiveBoundary {
         const capturedAt = next.frame.meta.capturedAt ?? next.at;
         if (budget !== undefined && now - capturedAt > budget) {
           this.#late++;
-          this.hooks.discarded(next.frame, 'late');
+          this.#discard(next.frame, 'late');
           continue;
         }
         this.#demand--;
+        this.#handOn(next.frame);
         this.hooks.taken(next.frame, now - next.at);
         this.#emit(next.frame);
         this.hooks.emitted?.();

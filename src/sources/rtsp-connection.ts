@@ -1,0 +1,168 @@
+import type { Clock } from '../core/clock.ts';
+import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
+import { FramewireError } from '../core/errors.ts';
+import type { FramePool } from '../core/frame-pool.ts';
+import { PacketFileReader } from './packet-file-reader.ts';
+import { RawFrameReader } from './raw-frame-reader.ts';
+import { rtspOpenError } from './rtsp-errors.ts';
+
+export type RtspTransport = 'tcp' | 'udp' | 'auto';
+
+export interface RtspConnectionOptions {
+  /** The camera's URL as configured, credentials included: it goes to ffmpeg and nowhere else. */
+  readonly url: string;
+  /** The same URL redacted, for every message. */
+  readonly label: string;
+  readonly transport: RtspTransport;
+  /** Seconds from starting ffmpeg to the first picture (a key frame) before the attempt is given up. */
+  readonly connectTimeout: number;
+  /** Seconds ffmpeg waits on the socket (connect, each reply, each read) before failing. */
+  readonly readTimeout: number;
+  /**
+   * Shared by all attempts of one source: set once a stream turned out not to be
+   * H.264, so later attempts let ffmpeg decode it at once instead of trying packets first.
+   */
+  readonly codecMemo: { decodeWithFfmpeg: boolean };
+  readonly pool: FramePool;
+  readonly clock: Clock;
+}
+
+/**
+ * ffmpeg's input options for an RTSP camera. `-stimeout` is the 2018 build's
+ * socket timeout (µs; later builds call it `-timeout`); `auto` leaves ffmpeg's
+ * default, which tries UDP and falls back to TCP when the camera refuses UDP or
+ * no UDP packet comes. Only the video is set up: audio would cost bandwidth for nothing.
+ */
+export function rtspInputArgs(o: Pick<RtspConnectionOptions, 'url' | 'transport' | 'readTimeout'>): string[] {
+  return [
+    ...(o.transport === 'auto' ? [] : ['-rtsp_transport', o.transport]),
+    ...['-stimeout', String(Math.round(o.readTimeout * 1e6))],
+    ...['-allowed_media_types', 'video'],
+    ...['-i', o.url],
+  ];
+}
+
+/** The part of an error message that says the stream is not H.264 (packet-reader.ts). */
+const NOT_H264 = /compressed-packet output supports H\.264 only/;
+
+/**
+ * One connection to an RTSP camera: one ffmpeg process that reads the stream
+ * until it ends or fails (the ReconnectingSource then makes the next one).
+ * H.264 is copied as packets (`-c copy`) for the in-process decode stage, with
+ * the stream's own timestamps; any other codec (H.265, MJPEG) is decoded by
+ * ffmpeg into raw frames. Every failure to connect becomes one clear, redacted
+ * SOURCE_OPEN error (rtsp-errors.ts).
+ */
+export class RtspConnection implements Source {
+  readonly live = true;
+  #active: Source | undefined;
+  #closed = false;
+
+  constructor(private readonly opts: RtspConnectionOptions) {}
+
+  async open(): Promise<StreamInfo> {
+    const { clock, connectTimeout, label } = this.opts;
+    let timer: { unsubscribe(): void } | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = clock.scheduler.schedule(
+        () =>
+          reject(
+            new FramewireError(
+              'SOURCE_OPEN',
+              `no picture from ${label} within connectTimeout (${connectTimeout} s)`,
+              {
+                hint: 'The camera answered too slowly or sent no key frame; raise connectTimeout, or check the camera.',
+              },
+            ),
+          ),
+        connectTimeout * 1000,
+      );
+    });
+    try {
+      return await Promise.race([this.#openReader(), timeout]);
+    } catch (err) {
+      // The attempt is over whatever happened: no ffmpeg outlives it.
+      await this.close();
+      throw err;
+    } finally {
+      timer?.unsubscribe();
+    }
+  }
+
+  start(observer: SourceObserver): void {
+    this.#require().start(observer);
+  }
+
+  request(n: number): void {
+    this.#require().request(n);
+  }
+
+  stop(): void {
+    this.#active?.stop();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#active?.close();
+  }
+
+  dropped(): number {
+    return this.#active?.dropped() ?? 0;
+  }
+
+  async #openReader(): Promise<StreamInfo> {
+    const { codecMemo } = this.opts;
+    if (!codecMemo.decodeWithFfmpeg) {
+      try {
+        return await this.#use(this.#packets());
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (!NOT_H264.test(message) || this.#closed) throw this.#explain(err);
+        codecMemo.decodeWithFfmpeg = true;
+        await this.#active?.close();
+      }
+    }
+    try {
+      return await this.#use(this.#frames());
+    } catch (err) {
+      throw this.#explain(err);
+    }
+  }
+
+  async #use(source: Source): Promise<StreamInfo> {
+    this.#active = source;
+    if (this.#closed) await source.close();
+    return source.open();
+  }
+
+  #packets(): Source {
+    return new PacketFileReader({
+      inputArgs: rtspInputArgs(this.opts),
+      duration: undefined,
+      total: {},
+      sourceId: this.opts.label,
+      clock: this.opts.clock,
+    });
+  }
+
+  #frames(): Source {
+    return new RawFrameReader({
+      inputArgs: rtspInputArgs(this.opts),
+      format: 'yuv420p',
+      sourceId: this.opts.label,
+      pool: this.opts.pool,
+      clock: this.opts.clock,
+      describe: this.opts.label,
+    });
+  }
+
+  #explain(err: unknown): FramewireError {
+    const text = err instanceof Error ? err.message : String(err);
+    return rtspOpenError(text, { label: this.opts.label, readTimeout: this.opts.readTimeout }, err);
+  }
+
+  #require(): Source {
+    if (!this.#active) throw new Error('RTSP connection used before open()');
+    return this.#active;
+  }
+}

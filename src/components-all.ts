@@ -14,6 +14,7 @@ import { fileSink } from './sinks/file.ts';
 import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
 import { fileSource } from './sources/file.ts';
+import { rtspSource } from './sources/rtsp.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { decodeStage } from './stages/decode.ts';
 import { detectStage } from './stages/detect.ts';
@@ -29,6 +30,7 @@ const stages = new Registry<AnyStageDefinition>('stage');
 const sinks = new Registry<AnySinkDefinition>('sink');
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
+sources.add(rtspSource.type, rtspSource);
 
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);

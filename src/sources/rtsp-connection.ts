@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
 import type { FramePool } from '../core/frame-pool.ts';
+import { IncreasingTimes } from './increasing-times.ts';
 import { PacketFileReader } from './packet-file-reader.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 import { rtspOpenError } from './rtsp-errors.ts';
@@ -56,6 +57,7 @@ const NOT_H264 = /compressed-packet output supports H\.264 only/;
 export class RtspConnection implements Source {
   readonly live = true;
   #active: Source | undefined;
+  #times: IncreasingTimes | undefined;
   #closed = false;
 
   constructor(private readonly opts: RtspConnectionOptions) {}
@@ -79,7 +81,9 @@ export class RtspConnection implements Source {
       );
     });
     try {
-      return await Promise.race([this.#openReader(), timeout]);
+      const info = await Promise.race([this.#openReader(), timeout]);
+      this.#times = new IncreasingTimes(1e6 / (info.fps ?? 25));
+      return info;
     } catch (err) {
       // The attempt is over whatever happened: no ffmpeg outlives it.
       await this.close();
@@ -90,7 +94,12 @@ export class RtspConnection implements Source {
   }
 
   start(observer: SourceObserver): void {
-    this.#require().start(observer);
+    const times = this.#times!;
+    this.#require().start({
+      next: (frame) => observer.next(times.fix(frame)),
+      error: (err) => observer.error(err),
+      complete: () => observer.complete(),
+    });
   }
 
   request(n: number): void {

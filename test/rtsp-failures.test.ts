@@ -24,6 +24,7 @@ function pipeline(name: string, source: Record<string, unknown>): string {
     path,
     [
       `name: ${name}`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the pipeline file's own ${VAR}
       `source: ${JSON.stringify({ type: 'rtsp', url: '${CAMERA_URL}', ...source })}`,
       `sinks: [ { type: jsonl, path: ${name}.jsonl } ]`,
     ].join('\n'),
@@ -47,9 +48,9 @@ interface Retry {
 }
 
 function retries(log: string): Retry[] {
-  return [...log.matchAll(/source:rtsp reconnecting \(attempt (\d+), in (\d+) ms\): ([^\r\n]*)/g)].map(
-    (m) => ({ attempt: Number(m[1]), delay: Number(m[2]), detail: m[3]! }),
-  );
+  return [
+    ...log.matchAll(/source:rtsp reconnecting \(attempt (\d+), in (\d+) ms\): ([^\r\n]*)/g),
+  ].map((m) => ({ attempt: Number(m[1]), delay: Number(m[2]), detail: m[3]! }));
 }
 
 /** Every file the runs wrote and everything they printed holds neither form of the password. */
@@ -101,7 +102,11 @@ test('wrong password: "authentication failed" with the redacted URL, retried max
   // The real password works against the same server (the 401 was about the password).
   const ok = run('auth-ok', {}, server.url({ user: USER, password: PASSWORD }));
   const okJsonl = join(dir, 'auth-ok.jsonl');
-  await ok.until('frames', () => existsSync(okJsonl) && readFileSync(okJsonl, 'utf8').includes('"seq":5,'), 60);
+  await ok.until(
+    'frames',
+    () => existsSync(okJsonl) && readFileSync(okJsonl, 'utf8').includes('"seq":5,'),
+    60,
+  );
   ok.signal('SIGINT');
   assert.is((await ok.exited).code, 0, ok.stderr);
   assertNoPassword(ok, 'auth-ok');
@@ -149,7 +154,9 @@ test('a server that never answers: delays grow to max, and SIGINT while connecti
   for (const r of seen) {
     assert.ok(r.delay <= bound(r.attempt), JSON.stringify(r));
     assert.ok(
-      r.detail.startsWith(`no RTSP answer from rtsp://***@127.0.0.1:${silent.port}/cam within 0.5 s`),
+      r.detail.startsWith(
+        `no RTSP answer from rtsp://***@127.0.0.1:${silent.port}/cam within 0.5 s`,
+      ),
       r.detail,
     );
   }

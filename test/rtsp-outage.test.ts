@@ -25,7 +25,8 @@ test.after(async () => {
 
 const BACKOFF = { initial: 0.4, max: 1.6, multiplier: 2 };
 /** The bound of attempt n's delay, in ms: min(max, initial · multiplier^(n-1)). */
-const boundMs = (n: number) => Math.min(BACKOFF.max, BACKOFF.initial * BACKOFF.multiplier ** (n - 1)) * 1000;
+const boundMs = (n: number) =>
+  Math.min(BACKOFF.max, BACKOFF.initial * BACKOFF.multiplier ** (n - 1)) * 1000;
 const OUTAGES = 3;
 const OUTAGE_MS = 3000;
 
@@ -38,6 +39,7 @@ test('three outages: redacted reconnects within the backoff, frames after each, 
       'name: outage',
       'source:',
       '  type: rtsp',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the pipeline file's own ${VAR}
       '  url: ${CAMERA_URL}',
       `  backoff: ${JSON.stringify(BACKOFF)}`,
       '  stallSeconds: 3',
@@ -74,12 +76,19 @@ test('three outages: redacted reconnects within the backoff, frames after each, 
   const exit = await cli.exited;
   assert.is(exit.code, 0, cli.stderr);
 
-  // The JSON lines: gapless seq, increasing pts, and one gap of about an outage per restart.
+  // The JSON lines: increasing seq and pts, and one gap of about an outage per restart.
   const records = readJsonl(jsonl);
   const frames = records.filter((r) => typeof r.seq === 'number') as { seq: number; pts: number }[];
-  assert.equal(
-    frames.map((f) => f.seq),
-    frames.map((_, i) => i),
+  const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
+  const source = stats.meters.find((m: { name: string }) => m.name === 'source:rtsp');
+  // seq numbers the camera's frames across connections; the ones missing here are the
+  // live queue's drops (a busy start-up), counted on the source (a few more may have
+  // been queued when the run stopped).
+  for (let i = 1; i < frames.length; i++) assert.ok(frames[i]!.seq > frames[i - 1]!.seq);
+  const missing = frames.at(-1)!.seq + 1 - frames.length;
+  assert.ok(
+    missing <= source.dropped && missing >= source.dropped - 4,
+    `${missing} missing, ${source.dropped} dropped`,
   );
   const gaps: number[] = [];
   for (let i = 1; i < frames.length; i++) {
@@ -134,8 +143,6 @@ test('three outages: redacted reconnects within the backoff, frames after each, 
   assert.ok(log.includes(label), 'the log names the redacted URL');
 
   // The stats count each loss and each reconnect.
-  const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'));
-  const source = stats.meters.find((m: { name: string }) => m.name === 'source:rtsp');
   assert.is(source.events.CONNECTION_LOST, OUTAGES);
   assert.is(source.events.RECONNECT, OUTAGES);
 

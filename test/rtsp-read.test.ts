@@ -50,12 +50,16 @@ for (const c of cases) {
       assert.is(f.height, 240);
     }
     const pts = frames.map((f) => f.pts);
-    for (let i = 1; i < pts.length; i++) assert.ok(pts[i]! > pts[i - 1]!, `pts ${pts[i - 1]} then ${pts[i]}`);
+    for (let i = 1; i < pts.length; i++)
+      assert.ok(pts[i]! > pts[i - 1]!, `pts ${pts[i - 1]} then ${pts[i]}`);
     // From the stream's clock, not a frame counter: past the first second (where
     // the server's first key frame may step ahead), every step is one 25 fps frame.
     const steady = pts.slice(25);
     const steps = steady.slice(1).map((p, i) => p - steady[i]!);
-    assert.equal(steps, steps.map(() => FRAME_US));
+    assert.equal(
+      steps,
+      steps.map(() => FRAME_US),
+    );
     const source = meters.find((m) => m.kind === 'source')!;
     assert.is(source.events.CONNECTION_LOST ?? 0, 0);
   });

@@ -459,7 +459,9 @@ export class PipelineRun {
    * the pipeline with pictures.
    */
   #topUp(): void {
-    if (this.#stopped || this.#failure) return;
+    // After stop() a live queue still hands on what it holds (at most `queue`
+    // frames): it completes only once empty, so withholding demand would hang.
+    if (this.#failure || (this.#stopped && !this.#boundary)) return;
     const max = this.opts.maxInFlight;
     const n = Math.min(
       max + this.#heldBack - this.#inFlight - this.#requested,

@@ -33,7 +33,9 @@ export class IncreasingTimes {
       pts: frame.pts + shift,
       meta: {
         ...frame.meta,
-        ...(packet ? { packet: { ...packet, pts: packet.pts + shift, dts: packet.dts + shift } } : {}),
+        ...(packet
+          ? { packet: { ...packet, pts: packet.pts + shift, dts: packet.dts + shift } }
+          : {}),
       },
     };
   }

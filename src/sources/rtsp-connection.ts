@@ -34,7 +34,9 @@ export interface RtspConnectionOptions {
  * default, which tries UDP and falls back to TCP when the camera refuses UDP or
  * no UDP packet comes. Only the video is set up: audio would cost bandwidth for nothing.
  */
-export function rtspInputArgs(o: Pick<RtspConnectionOptions, 'url' | 'transport' | 'readTimeout'>): string[] {
+export function rtspInputArgs(
+  o: Pick<RtspConnectionOptions, 'url' | 'transport' | 'readTimeout'>,
+): string[] {
   return [
     ...(o.transport === 'auto' ? [] : ['-rtsp_transport', o.transport]),
     ...['-stimeout', String(Math.round(o.readTimeout * 1e6))],

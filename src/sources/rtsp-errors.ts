@@ -35,7 +35,8 @@ const RULES: readonly {
   },
   {
     test: /\b(461 Unsupported transport)/i,
-    message: (c) => `the camera does not offer this transport for ${c.label} (461 Unsupported transport)`,
+    message: (c) =>
+      `the camera does not offer this transport for ${c.label} (461 Unsupported transport)`,
     hint: 'Try transport: auto (or the other of tcp and udp).',
   },
   {
@@ -71,15 +72,22 @@ const RULES: readonly {
  * The clear, redacted SOURCE_OPEN error for a connection attempt that failed,
  * from the text ffmpeg printed (or the error that already quotes it).
  */
-export function rtspOpenError(text: string, c: RtspFailureContext, cause?: unknown): FramewireError {
+export function rtspOpenError(
+  text: string,
+  c: RtspFailureContext,
+  cause?: unknown,
+): FramewireError {
   for (const rule of RULES) {
     const m = rule.test.exec(text);
-    if (m)
-      return new FramewireError('SOURCE_OPEN', rule.message(c, m), { hint: rule.hint, cause });
+    if (m) return new FramewireError('SOURCE_OPEN', rule.message(c, m), { hint: rule.hint, cause });
   }
   const last = redactUrl(text.trim().split('\n').at(-1) ?? '');
-  return new FramewireError('SOURCE_OPEN', `cannot read ${c.label}: ${last || 'ffmpeg said nothing'}`, {
-    hint: 'Try the URL with another player (ffplay, VLC) to see whether the camera serves it.',
-    cause,
-  });
+  return new FramewireError(
+    'SOURCE_OPEN',
+    `cannot read ${c.label}: ${last || 'ffmpeg said nothing'}`,
+    {
+      hint: 'Try the URL with another player (ffplay, VLC) to see whether the camera serves it.',
+      cause,
+    },
+  );
 }

@@ -16,6 +16,7 @@ export const rtspSource = defineSource({
   doc: 'RTSP camera or server (H.264 copied and decoded in-process; H.265, MJPEG decoded by ffmpeg); reconnects forever by default',
   options: {
     url: t.string({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shows users the ${…} syntax
       doc: 'rtsp://[user:password@]host[:port]/path; credentials are never printed (use ${VAR} to keep them out of the file; percent-encode @ : / in them)',
       format: 'an rtsp:// URL',
       minLength: 1,

@@ -55,7 +55,9 @@ export async function runRtspToJsonl(
   }, 20);
   try {
     const result = await run.run();
-    const written = readJsonl(out).filter((r) => typeof r.seq === 'number') as unknown as JsonlFrame[];
+    const written = readJsonl(out).filter(
+      (r) => typeof r.seq === 'number',
+    ) as unknown as JsonlFrame[];
     return { frames: written, meters: result.meters, stream };
   } finally {
     clearInterval(poll);

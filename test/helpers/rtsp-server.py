@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """A live RTSP camera for tests: GStreamer's RTSP server serving a generated stream
 at rtsp://127.0.0.1:PORT/test over TCP and UDP, optionally behind Basic auth.
-Usage: rtsp-server.py PORT [h264|h265|mjpeg] [USER PASSWORD]. Prints "ready" once listening."""
+Usage: rtsp-server.py PORT [h264|h265|mjpeg] [FPS] [USER PASSWORD]. Prints "ready" once listening."""
 import sys
 import gi
 gi.require_version('Gst', '1.0')
@@ -9,11 +9,11 @@ gi.require_version('GstRtspServer', '1.0')
 from gi.repository import Gst, GstRtspServer, GLib
 
 Gst.init(None)
-port, codec, creds = sys.argv[1], (sys.argv[2:3] or ['h264'])[0], sys.argv[3:5]
-raw = 'videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=25/1'
+port, codec, fps, creds = sys.argv[1], (sys.argv[2:3] or ['h264'])[0], (sys.argv[3:4] or ['25'])[0], sys.argv[4:6]
+raw = 'videotestsrc is-live=true pattern=ball ! video/x-raw,format=I420,width=320,height=240,framerate=' + fps + '/1'
 encoders = {
-    'h264': 'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph264pay name=pay0 pt=96',
-    'h265': 'x265enc tune=zerolatency speed-preset=ultrafast key-int-max=25 ! rtph265pay name=pay0 pt=96',
+    'h264': 'x264enc tune=zerolatency speed-preset=ultrafast key-int-max=' + fps + ' ! rtph264pay name=pay0 pt=96',
+    'h265': 'x265enc tune=zerolatency speed-preset=ultrafast key-int-max=' + fps + ' ! rtph265pay name=pay0 pt=96',
     'mjpeg': 'jpegenc quality=60 ! rtpjpegpay name=pay0 pt=26',
 }
 server = GstRtspServer.RTSPServer()

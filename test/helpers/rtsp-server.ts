@@ -10,6 +10,8 @@ export type RtspTestCodec = 'h264' | 'h265' | 'mjpeg';
 
 export interface RtspTestServerOptions {
   readonly codec?: RtspTestCodec;
+  /** Frames per second (25 unless given); a key frame every second. */
+  readonly fps?: number;
   /** Basic authentication: the server refuses every other user or password with 401. */
   readonly user?: string;
   readonly password?: string;
@@ -33,7 +35,7 @@ export async function freePort(): Promise<number> {
 
 /**
  * GStreamer's RTSP server (test/helpers/rtsp-server.py) on a free loopback port,
- * serving a live 320x240 25 fps stream at `/test`. `stop()` and `start()` take it
+ * serving a live 320x240 stream (25 fps unless told) at `/test`. `stop()` and `start()` take it
  * away and bring it back on the same port, as a rebooting camera would.
  */
 export class RtspTestServer {
@@ -65,9 +67,9 @@ export class RtspTestServer {
   /** Starts the server (again) on its port and resolves once it prints "ready". */
   async start(): Promise<void> {
     if (this.#child) return;
-    const { codec = 'h264', user, password } = this.opts;
+    const { codec = 'h264', fps = 25, user, password } = this.opts;
     const creds = user !== undefined ? [user, password ?? ''] : [];
-    const child = spawn(PYTHON, [SCRIPT, String(this.port), codec, ...creds], {
+    const child = spawn(PYTHON, [SCRIPT, String(this.port), codec, String(fps), ...creds], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.add(child);

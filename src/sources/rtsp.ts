@@ -47,6 +47,8 @@ export const rtspSource = defineSource({
     ...liveSourceOptions,
   },
   check(config) {
+    // An unset ${VAR} is reported by interpolation; there is no URL to look at then.
+    if (typeof config.url !== 'string') return [];
     return /^rtsps?:\/\//i.test(config.url)
       ? []
       : [

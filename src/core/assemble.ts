@@ -75,6 +75,29 @@ export async function assemblePipeline(
   const checkStopped = () => {
     if (signal?.aborted) throw new PipelineStopped(sourceOpened);
   };
+  /**
+   * A step that may take long (a camera connecting, a model loading) ends at
+   * the stop, whether or not it honours it: what it opened is closed below.
+   */
+  const unlessStopped = <T>(step: Promise<T>, disposeLate?: (late: T) => unknown): Promise<T> => {
+    if (!signal) return step;
+    return new Promise<T>((resolve, reject) => {
+      let stopped = false;
+      const stop = () => {
+        stopped = true;
+        reject(new PipelineStopped(sourceOpened));
+      };
+      if (signal.aborted) stop();
+      signal.addEventListener('abort', stop, { once: true });
+      step
+        .then((value) => {
+          // Finished after the stop: nobody will use it, so it is closed here.
+          if (stopped) void Promise.resolve(disposeLate?.(value)).catch(() => {});
+          resolve(value);
+        }, reject)
+        .finally(() => signal.removeEventListener('abort', stop));
+    });
+  };
   const events = new EventLedger(opts.clock, opts.log);
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
@@ -89,6 +112,7 @@ export async function assemblePipeline(
   });
   const opened: { close(): Promise<void> }[] = [];
   try {
+    checkStopped();
     const sourceLabel = `source (${config.source.type})`;
     const sourceMeter = `source:${config.source.type}`;
     const source: Source = await opts.registries.sources
@@ -97,7 +121,7 @@ export async function assemblePipeline(
     opened.push(source);
     stopSource = () => source.stop();
     checkStopped();
-    const info = await withComponent(sourceLabel, () => source.open());
+    const info = await unlessStopped(withComponent(sourceLabel, () => source.open()));
     sourceOpened = true;
     checkStopped();
     const stream: SourceStream = { ...info, live: source.live };
@@ -111,8 +135,13 @@ export async function assemblePipeline(
     for (const [i, c] of stageConfigs.entries()) {
       const label = `${c.path} (${c.type})`;
       const name = meterName(stageConfigs, i);
-      const made = await withComponent(label, async () =>
-        opts.registries.stages.get(c.type).create(c.options as never, context(label, name, stream)),
+      const made = await unlessStopped(
+        withComponent(label, async () =>
+          opts.registries.stages
+            .get(c.type)
+            .create(c.options as never, context(label, name, stream)),
+        ),
+        (late) => (typeof late === 'function' ? undefined : late.close()),
       );
       const instance: StageInstance =
         typeof made === 'function' ? { operator: made, close: async () => {} } : made;

@@ -105,12 +105,29 @@ test('three outages: redacted reconnects within the backoff, frames after each, 
     const gapUs = frames[at]!.pts - frames[at - 1]!.pts;
     assert.ok(gapUs >= OUTAGE_MS * 1000, `the pts gap (${gapUs} µs) shows the outage`);
   }
-  // Health records ride in the JSON lines when the jsonl sink writes them (live-flow).
-  const health = records.filter((r) => r.type === 'health');
-  if (health.length > 0) {
-    const states = health.map((r) => (r.event as { state?: string } | undefined)?.state ?? r.state);
-    assert.ok(states.filter((s) => s === 'reconnecting').length >= OUTAGES, String(states));
-  }
+  // Health records in the JSON lines, beside the frames: connected at the start, then per
+  // outage reconnecting (attempt 1 first) and connected again, all redacted.
+  const health = records.filter((r) => r.type === 'health') as {
+    component: string;
+    state: string;
+    attempt?: number;
+    detail?: string;
+  }[];
+  for (const h of health) assert.is(h.component, 'source:rtsp');
+  const states = health.map((h) => h.state);
+  assert.is(states.filter((s) => s === 'connected').length, OUTAGES + 1, String(states));
+  const firstRetries = health.filter((h) => h.state === 'reconnecting' && h.attempt === 1);
+  assert.is(firstRetries.length, OUTAGES, String(states));
+  // Health records come in order with the frames: one outage's records lie before its gap's first frame.
+  const frameIndexOf = (record: object) =>
+    records
+      .slice(0, records.indexOf(record as Record<string, unknown>))
+      .filter((r) => typeof r.seq === 'number').length;
+  for (const [i, retry] of firstRetries.entries())
+    assert.ok(
+      frameIndexOf(retry) <= gaps[i]!,
+      `outage ${i + 1}'s first retry is recorded before its first new frame`,
+    );
 
   // The log: per outage, attempts 1, 2, … with each delay within its bound, then connected.
   const log = cli.stderr;

@@ -40,7 +40,7 @@ const RULES: readonly {
     hint: 'Try transport: auto (or the other of tcp and udp).',
   },
   {
-    test: /Server returned (\d{3}[^\n]*)/,
+    test: /Server returned (\d[\dX]{2}[^\n]*)/,
     message: (c, m) => `the camera answered ${m[1]?.trim()} for ${c.label}`,
     hint: "Check the URL against the camera's manual.",
   },

@@ -144,8 +144,8 @@ test('a server that never answers: delays grow to max, and SIGINT while connecti
   await cli.until('five attempts', () => retries(cli.stderr).length >= 5, 90);
   cli.signal('SIGINT');
   const exit = await cli.exited;
-  // Stopped while connecting is an interrupted run, never a hang or a crash.
-  assert.ok(exit.code === 0 || exit.code === 130, `exit ${exit.code}: ${cli.stderr}`);
+  // Stopped while connecting: nothing was written yet, nothing is lost, a clean exit.
+  assert.is(exit.code, 0, cli.stderr);
   const seen = retries(cli.stderr);
   assert.equal(
     seen.map((r) => r.attempt),

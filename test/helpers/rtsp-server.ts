@@ -95,6 +95,18 @@ export class RtspTestServer {
     });
   }
 
+  /**
+   * Freezes the server (SIGSTOP): connections stay open and say nothing, as a
+   * camera that hangs does. `resume()` (SIGCONT) lets it go on.
+   */
+  pause(): void {
+    this.#child?.kill('SIGSTOP');
+  }
+
+  resume(): void {
+    this.#child?.kill('SIGCONT');
+  }
+
   /** Kills the server (as a power cut would) and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.#child;

@@ -18,9 +18,23 @@ test.after(async () => {
 const FRAME_US = 40_000;
 const FRAMES = 50;
 
-const cases: { name: string; codec: RtspTestCodec; transport: string; emits: string }[] = [
+const cases: {
+  name: string;
+  codec: RtspTestCodec;
+  transport: string;
+  emits: string;
+  host?: string;
+}[] = [
   // H.264 is copied by ffmpeg and decoded in-process by the decode stage.
   { name: 'H.264 over TCP', codec: 'h264', transport: 'tcp', emits: 'packets' },
+  // A host name, not an address (resolved by framewire: the static ffmpeg cannot).
+  {
+    name: 'H.264 from localhost',
+    codec: 'h264',
+    transport: 'tcp',
+    emits: 'packets',
+    host: 'localhost',
+  },
   { name: 'H.264 over UDP', codec: 'h264', transport: 'udp', emits: 'packets' },
   { name: 'H.264 with transport auto', codec: 'h264', transport: 'auto', emits: 'packets' },
   // Codecs the decode stage does not take are decoded by ffmpeg into raw frames.
@@ -34,7 +48,7 @@ for (const c of cases) {
     servers.push(server);
     const { frames, stream, meters } = await runRtspToJsonl(
       dir,
-      { url: server.url(), transport: c.transport },
+      { url: server.url().replace('127.0.0.1', c.host ?? '127.0.0.1'), transport: c.transport },
       FRAMES,
     );
     await server.stop();

@@ -6,6 +6,7 @@ import type { Frame } from '../src/core/frame.ts';
 import { IncreasingTimes } from '../src/sources/increasing-times.ts';
 import { rtspInputArgs } from '../src/sources/rtsp-connection.ts';
 import { rtspOpenError } from '../src/sources/rtsp-errors.ts';
+import { withResolvedHost } from '../src/sources/rtsp-host.ts';
 
 const URL = 'rtsp://admin:p%40ss@10.0.0.5:554/Streaming/Channels/101';
 const LABEL = 'rtsp://***@10.0.0.5:554/Streaming/Channels/101';
@@ -81,6 +82,30 @@ for (const c of cases) {
     assert.not.ok(err.message.includes('p%40ss'), 'no password');
   });
 }
+
+test('host names are resolved before ffmpeg sees them (its static build crashes resolving one)', async () => {
+  const resolved = await withResolvedHost('rtsp://u:p%40ss@localhost:8554/live?ch=1&sub=0', 'L');
+  assert.match(resolved, /^rtsp:\/\/u:p%40ss@(127\.0\.0\.1|\[::1\]):8554\/live\?ch=1&sub=0$/);
+  assert.is(
+    await withResolvedHost('rtsp://localhost/x', 'L').then((u) =>
+      /^rtsp:\/\/(127\.0\.0\.1|\[::1\])\/x$/.test(u),
+    ),
+    true,
+  );
+  // Addresses and IPv6 literals pass unchanged.
+  for (const url of [URL, 'rtsp://[fe80::1]:554/x', 'rtsp://10.1.2.3/x'])
+    assert.is(await withResolvedHost(url, 'L'), url);
+  // A name that cannot exist (.invalid, RFC 2606): a clear error naming the redacted URL.
+  const err = await withResolvedHost(
+    'rtsp://u:p%40ss@cam.invalid/x',
+    'rtsp://***@cam.invalid/x',
+  ).catch((e: Error) => e);
+  assert.instance(err, Error);
+  assert.match(
+    (err as Error).message,
+    /^cannot resolve the host name in rtsp:\/\/\*\*\*@cam\.invalid\/x \(E[A-Z_]+\)$/,
+  );
+});
 
 function frame(pts: number, dts = pts, packet = true): Frame {
   return {

@@ -6,6 +6,7 @@ import { IncreasingTimes } from './increasing-times.ts';
 import { PacketFileReader } from './packet-file-reader.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 import { rtspOpenError } from './rtsp-errors.ts';
+import { withResolvedHost } from './rtsp-host.ts';
 
 export type RtspTransport = 'tcp' | 'udp' | 'auto';
 
@@ -123,9 +124,11 @@ export class RtspConnection implements Source {
 
   async #openReader(): Promise<StreamInfo> {
     const { codecMemo } = this.opts;
+    // Resolved for each connection: a camera's address may change while it is away.
+    const url = await withResolvedHost(this.opts.url, this.opts.label);
     if (!codecMemo.decodeWithFfmpeg) {
       try {
-        return await this.#use(this.#packets());
+        return await this.#use(this.#packets(url));
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (!NOT_H264.test(message) || this.#closed) throw this.#explain(err);
@@ -134,7 +137,7 @@ export class RtspConnection implements Source {
       }
     }
     try {
-      return await this.#use(this.#frames());
+      return await this.#use(this.#frames(url));
     } catch (err) {
       throw this.#explain(err);
     }
@@ -146,9 +149,9 @@ export class RtspConnection implements Source {
     return source.open();
   }
 
-  #packets(): Source {
+  #packets(url: string): Source {
     return new PacketFileReader({
-      inputArgs: rtspInputArgs(this.opts),
+      inputArgs: rtspInputArgs({ ...this.opts, url }),
       duration: undefined,
       total: {},
       sourceId: this.opts.label,
@@ -156,9 +159,9 @@ export class RtspConnection implements Source {
     });
   }
 
-  #frames(): Source {
+  #frames(url: string): Source {
     return new RawFrameReader({
-      inputArgs: rtspInputArgs(this.opts),
+      inputArgs: rtspInputArgs({ ...this.opts, url }),
       format: 'yuv420p',
       sourceId: this.opts.label,
       pool: this.opts.pool,

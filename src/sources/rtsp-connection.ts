@@ -21,10 +21,11 @@ export interface RtspConnectionOptions {
   /** Seconds ffmpeg waits on the socket (connect, each reply, each read) before failing. */
   readonly readTimeout: number;
   /**
-   * Shared by all attempts of one source: set once a stream turned out not to be
-   * H.264, so later attempts let ffmpeg decode it at once instead of trying packets first.
+   * Shared by all attempts of one source: how its stream is read, learnt once
+   * (H.264 packets first; HEVC packets when the stream says it is HEVC; ffmpeg
+   * decoding for anything else), so later attempts go straight to the right reader.
    */
-  readonly codecMemo: { decodeWithFfmpeg: boolean };
+  readonly codecMemo: { read: 'h264' | 'hevc' | 'ffmpeg' };
   readonly pool: FramePool;
   readonly clock: Clock;
 }
@@ -46,15 +47,15 @@ export function rtspInputArgs(
   ];
 }
 
-/** The part of an error message that says the stream is not H.264 (packet-reader.ts). */
-const NOT_H264 = /compressed-packet output supports H\.264 only/;
+/** How packet-reader.ts says the stream is another codec than the one it reads: `… is hevc video; …`, `… is mjpeg video, not hevc`. */
+const OTHER_CODEC = / is (\w+) video(?:;|, not )/;
 
 /**
  * One connection to an RTSP camera: one ffmpeg process that reads the stream
  * until it ends or fails (the ReconnectingSource then makes the next one).
- * H.264 is copied as packets (`-c copy`) for the in-process decode stage, with
- * the stream's own timestamps; any other codec (H.265, MJPEG) is decoded by
- * ffmpeg into raw frames. Every failure to connect becomes one clear, redacted
+ * H.264 and HEVC are copied as packets (`-c copy`) for the in-process decode
+ * stage, with the stream's own timestamps; any other codec (MJPEG, …) is
+ * decoded by ffmpeg into raw frames. Every failure to connect becomes one clear, redacted
  * SOURCE_OPEN error (rtsp-errors.ts).
  */
 export class RtspConnection implements Source {
@@ -126,20 +127,24 @@ export class RtspConnection implements Source {
     const { codecMemo } = this.opts;
     // Resolved for each connection: a camera's address may change while it is away.
     const url = await withResolvedHost(this.opts.url, this.opts.label);
-    if (!codecMemo.decodeWithFfmpeg) {
+    for (;;) {
+      const read = codecMemo.read;
+      if (read === 'ffmpeg') {
+        try {
+          return await this.#use(this.#frames(url));
+        } catch (err) {
+          throw this.#explain(err);
+        }
+      }
       try {
-        return await this.#use(this.#packets(url));
+        return await this.#use(this.#packets(url, read));
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        if (!NOT_H264.test(message) || this.#closed) throw this.#explain(err);
-        codecMemo.decodeWithFfmpeg = true;
+        const other = OTHER_CODEC.exec(err instanceof Error ? err.message : String(err))?.[1];
+        if (!other || this.#closed) throw this.#explain(err);
+        // The camera answered; its stream is another codec: read it the right way at once.
+        codecMemo.read = other === 'hevc' && read !== 'hevc' ? 'hevc' : 'ffmpeg';
         await this.#active?.close();
       }
-    }
-    try {
-      return await this.#use(this.#frames(url));
-    } catch (err) {
-      throw this.#explain(err);
     }
   }
 
@@ -149,8 +154,9 @@ export class RtspConnection implements Source {
     return source.open();
   }
 
-  #packets(url: string): Source {
+  #packets(url: string, codec: 'h264' | 'hevc'): Source {
     return new PacketFileReader({
+      codec,
       inputArgs: rtspInputArgs({ ...this.opts, url }),
       duration: undefined,
       total: {},

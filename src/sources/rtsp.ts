@@ -13,7 +13,7 @@ import { RtspConnection } from './rtsp-connection.ts';
  */
 export const rtspSource = defineSource({
   type: 'rtsp',
-  doc: 'RTSP camera or server (H.264 copied and decoded in-process; H.265, MJPEG decoded by ffmpeg); reconnects forever by default',
+  doc: 'RTSP camera or server (H.264 and H.265 copied and decoded in-process; MJPEG and others decoded by ffmpeg); reconnects forever by default',
   options: {
     url: t.string({
       // biome-ignore lint/suspicious/noTemplateCurlyInString: shows users the ${…} syntax
@@ -60,7 +60,7 @@ export const rtspSource = defineSource({
   },
   create(config, ctx) {
     const label = redactUrl(config.url);
-    const codecMemo = { decodeWithFfmpeg: false };
+    const codecMemo = { read: 'h264' as 'h264' | 'hevc' | 'ffmpeg' };
     return new ReconnectingSource({
       connect: () =>
         new RtspConnection({

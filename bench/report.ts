@@ -28,18 +28,60 @@ export function writeReport(
   sections: { title: string; note: string; rows: BenchRow[] }[],
 ): void {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const measured = new Map(
+    sections.map((s) => [
+      s.title,
+      [
+        `## ${s.title}`,
+        '',
+        `_Measured ${date} on ${machine}._`,
+        '',
+        s.note,
+        '',
+        formatRows(s.rows),
+        '',
+      ].join('\n'),
+    ]),
+  );
+  // `npm run bench rtsp` measures one section: the others keep their last figures.
+  const kept = keptSections(path).filter((s) => !measured.has(s.title));
   const body = [
     '# Benchmarks',
     '',
     'Written by `npm run bench`. Every ratio compares two things measured side by side in',
     'the same run on the same machine (alternating, median of the runs), so the ratio is',
-    'meaningful even where absolute numbers are not.',
+    'meaningful even where absolute numbers are not. `npm run bench NAME` re-measures one',
+    'section and keeps the others as they were.',
     '',
-    `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`,
+    'Each section names the machine and the date it was measured on.',
     '',
-    ...sections.flatMap((s) => [`## ${s.title}`, '', s.note, '', formatRows(s.rows), '']),
+    ...kept.map((s) => s.text),
+    ...measured.values(),
   ].join('\n');
   writeFileSync(path, body + keptHistory(path));
+}
+
+/** The measured `## ` sections of an existing report (before the history marker), in order. */
+function keptSections(path: string): { title: string; text: string }[] {
+  if (!existsSync(path)) return [];
+  const text = readFileSync(path, 'utf8');
+  const end = text.indexOf(HISTORY_MARKER);
+  const measured = end < 0 ? text : text.slice(0, end);
+  // Reports written before sections carried their own line said it once, at the top.
+  const old = /^Machine: (.*)\. Date: (\d{4}-\d{2}-\d{2})\.$/m.exec(measured);
+  return measured
+    .split(/^(?=## )/m)
+    .filter((part) => part.startsWith('## '))
+    .map((part) => {
+      const heading = part.slice(0, part.indexOf('\n'));
+      const rest = part.slice(heading.length).trimStart();
+      const dated =
+        rest.startsWith('_Measured ') || !old
+          ? rest
+          : `_Measured ${old[2]} on ${old[1]}._\n\n${rest}`;
+      return { title: heading.slice(3).trim(), text: `${heading}\n\n${dated.trimEnd()}\n` };
+    });
 }
 
 /**

@@ -7,6 +7,7 @@ import { annotateBench } from './annotate.ts';
 import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
+import { rtspBench } from './rtsp.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.includes(name);
@@ -44,6 +45,16 @@ try {
     sections.push({
       title: 'Annotated video',
       note: `Per-frame cost of each stage driven alone at 720p (wall time on this machine), then the whole annotate-file pipeline (file → detect → track → count → overlay → encode → file + jsonl) against bare detection inference with the same threads.\n\n${table}`,
+      rows,
+    });
+  }
+  if (wanted('rtsp')) {
+    const { rows, table } = await rtspBench();
+    console.log(table);
+    console.log(formatRows(rows));
+    sections.push({
+      title: 'Live RTSP camera',
+      note: `A live camera (GStreamer's RTSP server, 320×240 H.264 at 25 fps over TCP) into \`rtsp → detect (default model) → sink\`, for ${process.env.FRAMEWIRE_BENCH_RTSP_SECONDS ?? 300} s (FRAMEWIRE_BENCH_RTSP_SECONDS sets it). Inference is slower than the camera, so the live queue (1 frame, \`maxInFlight: 2\`) drops the rest: latency is every frame's age at the sink, from its arrival at the source. It should sit near the inference time (plus at most the queue's wait) and not drift: the slope is a least-squares fit over every frame after the first 10 s. The first ratio is bare inference over the p50 latency (1 would mean no wait at all), the second detect throughput against bare inference. The detect stage's own service time is in the table too: well above the bare inference, it means the machine was busy with other work during the run.\n\n${table}`,
       rows,
     });
   }

@@ -15,6 +15,7 @@ import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
 import { rtspSink } from './sinks/rtsp.ts';
 import { fileSource } from './sources/file.ts';
+import { rtspSource } from './sources/rtsp.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { decodeStage } from './stages/decode.ts';
 import { detectStage } from './stages/detect.ts';
@@ -31,6 +32,7 @@ const stages = new Registry<AnyStageDefinition>('stage');
 const sinks = new Registry<AnySinkDefinition>('sink');
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
+sources.add(rtspSource.type, rtspSource);
 
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);

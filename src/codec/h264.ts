@@ -49,8 +49,8 @@ export function avcCodecString(sps: SpsInfo): string {
   return `avc1.${hex(sps.profileIdc)}${hex(sps.constraints)}${hex(sps.levelIdc)}`;
 }
 
-/** Reads an RBSP bit by bit; the caller has removed emulation-prevention bytes. */
-class BitReader {
+/** Reads an RBSP bit by bit; the caller has removed emulation-prevention bytes (H.264 and HEVC alike). */
+export class BitReader {
   #pos = 0;
   constructor(readonly bytes: Uint8Array) {}
   bit(): number {
@@ -81,7 +81,7 @@ class BitReader {
 }
 
 /** Drops the 0x03 of every 00 00 03 sequence, turning a NAL payload into its RBSP. */
-function toRbsp(nal: Uint8Array): Uint8Array {
+export function toRbsp(nal: Uint8Array): Uint8Array {
   const out = new Uint8Array(nal.length);
   let n = 0;
   let zeros = 0;

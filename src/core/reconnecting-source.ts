@@ -284,7 +284,8 @@ export class ReconnectingSource implements Source {
       'SOURCE_OPEN',
       `${this.opts.describe}: gave up after ${attempts} failed attempt${attempts === 1 ? '' : 's'}: ${reason.message}`,
       {
-        hint: 'check that the device or server is up and reachable; maxAttempts bounds the retries (absent: retry forever)',
+        // The failure's own advice (a 401: check the password) is the useful one.
+        hint: `${reason instanceof FramewireError && reason.hint ? reason.hint : 'check that the device or server is up and reachable'}; maxAttempts bounds the retries (absent: retry forever)`,
         cause: reason,
       },
     );

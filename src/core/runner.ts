@@ -479,8 +479,9 @@ export class PipelineRun {
    * the pipeline with pictures.
    */
   #topUp(): void {
-    // After stop(), a live queue still hands on what it holds (the source adds
-    // nothing more), so the run can end; a stopped file source gets no more demand.
+    // After stop(), a live queue still hands on what it holds (at most `queue`
+    // frames; the source adds nothing more): it completes only once empty, so
+    // withholding demand would hang. A stopped file source gets no more demand.
     if (this.#failure || (this.#stopped && !this.#boundary)) return;
     const max = this.opts.maxInFlight;
     const n = Math.min(

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import type { Frame, Packet } from '../core/frame.ts';
 import { expectedFrames, type FrameTotalInput } from './frame-total.ts';
-import { openPacketReader, type PacketReader } from './packet-reader.ts';
+import { openPacketReader, type PacketCodec, type PacketReader } from './packet-reader.ts';
 
 export interface PacketFileReaderOptions {
   /** ffmpeg arguments up to and including the input, with `-ss` but never `-t` (cut here). */
@@ -13,6 +13,8 @@ export interface PacketFileReaderOptions {
   readonly total: Omit<FrameTotalInput, 'containerDuration' | 'fps'>;
   readonly sourceId: string;
   readonly clock: Clock;
+  /** The stream's codec, `h264` unless told (see PacketReaderOptions). */
+  readonly codec?: PacketCodec;
 }
 
 /**
@@ -43,7 +45,10 @@ export class PacketFileReader implements Source {
   #finished = false;
 
   constructor(private readonly opts: PacketFileReaderOptions) {
-    this.#reader = openPacketReader({ inputArgs: opts.inputArgs });
+    this.#reader = openPacketReader({
+      inputArgs: opts.inputArgs,
+      ...(opts.codec ? { codec: opts.codec } : {}),
+    });
     this.#end =
       opts.duration === undefined ? Number.POSITIVE_INFINITY : Math.round(opts.duration * 1e6);
   }

@@ -3,16 +3,22 @@ import { type FfmpegExit, FfmpegProcess } from '../core/ffmpeg-process.ts';
 import { parseDuration } from '../core/ffmpeg.ts';
 import type { Packet } from '../core/frame.ts';
 import { PacketTimes } from './packet-times.ts';
-import { avcCodecString, forEachNal, NalType, parseSps, type SpsInfo } from '../codec/h264.ts';
+import { avcCodecString, forEachNal, NalType, parseSps } from '../codec/h264.ts';
+import { HevcNalType, hevcNalType, isHevcKeyNal, parseHevcSps } from '../codec/hevc.ts';
+
+/** The codecs whose packets can be copied out for the in-process decoder. */
+export type PacketCodec = 'h264' | 'hevc';
 
 export interface PacketReaderOptions {
   /** Everything before the output options, including `-i INPUT`, e.g. `['-re', '-i', 'in.mp4']`. */
   readonly inputArgs: readonly string[];
+  /** The stream's codec (ffmpeg's name); `h264` unless told. Another codec fails `open()` with a message saying which it is. */
+  readonly codec?: PacketCodec;
 }
 
 /** What the reader learned from ffmpeg's stream dump and the first sequence parameter set. */
 export interface PacketStreamInfo {
-  /** WebCodecs codec string from the SPS, e.g. `avc1.64000d`. */
+  /** WebCodecs codec string from the SPS, e.g. `avc1.64000d` or `hev1.1.6.L93.B0`. */
   readonly codec: string;
   readonly width: number;
   readonly height: number;
@@ -49,13 +55,35 @@ export interface PacketReader extends AsyncIterable<Packet> {
  * time base (`framecrc`: one text line per packet, same order, no pixel work).
  * `-flush_packets 1` writes each line at once rather than when 32 KiB collect.
  */
-const OUTPUT_ARGS = [
-  ...['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb,h264_metadata=aud=insert'],
-  ...['-f', 'h264', 'pipe:1'],
-  ...['-map', '0:v:0', '-c:v', 'copy', '-flush_packets', '1', '-f', 'framecrc', 'pipe:3'],
-];
-/** `00 00 01 09`: a start code followed by an AUD header (nal_ref_idc is 0 for AUDs). */
-const AUD = Buffer.from([0, 0, 1, NalType.aud]);
+function outputArgs(codec: PacketCodec): string[] {
+  const bsf =
+    codec === 'hevc'
+      ? 'hevc_mp4toannexb,hevc_metadata=aud=insert'
+      : 'h264_mp4toannexb,h264_metadata=aud=insert';
+  return [
+    ...['-map', '0:v:0', '-c:v', 'copy', '-bsf:v', bsf, '-f', codec, 'pipe:1'],
+    ...['-map', '0:v:0', '-c:v', 'copy', '-flush_packets', '1', '-f', 'framecrc', 'pipe:3'],
+  ];
+}
+/**
+ * A start code followed by an AUD header: `00 00 01 09` for H.264 (nal_ref_idc
+ * is 0 for AUDs), `00 00 01 46` for HEVC (type 35, layer 0; the second header byte follows).
+ */
+const AUD: Record<PacketCodec, Buffer> = {
+  h264: Buffer.from([0, 0, 1, NalType.aud]),
+  hevc: Buffer.from([0, 0, 1, HevcNalType.aud << 1]),
+};
+
+/** The parameters of the stream the reader needs, from the first SPS. */
+interface StreamParams {
+  readonly codec: string;
+  readonly width: number;
+  readonly height: number;
+  readonly chromaFormat: number;
+  readonly bitDepth: number;
+  readonly fps: number | undefined;
+}
+
 const STDERR_TAIL = 20;
 
 export function openPacketReader(opts: PacketReaderOptions): PacketReader {
@@ -71,6 +99,8 @@ class FfmpegPacketReader implements PacketReader {
   readonly #headerDone: Promise<void>;
   readonly #stderr: string[] = [];
   readonly #times: PacketTimes;
+  readonly #codecName: PacketCodec;
+  readonly #aud: Buffer;
   #videoCodec: string | undefined;
   #containerFps: number | undefined;
   #duration: number | undefined;
@@ -79,7 +109,7 @@ class FfmpegPacketReader implements PacketReader {
   #auStart = -1;
   #scanFrom = 0;
   #bytesRead = 0;
-  #sps: SpsInfo | undefined;
+  #sps: StreamParams | undefined;
   #codec = '';
   #fps = 25;
   #count = 0;
@@ -90,6 +120,8 @@ class FfmpegPacketReader implements PacketReader {
   #closed = false;
 
   constructor(opts: PacketReaderOptions) {
+    this.#codecName = opts.codec ?? 'h264';
+    this.#aud = AUD[this.#codecName];
     const i = opts.inputArgs.lastIndexOf('-i');
     this.#label = redactUrl(opts.inputArgs[i + 1] ?? 'the input');
     let headerDone = () => {};
@@ -97,7 +129,7 @@ class FfmpegPacketReader implements PacketReader {
       headerDone = resolve;
     });
     this.#proc = new FfmpegProcess({
-      args: ['-nostats', ...opts.inputArgs, ...OUTPUT_ARGS],
+      args: ['-nostats', ...opts.inputArgs, ...outputArgs(this.#codecName)],
       stdout: true,
       sidePipe: true,
       errorCode: 'SOURCE_READ',
@@ -192,11 +224,14 @@ class FfmpegPacketReader implements PacketReader {
   /** Finds key-frame slices and (re)reads the SPS, which precedes every IDR after mp4toannexb. */
   #inspect(au: Uint8Array): boolean {
     let key = false;
-    forEachNal(au, (type, header, end) => {
-      if (type === NalType.idr) key = true;
-      else if (type === NalType.sps) {
+    const hevc = this.#codecName === 'hevc';
+    forEachNal(au, (h264Type, header, end) => {
+      const type = hevc ? hevcNalType(au[header] ?? 0) : h264Type;
+      if (hevc ? isHevcKeyNal(type) : type === NalType.idr) key = true;
+      else if (type === (hevc ? HevcNalType.sps : NalType.sps)) {
         try {
-          this.#useSps(parseSps(au.subarray(header, end)));
+          const nal = au.subarray(header, end);
+          this.#useSps(hevc ? { ...parseHevcSps(nal), fps: undefined } : h264Params(parseSps(nal)));
         } catch {
           // A damaged SPS: keep the last good one; the decoder will report the AU.
         }
@@ -205,24 +240,24 @@ class FfmpegPacketReader implements PacketReader {
     return key;
   }
 
-  #useSps(sps: SpsInfo): void {
+  #useSps(sps: StreamParams): void {
     if (!this.#sps) this.#fps = this.#containerFps ?? sps.fps ?? 25;
     this.#sps = sps;
-    this.#codec = avcCodecString(sps);
+    this.#codec = sps.codec;
   }
 
   /** The bytes from one access-unit delimiter to the next; the last AU ends at end of stream. */
   async #nextAu(): Promise<Uint8Array | undefined> {
     for (;;) {
       if (this.#auStart < 0) {
-        const at = this.#buf.indexOf(AUD, this.#scanFrom);
+        const at = this.#buf.indexOf(this.#aud, this.#scanFrom);
         if (at >= 0) {
           this.#auStart = at;
-          this.#scanFrom = at + AUD.length;
+          this.#scanFrom = at + this.#aud.length;
         }
       }
       if (this.#auStart >= 0) {
-        let end = this.#buf.indexOf(AUD, this.#scanFrom);
+        let end = this.#buf.indexOf(this.#aud, this.#scanFrom);
         if (end >= 0) {
           if (end > 0 && this.#buf[end - 1] === 0) end--; // a 4-byte start code belongs to the next AU
           const au = Uint8Array.prototype.slice.call(this.#buf, this.#auStart, end);
@@ -233,14 +268,16 @@ class FfmpegPacketReader implements PacketReader {
         }
       }
       // The pattern may straddle the chunk boundary: rescan the last 3 bytes.
-      this.#scanFrom = Math.max(this.#scanFrom, this.#buf.length - (AUD.length - 1));
+      this.#scanFrom = Math.max(this.#scanFrom, this.#buf.length - (this.#aud.length - 1));
       const chunk = this.#eof || this.#closed ? undefined : await this.#pull();
       if (!chunk) {
         this.#eof = true;
         const rest = this.#auStart >= 0 ? this.#buf.subarray(this.#auStart) : undefined;
         this.#buf = Buffer.alloc(0);
         this.#auStart = -1;
-        return rest && rest.length > AUD.length ? Uint8Array.prototype.slice.call(rest) : undefined;
+        return rest && rest.length > this.#aud.length
+          ? Uint8Array.prototype.slice.call(rest)
+          : undefined;
       }
       this.#bytesRead += chunk.length;
       this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
@@ -311,16 +348,26 @@ class FfmpegPacketReader implements PacketReader {
       );
     if (/matches no streams/.test(text) || (code === 0 && !this.#videoCodec))
       return fail(`${label} has no video stream`, 'Point the source at a file with a video track.');
-    if (this.#videoCodec && this.#videoCodec !== 'h264')
+    if (this.#videoCodec && this.#videoCodec !== this.#codecName)
       return fail(
-        `${label} is ${this.#videoCodec} video; compressed-packet output supports H.264 only for now`,
+        this.#codecName === 'h264'
+          ? `${label} is ${this.#videoCodec} video; compressed-packet output supports H.264 only for now`
+          : `${label} is ${this.#videoCodec} video, not ${this.#codecName}`,
         'Use decoded output (ffmpeg decodes any codec), or re-encode the input to H.264.',
       );
     if (code === 0)
-      return fail(`${label} contains no H.264 key frame`, 'Check that the video is not empty.');
+      return fail(
+        `${label} contains no ${this.#codecName === 'hevc' ? 'HEVC' : 'H.264'} key frame`,
+        'Check that the video is not empty.',
+      );
     return fail(
       `ffmpeg could not read ${label}: ${this.#lastError()}`,
       'Run ffmpeg -i on the input to see why.',
     );
   }
+}
+
+function h264Params(sps: ReturnType<typeof parseSps>): StreamParams {
+  const { width, height, chromaFormat, bitDepth, fps } = sps;
+  return { codec: avcCodecString(sps), width, height, chromaFormat, bitDepth, fps };
 }

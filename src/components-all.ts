@@ -13,6 +13,7 @@ import { Registry } from './core/registry.ts';
 import { fileSink } from './sinks/file.ts';
 import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
+import { websocketSink } from './sinks/websocket.ts';
 import { fileSource } from './sources/file.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { decodeStage } from './stages/decode.ts';
@@ -40,5 +41,6 @@ stages.add(encodeStage.type, encodeStage);
 stages.add(overlayStage.type, overlayStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
+sinks.add(websocketSink.type, websocketSink);
 
 export const registries: ComponentRegistries = { sources, stages, sinks };

@@ -47,6 +47,7 @@ export async function assemblePipeline(
   const events = new EventLedger(opts.clock, opts.log);
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
+    pipeline: config.name,
     clock: opts.clock,
     log: opts.log,
     baseDir: opts.baseDir,
@@ -141,30 +142,47 @@ function withImplicitDecode(
 
 /**
  * The stages to run: the pipeline's own, plus an `encode` stage at the end when
- * a file sink would otherwise get raw frames (the file sink only muxes). It is
- * libx264 High through ffmpeg, as the file sink always wrote, with that sink's
- * `crf`, `preset` and `keyframeInterval` (the first file sink's, if several).
- * It shows in stats and messages as `encode`, at `sinks[N].encode`.
+ * a sink would otherwise get raw frames and needs H.264. For a file sink (which
+ * only muxes) it is libx264 High through ffmpeg, as the file sink always wrote,
+ * with that sink's `crf`, `preset` and `keyframeInterval` (the first file
+ * sink's, if several). For a `websocket` sink with `video: h264` alone it is
+ * libx264 Baseline, realtime, a key frame every half second: every browser's
+ * WebCodecs decodes Baseline, and a viewer who joins waits at most that long
+ * for a picture. It shows in stats and messages as `encode`, at `sinks[N].encode`.
  */
 function withImplicitEncode(
   stages: readonly ComponentConfig[],
   sinks: readonly ComponentConfig[],
   registries: ComponentRegistries,
 ): readonly ComponentConfig[] {
-  const file = sinks.find((s) => s.type === 'file');
   const encode = registries.stages.find('encode');
-  if (!file || !encode || stages.some((s) => s.type === 'encode')) return stages;
+  if (!encode || stages.some((s) => s.type === 'encode')) return stages;
   const defaults = optionDefaults(encode.options);
-  const { crf, preset, keyframeInterval } = file.options;
-  const options = {
-    ...defaults,
-    encoder: 'ffmpeg',
-    profile: 'high',
-    crf,
-    preset,
-    keyframeInterval,
-  };
-  return [...stages, { type: 'encode', path: `${file.path}.encode`, options }];
+  const file = sinks.find((s) => s.type === 'file');
+  if (file) {
+    const { crf, preset, keyframeInterval } = file.options;
+    const options = {
+      ...defaults,
+      encoder: 'ffmpeg',
+      profile: 'high',
+      crf,
+      preset,
+      keyframeInterval,
+    };
+    return [...stages, { type: 'encode', path: `${file.path}.encode`, options }];
+  }
+  const feed = sinks.find((s) => s.type === 'websocket' && s.options.video === 'h264');
+  if (feed) {
+    const options = {
+      ...defaults,
+      encoder: 'ffmpeg',
+      profile: 'baseline',
+      latencyMode: 'realtime',
+      keyframeInterval: 0.5,
+    };
+    return [...stages, { type: 'encode', path: `${feed.path}.encode`, options }];
+  }
+  return stages;
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */

@@ -61,11 +61,14 @@ function render(): void {
     ctx.fillStyle = '#0c0d0f';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
   }
-  const boxes = record
-    ? drawDetections(ctx, record, geometry ?? record.geometry ?? record.counts?.geometry)
-    : 0;
-  state.lastFrame = { pts: picture?.pts ?? record?.pts ?? -1, boxes, detectionsPts: record?.pts };
-  canvas.dataset.boxes = String(boxes);
+  const rects = record ? drawDetections(ctx, record, record.geometry ?? geometry) : [];
+  state.lastFrame = {
+    pts: picture?.pts ?? record?.pts ?? -1,
+    boxes: rects.length,
+    rects,
+    detectionsPts: record?.pts,
+  };
+  canvas.dataset.boxes = String(rects.length);
 }
 
 function onPicture(next: Picture): void {
@@ -92,7 +95,7 @@ function onHello(h: Hello, send: (msg: unknown) => void): void {
   hello = h;
   state.hellos++;
   state.pipeline = h.pipeline;
-  geometry = h.geometry;
+  geometry = h.geometry ?? geometry;
   document.title = `${h.pipeline} · framewire`;
   $('pipeline').textContent = h.pipeline;
   $('size').textContent =

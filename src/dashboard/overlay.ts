@@ -10,13 +10,13 @@ const ZONE_COLOR = 'rgba(0, 200, 255, 0.9)';
  * boxes with label, score and track id, then the counting lines and zones with
  * their totals. Boxes are in source-frame pixels (`record.width × height`) and
  * are scaled to the canvas, whatever size the video was encoded at.
- * Returns the number of boxes drawn.
+ * Returns the boxes drawn, in canvas pixels.
  */
 export function drawDetections(
   ctx: CanvasRenderingContext2D,
   record: DetectionsMessage,
   geometry: Geometry | undefined,
-): number {
+): [number, number, number, number][] {
   const sx = ctx.canvas.width / (record.width || ctx.canvas.width);
   const sy = ctx.canvas.height / (record.height || ctx.canvas.height);
   const unit = Math.max(1, ctx.canvas.width / 640);
@@ -35,7 +35,7 @@ export function drawDetections(
   }
   ctx.font = `${Math.round(12 * unit)}px system-ui, sans-serif`;
   ctx.textBaseline = 'top';
-  let drawn = 0;
+  const drawn: [number, number, number, number][] = [];
   for (const d of record.detections) {
     const [x1, y1, x2, y2] = d.box;
     const color = colorOf(d.trackId ?? d.classId);
@@ -51,7 +51,7 @@ export function drawDetections(
     ctx.fillRect(x1 * sx - unit, ty, w, h);
     ctx.fillStyle = '#101214';
     ctx.fillText(text, x1 * sx - unit + pad, ty + pad);
-    drawn++;
+    drawn.push([x1 * sx, y1 * sy, x2 * sx, y2 * sy]);
   }
   drawGeometry(ctx, record, geometry, sx, sy, unit);
   return drawn;

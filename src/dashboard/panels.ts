@@ -64,8 +64,9 @@ export class HealthPanel {
   constructor(private readonly list: HTMLElement) {}
 
   update(msg: HealthMessage): void {
-    const state = msg.state ?? msg.event?.state ?? 'unknown';
-    const detail = msg.detail ?? msg.event?.detail ?? '';
+    const state = msg.state;
+    const retry = msg.attempt !== undefined ? `attempt ${msg.attempt}` : '';
+    const detail = [retry, msg.detail ?? ''].filter(Boolean).join(': ');
     this.states.set(msg.component, { state, detail });
     this.render();
   }

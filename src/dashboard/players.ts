@@ -57,7 +57,12 @@ class WebCodecsPlayer implements Player {
 
   push(p: VideoPacket): void {
     // A new codec, a time jump back (the source looped) or a broken decoder: start over at a key frame.
-    if (p.codec !== this.codec || p.pts < this.lastPts || this.decoder?.state === 'closed') {
+    if (
+      p.codec !== this.codec ||
+      p.discontinuity ||
+      p.pts < this.lastPts ||
+      this.decoder?.state === 'closed'
+    ) {
       this.reset();
       this.codec = p.codec;
     }
@@ -171,7 +176,7 @@ class MsePlayer implements Player {
   }
 
   push(p: VideoPacket): void {
-    if (p.pts < this.lastPts) this.restart();
+    if (p.discontinuity || p.pts < this.lastPts) this.restart();
     this.lastPts = p.pts;
     const nals = splitNals(p.data);
     if (!this.source) {
@@ -179,7 +184,8 @@ class MsePlayer implements Player {
       const sps = nals.find((n) => nalType(n) === NAL_SPS);
       const pps = nals.find((n) => nalType(n) === NAL_PPS);
       if (!sps || !pps) return;
-      this.open(initSegment({ ...this.size, sps, pps }));
+      const size = p.width > 0 && p.height > 0 ? p : this.size;
+      this.open(initSegment({ width: size.width, height: size.height, sps, pps }));
     }
     if (this.held) {
       const { p: prev, nals: prevNals } = this.held;

@@ -32,8 +32,6 @@ export interface Geometry {
 export interface Counts {
   lines?: Record<string, { in: number; out: number }>;
   zones?: Record<string, { occupancy: number; entered: number; exited: number }>;
-  /** Where the lines and zones are, when the server sends it along. */
-  geometry?: Geometry;
 }
 
 export interface Hello {
@@ -47,8 +45,8 @@ export interface Hello {
   subscriptions?: string[];
   /** The count stage's lines and zones, when the server knows them. */
   geometry?: Geometry;
-  /** The codec of the binary video frames (`avc1.…`, `jpeg`), when the server says it. */
-  video?: string | { codec?: string } | null;
+  /** What the binary frames carry for `video` subscribers. */
+  video?: 'h264' | 'jpeg' | 'none';
 }
 
 export interface DetectionsMessage {
@@ -62,6 +60,7 @@ export interface DetectionsMessage {
   height: number;
   detections: Detection[];
   counts?: Counts;
+  /** Where the lines and zones are: the server sends it with every counted frame. */
   geometry?: Geometry;
 }
 
@@ -73,6 +72,8 @@ export interface ComponentStats {
   fps: number;
   p50Ms: number;
   p95Ms: number;
+  /** A live source's health state, when it reported one. */
+  health?: string;
 }
 
 export interface StatsMessage {
@@ -87,8 +88,9 @@ export interface HealthMessage {
   type: 'health';
   v: 1;
   component: string;
-  state?: string;
-  event?: { state: string; attempt?: number; delayMs?: number; detail?: string };
+  state: string;
+  attempt?: number;
+  delayMs?: number;
   detail?: string;
 }
 
@@ -118,8 +120,14 @@ export function parseMessage(text: string): ServerMessage | undefined {
 export interface VideoPacket {
   /** Microseconds, the detections' clock. */
   pts: number;
+  seq: number;
   key: boolean;
-  /** `avc1.64001f`, or `jpeg`. */
+  /** A new stream begins here (the source restarted or changed): decoders start over. */
+  discontinuity: boolean;
+  /** The picture's size. */
+  width: number;
+  height: number;
+  /** `avc1.42c01f`, or `jpeg`. */
   codec: string;
   data: Uint8Array;
 }

@@ -10,7 +10,7 @@ export class Series {
 }
 
 /** A polyline of the series, scaled to its own maximum, as an inline SVG. */
-export function sparkline(series: Series, width = 90, height = 22): SVGSVGElement {
+export function sparkline(series: Series, width = 64, height = 18): SVGSVGElement {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('width', String(width));

@@ -15,7 +15,13 @@ export interface DashboardState {
   pictures: number;
   detectionMessages: number;
   /** Boxes drawn on the last frame, and the pts of that frame and of its detections. */
-  lastFrame: { pts: number; boxes: number; detectionsPts: number | undefined };
+  lastFrame: {
+    pts: number;
+    boxes: number;
+    /** Those boxes on the canvas, `[x1, y1, x2, y2]` in canvas pixels. */
+    rects: [number, number, number, number][];
+    detectionsPts: number | undefined;
+  };
   /** Pictures drawn per second, measured in the page over the last second. */
   fps: number;
   /** The latest stats message's components, as received. */
@@ -30,7 +36,7 @@ export function initialState(): DashboardState {
     videoMode: 'none',
     pictures: 0,
     detectionMessages: 0,
-    lastFrame: { pts: -1, boxes: 0, detectionsPts: undefined },
+    lastFrame: { pts: -1, boxes: 0, rects: [], detectionsPts: undefined },
     fps: 0,
     stages: 0,
   };

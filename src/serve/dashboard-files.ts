@@ -59,6 +59,7 @@ export function mountDashboard(endpoint: HttpEndpoint, opts: DashboardFilesOptio
       ...SECURITY_HEADERS,
       'Content-Type': 'application/json; charset=utf-8',
       'Cache-Control': 'no-store',
+      'Content-Length': Buffer.byteLength(config),
     });
     res.end(config);
   });

@@ -3,7 +3,9 @@
  * driven by playwright-core, opens the page that the websocket sink of
  * pipelines/dashboard.yaml serves (the shipped sample looping in real time,
  * detected, tracked, counted and encoded to H.264), and we read what it drew
- * off the canvas. The bundle is built by esbuild into a temp dir first, as
+ * off the canvas: with WebCodecs, with its MSE fallback when WebCodecs is
+ * gone, with JPEG pictures (the sink's `video: jpeg`), and across a restart of
+ * the pipeline. The bundle is built by esbuild into a temp dir first, as
  * `npm run build` builds it, so the test sees the current sources.
  *
  * What the page reports about itself comes from `window.__framewire`, a
@@ -73,8 +75,8 @@ async function until<T>(page: Page, expression: string): Promise<T> {
 }
 
 /** Runs the shipped pipeline on `port` and resolves once its feed listens. */
-function startPipeline(): Promise<ChildProcess> {
-  const proc = spawnCli(['run', 'pipelines/dashboard.yaml'], {
+function startPipeline(...extra: string[]): Promise<ChildProcess> {
+  const proc = spawnCli(['run', 'pipelines/dashboard.yaml', ...extra], {
     env: { PORT: String(port), FRAMEWIRE_DASHBOARD_DIR: bundle },
   });
   let output = '';
@@ -277,6 +279,17 @@ test('it reconnects by itself when the pipeline restarts', async () => {
   assert.is(state.videoMode, 'webcodecs');
   assert.is(await page.textContent('#status'), 'live');
   assertDrawn(await canvasFacts(page), 'webcodecs');
+});
+
+test('with the sink sending JPEG pictures (video: jpeg) it draws those', async () => {
+  const ctx = await setup();
+  await stopPipeline();
+  pipeline = await startPipeline('--set', 'sinks.0.video=jpeg');
+  const page = await ctx.newPage();
+  await page.goto(`http://127.0.0.1:${port}/`);
+  assertDrawn(await canvasFacts(page), 'jpeg');
+  assert.is(await page.textContent('#mode'), 'JPEG');
+  await page.close();
 });
 
 test.run();

@@ -112,7 +112,7 @@ function onHello(h: Hello, send: (msg: unknown) => void): void {
 function onDetections(r: DetectionsMessage): void {
   state.detectionMessages++;
   // A jump back in time is a new run or a loop of the source: older records no longer pair.
-  if (latest && r.pts < latest.pts) records.clear();
+  if (r.discontinuity || (latest && r.pts < latest.pts)) records.clear();
   latest = r;
   records.set(r.pts, r);
   if (records.size > KEEP_RECORDS) records.delete(records.keys().next().value!);

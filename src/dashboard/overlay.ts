@@ -2,7 +2,7 @@ import { colorOf, css } from './colors.ts';
 import type { DetectionsMessage, Geometry } from './protocol.ts';
 import { rleToImageData } from './rle.ts';
 
-const LINE_COLOR = 'rgba(255, 230, 0, 0.95)';
+const LINE_COLOR = 'rgba(245, 245, 245, 0.95)';
 const ZONE_COLOR = 'rgba(0, 200, 255, 0.9)';
 
 /**

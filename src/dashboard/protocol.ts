@@ -60,6 +60,8 @@ export interface DetectionsMessage {
   height: number;
   detections: Detection[];
   counts?: Counts;
+  /** The first frame after a gap in a live stream, or of a new stream. */
+  discontinuity?: boolean;
   /** Where the lines and zones are: the server sends it with every counted frame. */
   geometry?: Geometry;
 }

@@ -1,0 +1,286 @@
+import { NAL_PPS, NAL_SPS, nalType, splitNals, toLengthPrefixed } from './annexb.ts';
+import { fragment, initSegment, TIMESCALE } from './fmp4.ts';
+import type { VideoPacket } from './protocol.ts';
+
+/** A decoded picture ready to draw; `release` frees it once something newer is shown. */
+export interface Picture {
+  readonly image: CanvasImageSource;
+  readonly pts: number;
+  readonly width: number;
+  readonly height: number;
+  release(): void;
+}
+
+export type VideoMode = 'webcodecs' | 'mse' | 'jpeg' | 'unsupported';
+
+/** Turns binary video frames into pictures. */
+export interface Player {
+  readonly mode: VideoMode;
+  push(packet: VideoPacket): void;
+  close(): void;
+}
+
+export type OnPicture = (picture: Picture) => void;
+
+/**
+ * The player for a stream: JPEG pictures decode anywhere; H.264 goes to
+ * WebCodecs where the page has it (secure contexts), else to a MediaSource
+ * fed fragmented MP4, which plain http allows too.
+ */
+export function choosePlayer(
+  codec: string,
+  size: { width: number; height: number },
+  onPicture: OnPicture,
+): Player {
+  if (codec === 'jpeg') return new JpegPlayer(onPicture);
+  if (codec.startsWith('avc1')) {
+    if (typeof window.VideoDecoder === 'function') return new WebCodecsPlayer(onPicture);
+    const type = `video/mp4; codecs="${codec}"`;
+    if (typeof window.MediaSource === 'function' && MediaSource.isTypeSupported(type)) {
+      return new MsePlayer(type, size, onPicture);
+    }
+  }
+  return { mode: 'unsupported', push() {}, close() {} };
+}
+
+/** Pictures waiting in the decoder before we skip ahead to the next key frame to stay live. */
+const MAX_DECODE_QUEUE = 8;
+
+class WebCodecsPlayer implements Player {
+  readonly mode = 'webcodecs';
+  private decoder: VideoDecoder | undefined;
+  private codec = '';
+  private lastPts = -Infinity;
+  private needKey = true;
+
+  constructor(private readonly onPicture: OnPicture) {}
+
+  push(p: VideoPacket): void {
+    // A new codec, a time jump back (the source looped) or a broken decoder: start over at a key frame.
+    if (
+      p.codec !== this.codec ||
+      p.discontinuity ||
+      p.pts < this.lastPts ||
+      this.decoder?.state === 'closed'
+    ) {
+      this.reset();
+      this.codec = p.codec;
+    }
+    this.lastPts = p.pts;
+    if (this.decoder && this.decoder.decodeQueueSize > MAX_DECODE_QUEUE) this.needKey = true;
+    if (this.needKey && !p.key) return;
+    if (!this.decoder) this.decoder = this.open(p.codec);
+    this.needKey = false;
+    this.decoder.decode(
+      new EncodedVideoChunk({ type: p.key ? 'key' : 'delta', timestamp: p.pts, data: p.data }),
+    );
+  }
+
+  private open(codec: string): VideoDecoder {
+    const decoder = new VideoDecoder({
+      output: (frame) =>
+        this.onPicture({
+          image: frame,
+          pts: frame.timestamp,
+          width: frame.displayWidth,
+          height: frame.displayHeight,
+          release: () => frame.close(),
+        }),
+      error: () => {
+        this.decoder = undefined;
+        this.needKey = true;
+      },
+    });
+    // No description: the access units are Annex B with SPS and PPS in every key frame.
+    decoder.configure({ codec, optimizeForLatency: true });
+    return decoder;
+  }
+
+  private reset(): void {
+    if (this.decoder && this.decoder.state !== 'closed') this.decoder.close();
+    this.decoder = undefined;
+    this.needKey = true;
+    this.lastPts = -Infinity;
+  }
+
+  close(): void {
+    this.reset();
+  }
+}
+
+class JpegPlayer implements Player {
+  readonly mode = 'jpeg';
+  /** Pictures being decoded; newer ones win, older results are dropped. */
+  private latest = -Infinity;
+  private closed = false;
+
+  constructor(private readonly onPicture: OnPicture) {}
+
+  push(p: VideoPacket): void {
+    const pts = p.pts;
+    createImageBitmap(new Blob([p.data as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' })).then(
+      (bitmap) => {
+        if (this.closed || pts < this.latest) return bitmap.close();
+        this.latest = pts;
+        this.onPicture({
+          image: bitmap,
+          pts,
+          width: bitmap.width,
+          height: bitmap.height,
+          release: () => bitmap.close(),
+        });
+      },
+      () => {},
+    );
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+/** How far behind the newest buffered picture playback may fall before it jumps ahead, seconds. */
+const MAX_LAG_S = 0.5;
+/** Seconds of played video kept in the SourceBuffer. */
+const KEEP_S = 5;
+
+/**
+ * H.264 through Media Source Extensions, for pages without WebCodecs: every
+ * access unit becomes one MP4 fragment whose decode time is its pts, so the
+ * video element's media time names the detections that belong to a picture.
+ * Each fragment is written when the next packet arrives, which gives it its
+ * exact duration at the price of one frame of delay.
+ */
+class MsePlayer implements Player {
+  readonly mode = 'mse';
+  readonly video: HTMLVideoElement;
+  private source: MediaSource | undefined;
+  private buffer: SourceBuffer | undefined;
+  private pending: Uint8Array[] = [];
+  private held: { p: VideoPacket; nals: Uint8Array[] } | undefined;
+  private sequence = 1;
+  private lastPts = -Infinity;
+  private closed = false;
+
+  constructor(
+    private readonly type: string,
+    private readonly size: { width: number; height: number },
+    private readonly onPicture: OnPicture,
+  ) {
+    this.video = document.createElement('video');
+    this.video.muted = true;
+    this.video.playsInline = true;
+    this.video.className = 'mse-video';
+    document.body.append(this.video);
+    this.watchFrames();
+  }
+
+  push(p: VideoPacket): void {
+    if (p.discontinuity || p.pts < this.lastPts) this.restart();
+    this.lastPts = p.pts;
+    const nals = splitNals(p.data);
+    if (!this.source) {
+      if (!p.key) return;
+      const sps = nals.find((n) => nalType(n) === NAL_SPS);
+      const pps = nals.find((n) => nalType(n) === NAL_PPS);
+      if (!sps || !pps) return;
+      const size = p.width > 0 && p.height > 0 ? p : this.size;
+      this.open(initSegment({ width: size.width, height: size.height, sps, pps }));
+    }
+    if (this.held) {
+      const { p: prev, nals: prevNals } = this.held;
+      const decodeTime = Math.round((prev.pts * TIMESCALE) / 1e6);
+      const next = Math.round((p.pts * TIMESCALE) / 1e6);
+      this.append(
+        fragment({
+          sequence: this.sequence++,
+          decodeTime,
+          duration: Math.max(1, next - decodeTime),
+          key: prev.key,
+          sample: toLengthPrefixed(prevNals),
+        }),
+      );
+    }
+    this.held = { p, nals };
+  }
+
+  private open(init: Uint8Array): void {
+    const source = new MediaSource();
+    this.source = source;
+    this.video.src = URL.createObjectURL(source);
+    this.pending = [init];
+    source.addEventListener('sourceopen', () => {
+      if (this.source !== source) return;
+      const buffer = source.addSourceBuffer(this.type);
+      buffer.mode = 'segments';
+      buffer.addEventListener('updateend', () => this.drain());
+      this.buffer = buffer;
+      this.drain();
+    });
+  }
+
+  private append(segment: Uint8Array): void {
+    this.pending.push(segment);
+    this.drain();
+  }
+
+  private drain(): void {
+    const buffer = this.buffer;
+    if (!buffer || buffer.updating || this.closed) return;
+    const ranges = buffer.buffered;
+    if (ranges.length > 0) {
+      const start = ranges.start(0);
+      const end = ranges.end(ranges.length - 1);
+      const now = this.video.currentTime;
+      if (now < start || end - now > MAX_LAG_S) this.video.currentTime = Math.max(start, end - 0.1);
+      if (now - start > 2 * KEEP_S) {
+        buffer.remove(start, now - KEEP_S);
+        return;
+      }
+      if (this.video.paused) this.video.play().catch(() => {});
+    }
+    const next = this.pending.shift();
+    if (!next) return;
+    try {
+      buffer.appendBuffer(next as Uint8Array<ArrayBuffer>);
+    } catch {
+      // A full or broken buffer: begin again at the next key frame.
+      this.restart();
+    }
+  }
+
+  /** Hands each picture the element shows to the canvas, named by its media time. */
+  private watchFrames(): void {
+    const video = this.video;
+    const onFrame = (_now: number, meta: VideoFrameCallbackMetadata) => {
+      if (this.closed) return;
+      this.onPicture({
+        image: video,
+        pts: Math.round(meta.mediaTime * 1e6),
+        width: video.videoWidth,
+        height: video.videoHeight,
+        release: () => {},
+      });
+      video.requestVideoFrameCallback(onFrame);
+    };
+    video.requestVideoFrameCallback(onFrame);
+  }
+
+  private restart(): void {
+    const old = this.video.src;
+    this.source = undefined;
+    this.buffer = undefined;
+    this.pending = [];
+    this.held = undefined;
+    this.lastPts = -Infinity;
+    this.video.removeAttribute('src');
+    this.video.load();
+    if (old) URL.revokeObjectURL(old);
+  }
+
+  close(): void {
+    this.restart();
+    this.closed = true;
+    this.video.remove();
+  }
+}

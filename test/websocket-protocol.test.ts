@@ -2,6 +2,10 @@
 // → websocket) with real `ws` clients: the order and shape of every message
 // (each one checked against the shipped JSON Schemas), subscribe, bad client
 // messages, and who may connect (token, maxClients, origins).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registries } from '../src/components-all.ts';
@@ -340,6 +344,79 @@ test("the feed's server also answers /metrics (with the feed's own gauges), /hea
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
   g.open();
   await running.done;
+});
+
+test('heartbeat: a client that stops answering pings is dropped; the others stay', async () => {
+  const g = gate();
+  const running = await startFeed(
+    pipeline('    heartbeatSeconds: 1').replace(`duration: ${FRAMES / 20}`, 'realtime: true'),
+    { stages: [g.def, fakeDetect] },
+  );
+  const alive = new FeedClient(running.url);
+  const dead = new FeedClient(running.url);
+  await Promise.all([alive.opened, dead.opened]);
+  // A paused socket reads no ping, so it answers none: to the server it is a dead peer.
+  dead.stall();
+  g.open();
+  while (running.feed.clientCount > 1) await new Promise((r) => setTimeout(r, 50));
+  assert.is(running.feed.clientCount, 1);
+  const before = alive.of('detections').length;
+  await alive.until(() => alive.of('detections').length > before + 5, 'more frames');
+  running.run.stop();
+  await running.done;
+  dead.resume();
+  const { code } = await dead.closed;
+  assert.is(code, 1006); // terminated, no close frame
+  assert.equal(alive.problems, []);
+});
+
+test('tls: the feed is served as wss with the given certificate', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framewire-ws-tls-'));
+  try {
+    const key = join(dir, 'feed.key');
+    const cert = join(dir, 'feed.crt');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const g = gate();
+    const running = await startFeed(pipeline(`    tls: { cert: ${cert}, key: ${key} }`), {
+      stages: [g.def, fakeDetect],
+    });
+    try {
+      assert.match(running.url, /^wss:\/\/127\.0\.0\.1:\d+\/ws$/);
+      const client = new FeedClient(running.url, { ca: cert });
+      await client.opened;
+      g.open();
+      await running.done;
+      await client.closed;
+      assert.is(client.of('detections').length, FRAMES);
+      assert.equal(client.problems, []);
+    } finally {
+      g.open();
+      running.run.stop();
+      await running.done;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

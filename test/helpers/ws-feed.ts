@@ -61,8 +61,11 @@ export class FeedClient {
   refusedWith: number | undefined;
   #waiters: (() => void)[] = [];
 
-  constructor(url: string, opts: { headers?: Record<string, string> } = {}) {
-    this.ws = new WebSocket(url, { headers: opts.headers ?? {} });
+  constructor(url: string, opts: { headers?: Record<string, string>; ca?: string } = {}) {
+    this.ws = new WebSocket(url, {
+      headers: opts.headers ?? {},
+      ...(opts.ca ? { ca: readFileSync(opts.ca) } : {}),
+    });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);

@@ -2,7 +2,7 @@
 // → websocket) with real `ws` clients: the order and shape of every message
 // (each one checked against the shipped JSON Schemas), subscribe, bad client
 // messages, and who may connect (token, maxClients, origins).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -181,6 +181,66 @@ test('a client message over 64 KiB closes that connection with 1009, and only th
   await other.closed;
   assert.is(other.of('detections').length, FRAMES);
   assert.not.instance(await running.done, Error);
+});
+
+test('a client flooding the server with messages is closed with 1008; the others go on', async () => {
+  const g = gate();
+  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const flood = new FeedClient(running.url);
+  const other = new FeedClient(running.url);
+  await Promise.all([flood.opened, other.opened]);
+  for (let i = 0; i < 100; i++) flood.send({ type: 'subscribe', topics: ['detections'] });
+  const closed = await flood.closed;
+  assert.is(closed.code, 1008);
+  assert.ok(flood.of('subscribed').length <= 20);
+  g.open();
+  await running.done;
+  await other.closed;
+  assert.is(other.of('detections').length, FRAMES);
+});
+
+test('examples/ws-client.ts connects with a token and prints one line per frame', async () => {
+  const g = gate();
+  const running = await startFeed(pipeline('    token: example-token'), {
+    stages: [g.def, fakeDetect],
+  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'examples/ws-client.ts',
+      running.url,
+      '--token',
+      'example-token',
+      '--topics',
+      'detections',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => {
+    out += t;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    while (!out.includes('hello:')) {
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    g.open();
+    await running.done;
+    assert.is(await exited, 0);
+  } finally {
+    child.kill();
+    g.open();
+  }
+  const lines = out.trim().split('\n');
+  assert.is(lines[0], 'hello: protocol-test 320x240 @ 20 fps, video none');
+  const frames = lines.filter((l) => l.startsWith('frame '));
+  assert.is(frames.length, FRAMES);
+  assert.is(frames[0], 'frame 0 pts 0.000s: person 0.90, car 0.75');
+  assert.match(lines.at(-1)!, /^closed \(1001 the pipeline ended\)$/);
 });
 
 test('a token is required away from loopback: validation says so at the host', () => {

@@ -10,7 +10,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registries } from '../src/components-all.ts';
 import { parsePipeline } from '../src/config/load.ts';
+import type { ComponentContext } from '../src/core/component.ts';
 import { ConfigError } from '../src/core/errors.ts';
+import { fakeSource } from './helpers/fake-pipeline.ts';
 import { FeedClient, fakeDetect, gate, startFeed } from './helpers/ws-feed.ts';
 
 const FRAMES = 40;
@@ -121,6 +123,71 @@ test("stats arrive once a second with every component and the client's own dropp
   );
   assert.is(stats.dropped, 0);
   assert.ok(stats.components.every((c) => c.in > 0));
+});
+
+test('health: the current state right after hello, then each event as it happens', async () => {
+  const g = gate();
+  let sourceCtx: ComponentContext | undefined;
+  const live = fakeSource('fake-live', (seq, ctx) => {
+    if (seq === 0) sourceCtx = ctx;
+  });
+  const running = await startFeed(
+    `
+source: { type: fake-live, frames: 30 }
+stages: [{ type: gate }]
+sinks: [{ type: websocket, port: 0 }]
+`,
+    { sources: [live], stages: [g.def] },
+  );
+  while (!sourceCtx) await new Promise((r) => setTimeout(r, 10));
+  sourceCtx.health({ state: 'connected' });
+  const first = new FeedClient(running.url);
+  await first.until(() => first.of('health').length === 1, 'the current health');
+  sourceCtx.health({
+    state: 'reconnecting',
+    attempt: 2,
+    delayMs: 400,
+    detail: 'connection refused',
+  });
+  await first.until(() => first.of('health').length === 2, 'the reconnecting event');
+  const second = new FeedClient(running.url);
+  await second.until(() => second.of('health').length === 1, 'the current health (second)');
+  g.open();
+  await running.done;
+  await Promise.all([first.closed, second.closed]);
+  assert.equal(first.problems, []);
+  assert.equal(second.problems, []);
+  assert.equal(
+    first.messages.slice(0, 2).map((m) => [m.type, m.state]),
+    [
+      ['hello', undefined],
+      ['health', 'connected'],
+    ],
+  );
+  const event = first.of('health')[1]!;
+  assert.equal(
+    {
+      component: event.component,
+      state: event.state,
+      attempt: event.attempt,
+      delayMs: event.delayMs,
+      detail: event.detail,
+    },
+    {
+      component: 'source:fake-live',
+      state: 'reconnecting',
+      attempt: 2,
+      delayMs: 400,
+      detail: 'connection refused',
+    },
+  );
+  assert.equal(
+    second.messages.slice(0, 2).map((m) => [m.type, m.state]),
+    [
+      ['hello', undefined],
+      ['health', 'reconnecting'],
+    ],
+  );
 });
 
 test('subscribe chooses the topics; bad messages get an error and the connection stays open', async () => {

@@ -53,7 +53,7 @@ try {
     console.log(table);
     sections.push({
       title: 'WebSocket fan-out',
-      note: `A live 30 FPS pipeline (testsrc 640×360 with five stand-in detections a frame, so inference does not drown the figures) → \`websocket\`, serving clients in a separate process. Delivery is the sink taking the frame (\`sentAt\`) → the client's \`message\` event, both on one wall clock; it includes the client's queue, the socket and the client process's own event loop. Pipeline CPU is the pipeline process's user + system time in % of one core (the implicit encoder's ffmpeg, for video, runs in a process of its own and is not in it). Gaps are missed seqs seen by the clients, drops what the sink dropped for slow clients. Goal: p99 under 50 ms at 200 clients.\n\n${table}`,
+      note: `A live 30 FPS pipeline (testsrc 640×360 with five stand-in detections a frame, so inference does not drown the figures) → \`websocket\`, serving clients in a separate process. Delivery is the sink taking the frame (\`sentAt\`) → the client's \`message\` event, both on one wall clock; it includes the client's queue, the socket and the client process's own event loop. Pipeline CPU is the pipeline process's user + system time in % of one core (the implicit encoder's ffmpeg, for video, runs in a process of its own and is not in it). Gaps are missed seqs seen by the clients, drops what the sink dropped for slow clients; load is the machine's 1-minute load average (2 cores, shared with other work while this ran: the 200-client p99 is mostly the client processes waiting for a core, and moves with it). Goal: p99 under 50 ms at 200 clients.\n\n${table}`,
       rows: [],
     });
   }

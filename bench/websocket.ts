@@ -4,6 +4,7 @@
 // clients live in a child process, so receiving costs the pipeline nothing and
 // the delay measured (server's `sentAt` → client's receive) is honest.
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { concatMap } from 'rxjs';
 import { parsePipeline } from '../src/config/load.ts';
@@ -34,6 +35,8 @@ export interface FanOutRow {
   readonly fps: number;
   readonly videoFps: number;
   readonly dropped: number;
+  /** The machine's 1-minute load average at the end (other work on the machine shows here). */
+  readonly load: number;
 }
 
 /** Wall-clock with sub-millisecond resolution, on the same time base as the clients' process. */
@@ -144,6 +147,7 @@ sinks:
       fps: ((sinkOut(after) - sinkOut(before)) / elapsed) * 1000,
       videoFps: (parts.reduce((n, p) => n + p.videoFrames, 0) / clients / elapsed) * 1000,
       dropped: feeds[0]!.droppedTotal,
+      load: loadavg()[0]!,
     };
   } finally {
     for (const c of children) c.child.kill();
@@ -166,14 +170,14 @@ export async function websocketBench(): Promise<{ rows: FanOutRow[]; table: stri
   }
   const base = rows[0]!;
   const table = [
-    '| clients | topics | delivery p50 | p99 | max | pipeline CPU | CPU per added client | frames/s | video frames/s per client | gaps / drops |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| clients | topics | delivery p50 | p99 | max | pipeline CPU | CPU per added client | frames/s | video frames/s per client | gaps / drops | load |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...rows.map((r) => {
       const perClient =
         r.clients > base.clients && r.topics === base.topics
           ? `${((r.cpuPercent - base.cpuPercent) / (r.clients - base.clients)).toFixed(3)} %`
           : '';
-      return `| ${r.clients} | ${r.topics} | ${r.p50.toFixed(1)} ms | **${r.p99.toFixed(1)} ms** | ${r.max.toFixed(1)} ms | ${r.cpuPercent.toFixed(1)} % | ${perClient} | ${r.fps.toFixed(1)} | ${r.topics.includes('video') ? r.videoFps.toFixed(1) : ''} | ${r.gaps} / ${r.dropped} |`;
+      return `| ${r.clients} | ${r.topics} | ${r.p50.toFixed(1)} ms | **${r.p99.toFixed(1)} ms** | ${r.max.toFixed(1)} ms | ${r.cpuPercent.toFixed(1)} % | ${perClient} | ${r.fps.toFixed(1)} | ${r.topics.includes('video') ? r.videoFps.toFixed(1) : ''} | ${r.gaps} / ${r.dropped} | ${r.load.toFixed(1)} |`;
     }),
   ].join('\n');
   return { rows, table };

@@ -17,6 +17,13 @@ import { FeedClient, fakeDetect, gate, startFeed } from './helpers/ws-feed.ts';
 
 const FRAMES = 40;
 
+/** The test pipeline started behind a gate: clients connect, then `g.open()` lets frames through. */
+async function gated(yaml: string) {
+  const g = gate();
+  const running = await startFeed(yaml, { stages: [g.def, fakeDetect] });
+  return { g, running };
+}
+
 function pipeline(sinkExtra = ''): string {
   return `
 name: protocol-test
@@ -36,8 +43,7 @@ ${sinkExtra}`;
 }
 
 test('hello comes first, then one detections message per frame in seq order, all valid v1 messages', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const { g, running } = await gated(pipeline());
   const client = new FeedClient(running.url);
   await client.opened;
   await client.until(() => client.messages.length > 0, 'hello');
@@ -100,10 +106,8 @@ test('hello comes first, then one detections message per frame in seq order, all
 });
 
 test("stats arrive once a second with every component and the client's own dropped count", async () => {
-  const g = gate();
-  const running = await startFeed(
+  const { g, running } = await gated(
     pipeline().replace(`duration: ${FRAMES / 20}`, 'realtime: true, duration: 3'),
-    { stages: [g.def, fakeDetect] },
   );
   const client = new FeedClient(running.url);
   await client.opened;
@@ -191,8 +195,7 @@ sinks: [{ type: websocket, port: 0 }]
 });
 
 test('subscribe chooses the topics; bad messages get an error and the connection stays open', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const { g, running } = await gated(pipeline());
   const quiet = new FeedClient(running.url);
   const picky = new FeedClient(running.url);
   await Promise.all([quiet.opened, picky.opened]);
@@ -235,8 +238,7 @@ test('subscribe chooses the topics; bad messages get an error and the connection
 });
 
 test('a client message over 64 KiB closes that connection with 1009, and only that one', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const { g, running } = await gated(pipeline());
   const big = new FeedClient(running.url);
   const other = new FeedClient(running.url);
   await Promise.all([big.opened, other.opened]);
@@ -251,8 +253,7 @@ test('a client message over 64 KiB closes that connection with 1009, and only th
 });
 
 test('a client flooding the server with messages is closed with 1008; the others go on', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const { g, running } = await gated(pipeline());
   const flood = new FeedClient(running.url);
   const other = new FeedClient(running.url);
   await Promise.all([flood.opened, other.opened]);
@@ -267,10 +268,7 @@ test('a client flooding the server with messages is closed with 1008; the others
 });
 
 test('examples/ws-client.ts connects with a token and prints one line per frame', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline('    token: example-token'), {
-    stages: [g.def, fakeDetect],
-  });
+  const { g, running } = await gated(pipeline('    token: example-token'));
   const child = spawn(
     process.execPath,
     [
@@ -346,10 +344,8 @@ sinks:
       /feed\.yaml:7:5/.test(err.message) &&
       /port 18777 is already used by sinks\[0\]/.test(err.message),
   );
-  const g = gate();
-  const running = await startFeed(
+  const { g, running } = await gated(
     `${pipeline()}  - type: websocket\n    port: 0\n    path: /second\n`,
-    { stages: [g.def, fakeDetect] },
   );
   assert.is(running.feeds.length, 2);
   const a = new FeedClient(running.feeds[0]!.url!);
@@ -364,10 +360,7 @@ sinks:
 });
 
 test('a wrong or missing token gets 401 before the upgrade, and the log never shows it', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline('    token: s3cret-token'), {
-    stages: [g.def, fakeDetect],
-  });
+  const { g, running } = await gated(pipeline('    token: s3cret-token'));
   const none = new FeedClient(running.url);
   const wrongQuery = new FeedClient(`${running.url}?token=not-it-at-all`);
   const wrongHeader = new FeedClient(running.url, {
@@ -399,8 +392,7 @@ test('a wrong or missing token gets 401 before the upgrade, and the log never sh
 });
 
 test('maxClients: one client more is refused with 503; a place that frees up can be taken', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline('    maxClients: 2'), { stages: [g.def, fakeDetect] });
+  const { g, running } = await gated(pipeline('    maxClients: 2'));
   const a = new FeedClient(running.url);
   const b = new FeedClient(running.url);
   await Promise.all([a.opened, b.opened]);
@@ -420,10 +412,7 @@ test('maxClients: one client more is refused with 503; a place that frees up can
 });
 
 test('origins: a browser page from another origin gets 403; listed origins and programs without one get in', async () => {
-  const g = gate();
-  const running = await startFeed(pipeline('    origins: [https://dash.example.com]'), {
-    stages: [g.def, fakeDetect],
-  });
+  const { g, running } = await gated(pipeline('    origins: [https://dash.example.com]'));
   const stranger = new FeedClient(running.url, { headers: { Origin: 'https://evil.example.com' } });
   const listed = new FeedClient(running.url, { headers: { Origin: 'https://dash.example.com' } });
   const program = new FeedClient(running.url);
@@ -451,8 +440,7 @@ test('the port in use is a clear error naming it', async () => {
 });
 
 test("the feed's server also answers /metrics (with the feed's own gauges), /healthz, /readyz and /", async () => {
-  const g = gate();
-  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const { g, running } = await gated(pipeline());
   const client = new FeedClient(running.url);
   await client.opened;
   await client.until(() => client.messages.length > 0, 'hello');
@@ -474,10 +462,8 @@ test("the feed's server also answers /metrics (with the feed's own gauges), /hea
 });
 
 test('heartbeat: a client that stops answering pings is dropped; the others stay', async () => {
-  const g = gate();
-  const running = await startFeed(
+  const { g, running } = await gated(
     pipeline('    heartbeatSeconds: 1').replace(`duration: ${FRAMES / 20}`, 'realtime: true'),
-    { stages: [g.def, fakeDetect] },
   );
   const alive = new FeedClient(running.url);
   const dead = new FeedClient(running.url);
@@ -523,10 +509,7 @@ test('tls: the feed is served as wss with the given certificate', async () => {
       ],
       { stdio: 'ignore' },
     );
-    const g = gate();
-    const running = await startFeed(pipeline(`    tls: { cert: ${cert}, key: ${key} }`), {
-      stages: [g.def, fakeDetect],
-    });
+    const { g, running } = await gated(pipeline(`    tls: { cert: ${cert}, key: ${key} }`));
     try {
       assert.match(running.url, /^wss:\/\/127\.0\.0\.1:\d+\/ws$/);
       const client = new FeedClient(running.url, { ca: cert });

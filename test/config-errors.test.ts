@@ -177,13 +177,13 @@ const cases: Case[] = [
     path: 'stages[0].maxage',
     more: ['unknown key "maxage"', 'did you mean "maxAge"?', 'allowed: iou, maxAge'],
   },
-  // an option given to a stage that takes none
+  // an option given to a stage without options of its own: only the common stage options are allowed
   {
     name: 'option of a stage without options',
     yaml: 'source: { type: testpattern }\nstages:\n  - type: mirror\n    axis: x\nsinks: [{ type: file, path: a }]\n',
     line: 4,
     path: 'stages[0].axis',
-    more: ['unknown key "axis"', 'this takes no options'],
+    more: ['unknown key "axis"', 'allowed: maxLatencyMs, type'],
   },
   // an unknown key at the top level
   {

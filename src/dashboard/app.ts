@@ -143,6 +143,7 @@ function onBinary(data: ArrayBuffer): void {
       packet.codec,
       { width: hello?.width ?? 0, height: hello?.height ?? 0 },
       onPicture,
+      webCodecs,
     );
     playerCodec = packet.codec;
     state.videoMode = player.mode;
@@ -152,6 +153,15 @@ function onBinary(data: ArrayBuffer): void {
   player.push(packet);
 }
 let playerCodec = '';
+/** Cleared when WebCodecs turns out not to decode this stream: H.264 then goes through MSE. */
+const webCodecs = {
+  usable: true,
+  onUnusable: () => {
+    webCodecs.usable = false;
+    player?.close();
+    player = undefined;
+  },
+};
 const modeText = {
   webcodecs: 'WebCodecs',
   mse: 'MSE fallback',

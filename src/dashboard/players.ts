@@ -31,10 +31,13 @@ export function choosePlayer(
   codec: string,
   size: { width: number; height: number },
   onPicture: OnPicture,
+  webCodecs: { usable: boolean; onUnusable(): void },
 ): Player {
   if (codec === 'jpeg') return new JpegPlayer(onPicture);
   if (codec.startsWith('avc1')) {
-    if (typeof window.VideoDecoder === 'function') return new WebCodecsPlayer(onPicture);
+    if (webCodecs.usable && typeof window.VideoDecoder === 'function') {
+      return new WebCodecsPlayer(onPicture, webCodecs.onUnusable);
+    }
     const type = `video/mp4; codecs="${codec}"`;
     if (typeof window.MediaSource === 'function' && MediaSource.isTypeSupported(type)) {
       return new MsePlayer(type, size, onPicture);
@@ -53,7 +56,14 @@ class WebCodecsPlayer implements Player {
   private lastPts = -Infinity;
   private needKey = true;
 
-  constructor(private readonly onPicture: OnPicture) {}
+  /** Decoders that failed in a row; a decoder that ever output a picture resets it. */
+  private failures = 0;
+
+  constructor(
+    private readonly onPicture: OnPicture,
+    /** Called when this browser's WebCodecs cannot decode the stream (no H.264 in the build). */
+    private readonly onUnusable: () => void,
+  ) {}
 
   push(p: VideoPacket): void {
     // A new codec, a time jump back (the source looped) or a broken decoder: start over at a key frame.
@@ -78,17 +88,21 @@ class WebCodecsPlayer implements Player {
 
   private open(codec: string): VideoDecoder {
     const decoder = new VideoDecoder({
-      output: (frame) =>
+      output: (frame) => {
+        this.failures = 0;
         this.onPicture({
           image: frame,
           pts: frame.timestamp,
           width: frame.displayWidth,
           height: frame.displayHeight,
           release: () => frame.close(),
-        }),
+        });
+      },
       error: () => {
         this.decoder = undefined;
         this.needKey = true;
+        // A corrupt picture fails once; a decoder that never decodes anything is no use here.
+        if (++this.failures >= 3) this.onUnusable();
       },
     });
     // No description: the access units are Annex B with SPS and PPS in every key frame.

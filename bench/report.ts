@@ -28,6 +28,28 @@ export function writeReport(
   sections: { title: string; note: string; rows: BenchRow[] }[],
 ): void {
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+  const date = new Date().toISOString().slice(0, 10);
+  const fresh = new Map(
+    sections.map((s) => [
+      s.title,
+      [
+        `## ${s.title}`,
+        '',
+        s.note,
+        '',
+        ...(s.rows.length > 0 ? [formatRows(s.rows), ''] : []),
+        `Measured on ${machine}, ${date}.`,
+        '',
+      ].join('\n'),
+    ]),
+  );
+  // A run of some benchmarks (`npm run bench websocket`) keeps the others' last
+  // figures, and the machine line that describes them.
+  const kept = keptSections(path);
+  const old = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const oldMachine = /^Machine: .*$/m.exec(old)?.[0];
+  const keepsOld = [...kept.keys()].some((t) => !fresh.has(t));
+  const titles = [...kept.keys(), ...[...fresh.keys()].filter((t) => !kept.has(t))];
   const body = [
     '# Benchmarks',
     '',
@@ -35,11 +57,25 @@ export function writeReport(
     'the same run on the same machine (alternating, median of the runs), so the ratio is',
     'meaningful even where absolute numbers are not.',
     '',
-    `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}.`,
+    keepsOld && oldMachine ? oldMachine : `Machine: ${machine}. Date: ${date}.`,
     '',
-    ...sections.flatMap((s) => [`## ${s.title}`, '', s.note, '', formatRows(s.rows), '']),
+    ...titles.map((t) => fresh.get(t) ?? kept.get(t)!),
   ].join('\n');
   writeFileSync(path, body + keptHistory(path));
+}
+
+/** The measured sections above the history marker, by title, each as written (ending in a blank line). */
+function keptSections(path: string): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!existsSync(path)) return out;
+  const text = readFileSync(path, 'utf8');
+  const at = text.indexOf(HISTORY_MARKER);
+  const measured = at < 0 ? text : text.slice(0, at);
+  for (const part of measured.split(/^(?=## )/m).slice(1)) {
+    const title = part.slice(3, part.indexOf('\n')).trim();
+    out.set(title, part.replace(/\n*$/, '\n'));
+  }
+  return out;
 }
 
 /**

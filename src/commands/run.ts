@@ -8,6 +8,7 @@ import { silentLogger, stderrLogger, verboseLogger } from '../core/log.ts';
 import type { PipelineRun, RunResult } from '../core/runner.ts';
 import { EXIT, type Command } from './command.ts';
 import { statsError, writeJsonStats } from './json-stats.ts';
+import { openRunMetricsEndpoint } from './metrics-endpoint.ts';
 import { parseArgs } from './parse-args.ts';
 import { reportError } from './report-error.ts';
 import { progressLine, summaryTable } from './stats-format.ts';
@@ -55,14 +56,22 @@ export const runCommand: Command = {
       name = config.name;
       const base = args.flags.has('verbose') ? verboseLogger : stderrLogger;
       const log = quiet ? { ...base, info: silentLogger.info } : base;
-      const assembled = await assemblePipeline(config, {
-        registries,
-        clock: systemClock,
-        log,
-        baseDir: process.cwd(),
-      });
-      run = assembled.run;
-      result = await runWithSignals(assembled, quiet);
+      const metrics = config.metrics
+        ? await openRunMetricsEndpoint(config.metrics, log)
+        : undefined;
+      try {
+        const assembled = await assemblePipeline(config, {
+          registries,
+          clock: systemClock,
+          log,
+          baseDir: process.cwd(),
+        });
+        run = assembled.run;
+        metrics?.attach(run.metrics);
+        result = await runWithSignals(assembled, quiet);
+      } finally {
+        await metrics?.close();
+      }
     } catch (err) {
       // The README promises --json-stats after every failure, also one before the
       // pipeline ran (a config error, an unreadable input): scripts read the reason

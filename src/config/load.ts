@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import type { ComponentRegistries } from '../core/component.ts';
 import { ConfigError } from '../core/errors.ts';
 import { got } from './describe.ts';
+import { checkPortConflicts } from './port-conflicts.ts';
 import { type Issue, issuesError, throwIfIssues } from './issues.ts';
 import { applyOverrides } from './overrides.ts';
 import { pipelineFields, SECTIONS, type Section, TOP_LEVEL_KEYS } from './pipeline-fields.ts';
@@ -60,6 +61,7 @@ export function parsePipeline(text: string, file: string, opts: LoadOptions): Pi
   }
   applyOverrides(root, opts.sets ?? [], issues);
   const config = readPipeline(root, file, opts.registries, issues);
+  checkPortConflicts(root, config.metrics, config.sinks ?? [], issues);
   throwIfIssues(file, issues);
   return config as PipelineConfig;
 }
@@ -83,6 +85,13 @@ function readPipeline(
     root.where,
     issues,
   );
+  const metrics = readField(
+    value('metrics'),
+    pipelineFields.metrics,
+    'metrics',
+    root.where,
+    issues,
+  ) as PipelineConfig['metrics'];
   const [source, stages, sinks] = SECTIONS.map((s) =>
     readSection(s, value(s.key), root, registries, issues),
   );
@@ -91,6 +100,7 @@ function readPipeline(
     file,
     name: (name as string | undefined) ?? basename(file, extname(file)),
     maxInFlight: maxInFlight as number,
+    ...(metrics !== undefined ? { metrics } : {}),
     source: source?.[0],
     stages: stages ?? [],
     sinks: sinks ?? [],

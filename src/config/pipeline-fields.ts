@@ -17,6 +17,25 @@ export const pipelineFields = {
     default: 4,
     doc: 'frames inside the pipeline at once; bounds memory',
   }),
+  metrics: optional(
+    t.object(
+      {
+        port: t.integer({
+          min: 0,
+          max: 65535,
+          doc: 'TCP port of `/metrics`, `/healthz` and `/readyz`; 0 picks a free one (the log says which)',
+        }),
+        host: t.string({
+          minLength: 1,
+          default: '127.0.0.1',
+          doc: 'address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for every interface',
+        }),
+      },
+      {
+        doc: 'serve Prometheus metrics and health endpoints over HTTP while the pipeline runs (README, "Metrics endpoints")',
+      },
+    ),
+  ),
 } satisfies Fields;
 
 export type ComponentKind = 'source' | 'stage' | 'sink';

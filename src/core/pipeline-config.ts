@@ -18,7 +18,16 @@ export interface PipelineConfig {
   file: string;
   name: string;
   maxInFlight: number;
+  /** The top-level `metrics:` key: serve `/metrics`, `/healthz`, `/readyz` here while the pipeline runs. */
+  metrics?: MetricsEndpointConfig;
   source: ComponentConfig;
   stages: ComponentConfig[];
   sinks: ComponentConfig[];
+}
+
+/** Where the operators' endpoints listen (the top-level `metrics:` key). */
+export interface MetricsEndpointConfig {
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
 }

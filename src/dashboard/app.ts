@@ -106,6 +106,7 @@ function onHello(h: Hello, send: (msg: unknown) => void): void {
   }
   send({ type: 'subscribe', topics: TOPICS });
   setStatus('live', 'ok');
+  canvas.classList.remove('stale');
   document.body.dataset.hellos = String(state.hellos);
 }
 
@@ -197,6 +198,8 @@ const connection = new Connection(await wsUrl(), {
   onBinary,
   onClose: (retryInMs) => {
     state.connected = false;
+    // The last picture stays, dimmed: it is no longer live.
+    canvas.classList.add('stale');
     setStatus(`reconnecting in ${(retryInMs / 1000).toFixed(1)} s`, 'down');
     // The next run starts its stream afresh: decoders and pairing begin again.
     player?.close();

@@ -82,15 +82,23 @@ function startPipeline(...extra: string[]): Promise<ChildProcess> {
   let output = '';
   return new Promise((resolve, reject) => {
     const listening = `WebSocket feed at ws://127.0.0.1:${port}/ws`;
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`the pipeline did not listen within ${WAIT_MS / 1000} s:\n${output}`));
+    }, WAIT_MS);
     const onData = (d: Buffer) => {
       output += d;
-      if (output.includes(listening)) resolve(proc);
+      if (output.includes(listening)) {
+        clearTimeout(timer);
+        resolve(proc);
+      }
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
-    proc.once('exit', (code, signal) =>
-      reject(new Error(`the pipeline ended before it listened (${code ?? signal}):\n${output}`)),
-    );
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the pipeline ended before it listened (${code ?? signal}):\n${output}`));
+    });
   });
 }
 

@@ -319,4 +319,27 @@ test('the port in use is a clear error naming it', async () => {
   await first.done;
 });
 
+test("the feed's server also answers /metrics (with the feed's own gauges), /healthz, /readyz and /", async () => {
+  const g = gate();
+  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const client = new FeedClient(running.url);
+  await client.opened;
+  await client.until(() => client.messages.length > 0, 'hello');
+  const base = running.feed.endpoint!.url;
+  const metrics = await fetch(`${base}/metrics`);
+  assert.is(metrics.status, 200);
+  const text = await metrics.text();
+  assert.match(text, /^framewire_ws_clients\{component="sink:websocket",kind="sink"\} 1$/m);
+  assert.match(text, /^framewire_ws_dropped_total\{component="sink:websocket",kind="sink"\} 0$/m);
+  assert.is((await fetch(`${base}/healthz`)).status, 200);
+  const ready = await fetch(`${base}/readyz`);
+  assert.ok(ready.status === 200 || ready.status === 503);
+  // The dashboard is mounted at / (503 with advice when its bundle was not built).
+  const page = await fetch(`${base}/`);
+  assert.ok(page.status === 200 || page.status === 503, `GET / answered ${page.status}`);
+  assert.match(page.headers.get('content-type') ?? '', /text\/html/);
+  g.open();
+  await running.done;
+});
+
 test.run();

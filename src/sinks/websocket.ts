@@ -7,8 +7,11 @@ import { encodedOf } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { type InferFields, optional, t } from '../core/schema.ts';
+import { mountDashboard } from '../serve/dashboard-files.ts';
 import { type HttpEndpoint, listenHttp, pathOf } from '../serve/http-endpoint.ts';
 import { JpegEncoder } from '../serve/jpeg-encoder.ts';
+import { mountOperatorEndpoints } from '../serve/operator-endpoints.ts';
+import { contributeGauges } from '../serve/sink-gauges.ts';
 import { encodeVideoFrame } from '../serve/video-frame.ts';
 import { admit, isLoopback, refusal } from '../serve/ws-admission.ts';
 import {
@@ -237,6 +240,31 @@ export class WebSocketFeed implements Sink {
         this.#connected(ws);
       });
     });
+    // The same server answers the operators (/metrics, /healthz, /readyz) and serves the dashboard at /.
+    mountOperatorEndpoints(this.#endpoint, host.metrics);
+    mountDashboard(this.#endpoint, { wsPath: config.path });
+    this.#unsubscribe.push(
+      contributeGauges(host.metrics, ctx.name, [
+        {
+          name: 'framewire_ws_clients',
+          type: 'gauge',
+          help: 'WebSocket clients connected now',
+          read: () => this.#sessions.size,
+        },
+        {
+          name: 'framewire_ws_dropped_total',
+          type: 'counter',
+          help: 'Messages and video frames dropped for WebSocket clients that read too slowly',
+          read: () => this.droppedTotal,
+        },
+        {
+          name: 'framewire_ws_refused_total',
+          type: 'counter',
+          help: 'WebSocket connections refused (token, origin, maxClients)',
+          read: () => this.#refusals,
+        },
+      ]),
+    );
     this.#unsubscribe.push(
       host.metrics.onHealth((report) => {
         const message = healthMessage(report);

@@ -4,8 +4,8 @@
  * pipelines/dashboard.yaml serves (the shipped sample looping in real time,
  * detected, tracked, counted and encoded to H.264), and we read what it drew
  * off the canvas: with WebCodecs, with its MSE fallback when WebCodecs is
- * gone, with JPEG pictures (the sink's `video: jpeg`), and across a restart of
- * the pipeline. The bundle is built by esbuild into a temp dir first, as
+ * gone, with JPEG pictures (the sink's `video: jpeg`), across a restart of
+ * the pipeline, and over https (the sink's `tls`, a self-signed test certificate). The bundle is built by esbuild into a temp dir first, as
  * `npm run build` builds it, so the test sees the current sources.
  *
  * What the page reports about itself comes from `window.__framewire`, a
@@ -81,14 +81,14 @@ function startPipeline(...extra: string[]): Promise<ChildProcess> {
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const listening = `WebSocket feed at ws://127.0.0.1:${port}/ws`;
+    const listening = new RegExp(`WebSocket feed at wss?://127\\.0\\.0\\.1:${port}/ws`);
     const timer = setTimeout(() => {
       proc.kill('SIGKILL');
       reject(new Error(`the pipeline did not listen within ${WAIT_MS / 1000} s:\n${output}`));
     }, WAIT_MS);
     const onData = (d: Buffer) => {
       output += d;
-      if (output.includes(listening)) {
+      if (listening.test(output)) {
         clearTimeout(timer);
         resolve(proc);
       }
@@ -298,6 +298,37 @@ test('with the sink sending JPEG pictures (video: jpeg) it draws those', async (
   assertDrawn(await canvasFacts(page), 'jpeg');
   assert.is(await page.textContent('#mode'), 'JPEG');
   await page.close();
+});
+
+test('over https (tls) the page is a secure context: wss and WebCodecs', async () => {
+  await setup();
+  await stopPipeline();
+  const fixtures = new URL('fixtures/tls/', import.meta.url).pathname;
+  pipeline = await startPipeline(
+    '--set',
+    `sinks.0.tls.cert=${join(fixtures, 'localhost.crt')}`,
+    '--set',
+    `sinks.0.tls.key=${join(fixtures, 'localhost.key')}`,
+  );
+  // A second profile that accepts the test's self-signed certificate.
+  const secure = await chromium.launchPersistentContext(join(tmp.dir, 'profile-tls'), {
+    executablePath: CHROMIUM,
+    args: FLAGS,
+    headless: true,
+    ignoreHTTPSErrors: true,
+  });
+  try {
+    const page = await secure.newPage();
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    const res = await page.goto(`https://127.0.0.1:${port}/`);
+    assert.is(res?.status(), 200);
+    assert.is(await page.evaluate('window.isSecureContext'), true);
+    assertDrawn(await canvasFacts(page), 'webcodecs');
+    assert.equal(sockets, [`wss://127.0.0.1:${port}/ws`]);
+  } finally {
+    await secure.close();
+  }
 });
 
 test.run();

@@ -100,6 +100,11 @@ function onHello(h: Hello, send: (msg: unknown) => void): void {
   $('pipeline').textContent = h.pipeline;
   $('size').textContent =
     `${h.width}×${h.height}${h.fps ? ` @ ${h.fps.toFixed(h.fps % 1 ? 2 : 0)}` : ''}`;
+  if (h.video === 'none' && picture) {
+    // This run sends no video: the detections are drawn on a plain canvas, not on an old picture.
+    picture.release();
+    picture = undefined;
+  }
   if (!picture && h.width > 0 && h.height > 0) {
     canvas.width = h.width;
     canvas.height = h.height;

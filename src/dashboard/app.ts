@@ -75,10 +75,15 @@ function onPicture(next: Picture): void {
   if (picture && picture !== next) picture.release();
   picture = next;
   state.pictures++;
+  countDraw();
+  render();
+}
+
+/** The FPS in the header: frames drawn, pictures when there is video, detections without. */
+function countDraw(): void {
   const now = performance.now();
   drawTimes.push(now);
   while (drawTimes.length > 0 && now - drawTimes[0]! > 1000) drawTimes.shift();
-  render();
 }
 
 function showFps(): void {
@@ -86,7 +91,7 @@ function showFps(): void {
   while (drawTimes.length > 0 && now - drawTimes[0]! > 1000) drawTimes.shift();
   state.fps = drawTimes.length;
   const fps = $('fps');
-  fps.textContent = player ? `${drawTimes.length} fps` : '–';
+  fps.textContent = state.connected ? `${drawTimes.length} fps` : '–';
   fps.dataset.fps = String(drawTimes.length);
 }
 setInterval(showFps, 500);
@@ -109,7 +114,11 @@ function onHello(h: Hello, send: (msg: unknown) => void): void {
     canvas.width = h.width;
     canvas.height = h.height;
   }
-  send({ type: 'subscribe', topics: TOPICS });
+  // Asking a feed without video for video only earns an error reply.
+  send({
+    type: 'subscribe',
+    topics: h.video === 'none' ? TOPICS.filter((t) => t !== 'video') : TOPICS,
+  });
   setStatus('live', 'ok');
   canvas.classList.remove('stale');
   document.body.dataset.hellos = String(state.hellos);
@@ -126,8 +135,10 @@ function onDetections(r: DetectionsMessage): void {
   tracks.update(r);
   $('objects').textContent = String(r.detections.length);
   // Without video the detections are the picture; with it, redraw when they belong to the shown one.
-  if (!player || player.mode === 'unsupported' || (picture && recordFor(picture.pts) === r))
+  if (!player || player.mode === 'unsupported') {
+    countDraw();
     render();
+  } else if (picture && recordFor(picture.pts) === r) render();
 }
 
 function onMessage(msg: ServerMessage, send: (msg: unknown) => void): void {

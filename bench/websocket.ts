@@ -6,22 +6,16 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { concatMap } from 'rxjs';
-import { registries as builtIn } from '../src/components-all.ts';
 import { parsePipeline } from '../src/config/load.ts';
 import { assemblePipeline } from '../src/core/assemble.ts';
 import type { Clock } from '../src/core/clock.ts';
 import { systemClock } from '../src/core/clock.ts';
-import {
-  type ComponentRegistries,
-  defineStage,
-  type SinkDefinition,
-  type StageDefinition,
-} from '../src/core/component.ts';
+import { defineStage } from '../src/core/component.ts';
 import { Detections } from '../src/core/detections.ts';
 import type { Frame } from '../src/core/frame.ts';
 import { silentLogger } from '../src/core/log.ts';
-import { Registry } from '../src/core/registry.ts';
-import { type WebSocketFeed, websocketSink } from '../src/sinks/websocket.ts';
+import type { WebSocketFeed } from '../src/sinks/websocket.ts';
+import { registriesWith } from '../test/helpers/ws-feed.ts';
 
 const WARMUP_MS = 3000;
 const MEASURE_MS = 10_000;
@@ -75,25 +69,9 @@ const standInDetect = defineStage({
     }),
 });
 
-function registriesFor(feeds: WebSocketFeed[]): ComponentRegistries {
-  const stages = new Registry<StageDefinition>('stage');
-  for (const [name, def] of builtIn.stages.entries()) stages.add(name, def);
-  stages.add(standInDetect.type, standInDetect);
-  const sinks = new Registry<SinkDefinition>('sink');
-  sinks.add('websocket', {
-    ...websocketSink,
-    create: async (config, ctx) => {
-      const feed = (await websocketSink.create(config as never, ctx)) as WebSocketFeed;
-      feeds.push(feed);
-      return feed;
-    },
-  } as SinkDefinition);
-  return { sources: builtIn.sources, stages, sinks };
-}
-
 async function fanOut(clients: number, topics: string): Promise<FanOutRow> {
   const feeds: WebSocketFeed[] = [];
-  const registries = registriesFor(feeds);
+  const registries = registriesWith({ stages: [standInDetect] }, feeds);
   const video = topics.includes('video') ? 'h264' : 'none';
   const config = parsePipeline(
     `

@@ -13,6 +13,7 @@ import { Registry } from './core/registry.ts';
 import { fileSink } from './sinks/file.ts';
 import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
+import { rtspSink } from './sinks/rtsp.ts';
 import { websocketSink } from './sinks/websocket.ts';
 import { fileSource } from './sources/file.ts';
 import { testsrcSource } from './sources/testsrc.ts';
@@ -23,6 +24,7 @@ import { nmsStage } from './stages/nms.ts';
 import { overlayStage } from './stages/overlay.ts';
 import { countStage } from './stages/count.ts';
 import { resizeStage } from './stages/resize.ts';
+import { segmentStage } from './stages/segment.ts';
 import { trackStage } from './stages/track.ts';
 
 const sources = new Registry<AnySourceDefinition>('source');
@@ -34,6 +36,7 @@ sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);
 stages.add(detectStage.type, detectStage);
+stages.add(segmentStage.type, segmentStage);
 stages.add(nmsStage.type, nmsStage);
 stages.add(trackStage.type, trackStage);
 stages.add(countStage.type, countStage);
@@ -41,6 +44,7 @@ stages.add(encodeStage.type, encodeStage);
 stages.add(overlayStage.type, overlayStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
+sinks.add(rtspSink.type, rtspSink);
 sinks.add(websocketSink.type, websocketSink);
 
 export const registries: ComponentRegistries = { sources, stages, sinks };

@@ -52,6 +52,8 @@ interface Script {
 /** A scripted encoder that records what it was given and how many pictures it held at most. */
 function scripted(script: Script = {}) {
   const given: { seq: number; key: boolean }[] = [];
+  /** What each picture looked like when the encoder got it: size and luma row 0. */
+  const pictures: { size: string; row0: number[] }[] = [];
   const held: { frame: Frame; key: boolean }[] = [];
   let cb: EncoderCallbacks | undefined;
   let maxHeld = 0;
@@ -66,11 +68,18 @@ function scripted(script: Script = {}) {
       cb?.output(unit);
     }
   };
-  const factory: EncoderFactory = async (_format, callbacks) => {
+  /** The format of every encoder the session opened, in order. */
+  const opened: string[] = [];
+  const factory: EncoderFactory = async (format, callbacks) => {
+    opened.push(`${format.width}x${format.height}`);
     cb = callbacks;
     return {
       encode(frame, key) {
         given.push({ seq: frame.seq, key });
+        pictures.push({
+          size: `${frame.width}x${frame.height}`,
+          row0: [...frame.data.subarray(0, frame.width)],
+        });
         if (frame.seq === script.failAt) callbacks.error(new Error('encoder exploded'));
         held.push({ frame, key });
         maxHeld = Math.max(maxHeld, held.length);
@@ -82,7 +91,7 @@ function scripted(script: Script = {}) {
       close() {},
     };
   };
-  return { factory, given, release, maxHeld: () => maxHeld };
+  return { factory, given, pictures, opened, release, maxHeld: () => maxHeld };
 }
 
 test('every frame comes out once, in order, the same object, with its packet', async () => {
@@ -200,11 +209,6 @@ const refused: { name: string; input: () => Frame[]; message: RegExp }[] = [
     input: () => frames([0], 65, 48),
     message: /65x48; yuv420p needs even sizes/,
   },
-  {
-    name: 'a size change mid-stream',
-    input: () => [...frames([0]), ...frames([40_000], 32, 48).map((f) => ({ ...f, seq: 1 }))],
-    message: /frame 1 is 32x48 but the stream started at 64x48/,
-  },
 ];
 for (const c of refused) {
   test(`refuses ${c.name} with a STAGE_FAILED error`, async () => {
@@ -215,6 +219,90 @@ for (const c of refused) {
     assert.match((err as Error).message, /^stages\[0\] \(encode\)/);
   });
 }
+
+test('a size change after a reconnect: the encoder gets the picture letterboxed to the first size, once said and counted', async () => {
+  // 64x48, then (a reconnect) two 32x48 frames of luma 100, then 64x48 again.
+  const small = frames([3_040_000, 3_080_000], 32, 48).map((f, i) => {
+    f.data.fill(100, 0, 32 * 48).fill(128, 32 * 48);
+    return {
+      ...f,
+      seq: 1 + i,
+      meta: i === 0 ? { timings: {}, discontinuity: true as const } : f.meta,
+    };
+  });
+  const input = [...frames([0]), ...small, ...frames([3_120_000]).map((f) => ({ ...f, seq: 3 }))];
+  const ctx = context();
+  const infos: string[] = [];
+  const log = ctx.log;
+  const enc = scripted();
+  const out = await encode(
+    input,
+    {},
+    { ...ctx, log: { warn: (m) => log.warn(m), info: (m) => infos.push(m) } },
+    enc.factory,
+  );
+  assert.equal(
+    enc.pictures.map((p) => p.size),
+    ['64x48', '64x48', '64x48', '64x48'],
+  );
+  // Hand-computed letterbox of 32x48 into 64x48: scale 1, image at x 16..47, black (16) around.
+  const bars = Array.from({ length: 64 }, (_, x) => (x >= 16 && x < 48 ? 100 : 16));
+  assert.equal(enc.pictures[1]!.row0, bars);
+  assert.equal(enc.pictures[2]!.row0, bars);
+  // The discontinuity starts a GOP; the frames keep their own pixels and size.
+  assert.equal(
+    enc.given.map((g) => g.key),
+    [true, true, false, false],
+  );
+  assert.equal(
+    out.map((f) => `${f.width}x${f.height}`),
+    ['64x48', '32x48', '32x48', '64x48'],
+  );
+  assert.is(out[1]!.data[0], 100);
+  assert.ok(out.every((f) => encodedOf(f) !== undefined));
+  assert.equal(ctx.counts, { SIZE_CHANGE: 1 });
+  assert.is(ctx.warnings.length, 1);
+  assert.match(
+    ctx.warnings[0]!,
+    /frame 1 is 32x48 but the stream started at 64x48: encoding it scaled to 64x48 \(letterboxed\)/,
+  );
+  assert.equal(infos, ['stages[0] (encode): frame 3 is back at 64x48']);
+  // The scaled copies went back to the pool.
+  assert.is(ctx.pool.outstanding, 0);
+});
+
+test('sizeChange: restart drains the encoder and opens a new one at the new size, starting with a key frame', async () => {
+  const input = [
+    ...frames([0, 40_000]),
+    ...frames([3_080_000, 3_120_000], 32, 48).map((f, i) => ({ ...f, seq: 2 + i })),
+  ];
+  const ctx = context();
+  const enc = scripted();
+  const out = await encode(input, { sizeChange: 'restart' }, ctx, enc.factory);
+  assert.equal(enc.opened, ['64x48', '32x48']);
+  assert.equal(
+    enc.pictures.map((p) => p.size),
+    ['64x48', '64x48', '32x48', '32x48'],
+  );
+  assert.equal(
+    enc.given.map((g) => g.key),
+    [true, false, true, false],
+  );
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 3],
+  );
+  // Every frame has its unit; the key frames carry their stream's decoder config.
+  assert.ok(out.every((f) => encodedOf(f) !== undefined));
+  assert.equal(
+    out.map((f) => encodedOf(f)!.decoderConfig !== undefined),
+    [true, false, true, false],
+  );
+  assert.equal(ctx.counts, { SIZE_CHANGE: 1 });
+  assert.equal(ctx.warnings, [
+    'stages[0] (encode): frame 2 is 32x48 but the stream started at 64x48: starting a new stream at 32x48 (a file sink goes on in a numbered next file)',
+  ]);
+});
 
 test('an encoder error ends the stream with a fatal STAGE_FAILED naming the stage', async () => {
   const err = await encode(

@@ -15,8 +15,11 @@ test('there are example pipelines', () => {
 
 for (const file of files) {
   test(`framewire validate pipelines/${file}`, async () => {
-    // transcode.yaml needs ${INPUT}: give it one, as its comment tells users to.
-    const r = await runCli(['validate', `pipelines/${file}`], { env: { INPUT: 'movie.mp4' } });
+    // transcode.yaml needs ${INPUT} and rtsp-camera.yaml ${CAMERA_URL}: give them
+    // one, as their comments tell users to.
+    const r = await runCli(['validate', `pipelines/${file}`], {
+      env: { INPUT: 'movie.mp4', CAMERA_URL: 'rtsp://user:secret@192.0.2.10:554/stream1' },
+    });
     assert.is(r.code, 0, r.stderr);
     assert.match(r.stdout, /ok/);
   });

@@ -2,11 +2,17 @@
 // → websocket) with real `ws` clients: the order and shape of every message
 // (each one checked against the shipped JSON Schemas), subscribe, bad client
 // messages, and who may connect (token, maxClients, origins).
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { registries } from '../src/components-all.ts';
 import { parsePipeline } from '../src/config/load.ts';
+import type { ComponentContext } from '../src/core/component.ts';
 import { ConfigError } from '../src/core/errors.ts';
+import { fakeSource } from './helpers/fake-pipeline.ts';
 import { FeedClient, fakeDetect, gate, startFeed } from './helpers/ws-feed.ts';
 
 const FRAMES = 40;
@@ -119,6 +125,71 @@ test("stats arrive once a second with every component and the client's own dropp
   assert.ok(stats.components.every((c) => c.in > 0));
 });
 
+test('health: the current state right after hello, then each event as it happens', async () => {
+  const g = gate();
+  let sourceCtx: ComponentContext | undefined;
+  const live = fakeSource('fake-live', (seq, ctx) => {
+    if (seq === 0) sourceCtx = ctx;
+  });
+  const running = await startFeed(
+    `
+source: { type: fake-live, frames: 30 }
+stages: [{ type: gate }]
+sinks: [{ type: websocket, port: 0 }]
+`,
+    { sources: [live], stages: [g.def] },
+  );
+  while (!sourceCtx) await new Promise((r) => setTimeout(r, 10));
+  sourceCtx.health({ state: 'connected' });
+  const first = new FeedClient(running.url);
+  await first.until(() => first.of('health').length === 1, 'the current health');
+  sourceCtx.health({
+    state: 'reconnecting',
+    attempt: 2,
+    delayMs: 400,
+    detail: 'connection refused',
+  });
+  await first.until(() => first.of('health').length === 2, 'the reconnecting event');
+  const second = new FeedClient(running.url);
+  await second.until(() => second.of('health').length === 1, 'the current health (second)');
+  g.open();
+  await running.done;
+  await Promise.all([first.closed, second.closed]);
+  assert.equal(first.problems, []);
+  assert.equal(second.problems, []);
+  assert.equal(
+    first.messages.slice(0, 2).map((m) => [m.type, m.state]),
+    [
+      ['hello', undefined],
+      ['health', 'connected'],
+    ],
+  );
+  const event = first.of('health')[1]!;
+  assert.equal(
+    {
+      component: event.component,
+      state: event.state,
+      attempt: event.attempt,
+      delayMs: event.delayMs,
+      detail: event.detail,
+    },
+    {
+      component: 'source:fake-live',
+      state: 'reconnecting',
+      attempt: 2,
+      delayMs: 400,
+      detail: 'connection refused',
+    },
+  );
+  assert.equal(
+    second.messages.slice(0, 2).map((m) => [m.type, m.state]),
+    [
+      ['hello', undefined],
+      ['health', 'reconnecting'],
+    ],
+  );
+});
+
 test('subscribe chooses the topics; bad messages get an error and the connection stays open', async () => {
   const g = gate();
   const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
@@ -177,6 +248,66 @@ test('a client message over 64 KiB closes that connection with 1009, and only th
   await other.closed;
   assert.is(other.of('detections').length, FRAMES);
   assert.not.instance(await running.done, Error);
+});
+
+test('a client flooding the server with messages is closed with 1008; the others go on', async () => {
+  const g = gate();
+  const running = await startFeed(pipeline(), { stages: [g.def, fakeDetect] });
+  const flood = new FeedClient(running.url);
+  const other = new FeedClient(running.url);
+  await Promise.all([flood.opened, other.opened]);
+  for (let i = 0; i < 100; i++) flood.send({ type: 'subscribe', topics: ['detections'] });
+  const closed = await flood.closed;
+  assert.is(closed.code, 1008);
+  assert.ok(flood.of('subscribed').length <= 20);
+  g.open();
+  await running.done;
+  await other.closed;
+  assert.is(other.of('detections').length, FRAMES);
+});
+
+test('examples/ws-client.ts connects with a token and prints one line per frame', async () => {
+  const g = gate();
+  const running = await startFeed(pipeline('    token: example-token'), {
+    stages: [g.def, fakeDetect],
+  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'examples/ws-client.ts',
+      running.url,
+      '--token',
+      'example-token',
+      '--topics',
+      'detections',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (t: string) => {
+    out += t;
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    while (!out.includes('hello:')) {
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    g.open();
+    await running.done;
+    assert.is(await exited, 0);
+  } finally {
+    child.kill();
+    g.open();
+  }
+  const lines = out.trim().split('\n');
+  assert.is(lines[0], 'hello: protocol-test 320x240 @ 20 fps, video none');
+  const frames = lines.filter((l) => l.startsWith('frame '));
+  assert.is(frames.length, FRAMES);
+  assert.is(frames[0], 'frame 0 pts 0.000s: person 0.90, car 0.75');
+  assert.match(lines.at(-1)!, /^closed \(1001 the pipeline ended\)$/);
 });
 
 test('a token is required away from loopback: validation says so at the host', () => {
@@ -340,6 +471,79 @@ test("the feed's server also answers /metrics (with the feed's own gauges), /hea
   assert.match(page.headers.get('content-type') ?? '', /text\/html/);
   g.open();
   await running.done;
+});
+
+test('heartbeat: a client that stops answering pings is dropped; the others stay', async () => {
+  const g = gate();
+  const running = await startFeed(
+    pipeline('    heartbeatSeconds: 1').replace(`duration: ${FRAMES / 20}`, 'realtime: true'),
+    { stages: [g.def, fakeDetect] },
+  );
+  const alive = new FeedClient(running.url);
+  const dead = new FeedClient(running.url);
+  await Promise.all([alive.opened, dead.opened]);
+  // A paused socket reads no ping, so it answers none: to the server it is a dead peer.
+  dead.stall();
+  g.open();
+  while (running.feed.clientCount > 1) await new Promise((r) => setTimeout(r, 50));
+  assert.is(running.feed.clientCount, 1);
+  const before = alive.of('detections').length;
+  await alive.until(() => alive.of('detections').length > before + 5, 'more frames');
+  running.run.stop();
+  await running.done;
+  dead.resume();
+  const { code } = await dead.closed;
+  assert.is(code, 1006); // terminated, no close frame
+  assert.equal(alive.problems, []);
+});
+
+test('tls: the feed is served as wss with the given certificate', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'framewire-ws-tls-'));
+  try {
+    const key = join(dir, 'feed.key');
+    const cert = join(dir, 'feed.crt');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    const g = gate();
+    const running = await startFeed(pipeline(`    tls: { cert: ${cert}, key: ${key} }`), {
+      stages: [g.def, fakeDetect],
+    });
+    try {
+      assert.match(running.url, /^wss:\/\/127\.0\.0\.1:\d+\/ws$/);
+      const client = new FeedClient(running.url, { ca: cert });
+      await client.opened;
+      g.open();
+      await running.done;
+      await client.closed;
+      assert.is(client.of('detections').length, FRAMES);
+      assert.equal(client.problems, []);
+    } finally {
+      g.open();
+      running.run.stop();
+      await running.done;
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -73,7 +73,7 @@ sinks:
   stall.stall();
   g.open();
   await stall.until(
-    () => stopped && stall.of('stats').some((m) => (m.dropped as number) > 0),
+    () => stopped && stall.of('stats').some((m) => (m.dropped as number) >= DROPS_WANTED),
     'a stats message that counts the drops',
     120_000,
   );

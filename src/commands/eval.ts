@@ -14,6 +14,7 @@ import {
 } from '../eval/index.ts';
 import { Detector } from '../models/detector.ts';
 import { type Command, EXIT } from './command.ts';
+import { evalSegHelp, runEvalSeg } from './eval-seg.ts';
 import { evalTrackHelp, runEvalTrack } from './eval-track.ts';
 import { readFrames } from './media-io.ts';
 import { parseArgs } from './parse-args.ts';
@@ -46,9 +47,10 @@ type Format = 'coco' | 'yolo' | 'voc';
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'score a model on an annotated image set (COCO, YOLO or VOC): mAP, AP per class',
-  help: `${help}\n\n${evalTrackHelp}`,
+  help: `${help}\n\n${evalTrackHelp}\n\n${evalSegHelp}`,
   async run(argv) {
     if (argv[0] === 'track') return runEvalTrack(argv.slice(1));
+    if (argv[0] === 'seg') return runEvalSeg(argv.slice(1));
     const p = parseArgs(argv, {
       flags: ['json'],
       values: ['images', 'annotations', 'format', 'model', 'confidence'],

@@ -4,6 +4,7 @@ import { validateCommand } from './validate.ts';
 import { runCommand } from './run.ts';
 import { modelsCommand } from './models.ts';
 import { detectCommand } from './detect.ts';
+import { segmentCommand } from './segment.ts';
 import { evalCommand } from './eval.ts';
 import { exportCommand } from './export.ts';
 
@@ -14,6 +15,7 @@ export const commands: Command[] = [
   schemaCommand,
   modelsCommand,
   detectCommand,
+  segmentCommand,
   evalCommand,
   exportCommand,
 ];

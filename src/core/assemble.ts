@@ -142,36 +142,46 @@ function withImplicitDecode(
 
 /**
  * The stages to run: the pipeline's own, plus an `encode` stage at the end when
- * a sink would otherwise get raw frames and needs H.264. For a file sink (which
- * only muxes) it is libx264 High through ffmpeg, as the file sink always wrote,
- * with that sink's `crf`, `preset` and `keyframeInterval` (the first file
- * sink's, if several). For a `websocket` sink with `video: h264` alone it is
+ * a file, rtsp or websocket sink would otherwise get raw frames (they only mux
+ * or send access units). For a file sink it is libx264 High through ffmpeg, as
+ * the file sink always wrote, with that sink's `crf`, `preset` and
+ * `keyframeInterval` (the first file sink's, if several). For an rtsp sink
+ * alone it is the same encoder at the default bitrate in `realtime` mode, with
+ * that sink's `keyframeInterval` (short, so that a reconnected stream resumes
+ * soon); with both, the file sink's settings apply and the shorter of the two
+ * key-frame intervals. For a `websocket` sink with `video: h264` alone it is
  * libx264 Baseline, realtime, a key frame every half second: every browser's
  * WebCodecs decodes Baseline, and a viewer who joins waits at most that long
- * for a picture. It shows in stats and messages as `encode`, at `sinks[N].encode`.
+ * for a picture (with a file or rtsp sink as well, theirs is used).
+ * It shows in stats and messages as `encode`, at `sinks[N].encode`.
  */
 function withImplicitEncode(
   stages: readonly ComponentConfig[],
   sinks: readonly ComponentConfig[],
   registries: ComponentRegistries,
 ): readonly ComponentConfig[] {
+  const file = sinks.find((s) => s.type === 'file');
+  const rtsp = sinks.find((s) => s.type === 'rtsp');
+  const feed = sinks.find((s) => s.type === 'websocket' && s.options.video === 'h264');
   const encode = registries.stages.find('encode');
   if (!encode || stages.some((s) => s.type === 'encode')) return stages;
   const defaults = optionDefaults(encode.options);
-  const file = sinks.find((s) => s.type === 'file');
-  if (file) {
-    const { crf, preset, keyframeInterval } = file.options;
+  const owner = file ?? rtsp;
+  if (owner) {
+    const intervals = [file, rtsp].flatMap((s) =>
+      s ? [s.options.keyframeInterval as number] : [],
+    );
     const options = {
       ...defaults,
       encoder: 'ffmpeg',
       profile: 'high',
-      crf,
-      preset,
-      keyframeInterval,
+      keyframeInterval: Math.min(...intervals),
+      ...(file
+        ? { crf: file.options.crf, preset: file.options.preset }
+        : { latencyMode: 'realtime' }),
     };
-    return [...stages, { type: 'encode', path: `${file.path}.encode`, options }];
+    return [...stages, { type: 'encode', path: `${owner.path}.encode`, options }];
   }
-  const feed = sinks.find((s) => s.type === 'websocket' && s.options.video === 'h264');
   if (feed) {
     const options = {
       ...defaults,

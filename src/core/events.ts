@@ -15,7 +15,13 @@ export const EVENT_DOCS = {
   FRAME_CORRUPT: 'a picture could not be decoded; its frame is lost',
   CONNECTION_LOST: 'a live source or a network sink lost its connection',
   RECONNECT: 'a live source or a network sink connected again',
+  NOT_CONNECTED:
+    'a network sink discarded a frame while it had no connection (waiting to reconnect)',
   EXTRA_PICTURE: 'the decoder produced a picture no packet asked for (dropped)',
+  SIZE_CHANGE:
+    'the stream changed picture size (a live source came back at another resolution); the encoder scales it to the size it started at, or restarts at the new one (sizeChange: restart)',
+  NEXT_FILE:
+    'the file sink finished its MP4 and went on in a numbered next one (the stream restarted with another size)',
   ENCODE_SKIPPED:
     'the encoder produced no access unit for a picture (the frame passes on without one)',
   FRAME_UNENCODED: 'a sink got a frame without an access unit and wrote nothing for it',

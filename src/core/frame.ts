@@ -3,6 +3,7 @@ import type { Detections } from './detections.ts';
 import type { EncodedVideo } from './encoded.ts';
 import type { HealthEvent } from './health.ts';
 import type { MaskLayer } from './masks.ts';
+import type { SemanticMap } from './segmentation.ts';
 import type { TrackInfo } from './tracks.ts';
 
 /** Pixel layouts a frame's `data` can hold. Decided once per stream, never per frame. */
@@ -56,6 +57,8 @@ export interface FrameMeta {
   counts?: CountsSnapshot;
   /** Instance masks of `detections`, one entry per detection (`masks.ts`). */
   masks?: MaskLayer;
+  /** Set by `segment`: the class of every source-frame pixel (`segmentation.ts`). */
+  segmentation?: SemanticMap;
   /**
    * A live source's health event (RTSP, camera), on the first frame after it
    * happened (the event itself is published at once, beside the frames:

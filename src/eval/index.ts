@@ -13,3 +13,5 @@ export { defaultLabelPath, loadYoloDataset, parseYoloLabels } from './loaders/yo
 export { runEvaluation } from './run-evaluation.ts';
 export type { DetectResult, EvaluationReport, RunEvaluationOptions } from './run-evaluation.ts';
 export type * from './types.ts';
+export { formatSegmentationReport, SegmentationEvaluator } from './segmentation.ts';
+export type { SegmentationClassScore, SegmentationScores } from './segmentation.ts';

@@ -41,30 +41,38 @@ export const descriptorFields = {
   ),
   scale: optional(
     t.number({
-      doc: 'Pixel multiplier before mean/std (1/255 maps to 0–1); default 1/255 for float inputs',
+      doc: 'Pixel multiplier before mean/std (1/255 maps to 0–1); default 1/255 for float inputs, 1 (raw 0–255) for a recognised YOLOX',
       exclusiveMin: 0,
     }),
   ),
-  mean: t.list(t.number({ doc: 'Per channel, RGB order, after scale' }), {
-    doc: 'Subtracted per channel after scaling (ImageNet: [0.485, 0.456, 0.406])',
-    minItems: 3,
-    maxItems: 3,
-    default: [0, 0, 0],
-  }),
-  std: t.list(t.number({ doc: 'Per channel, RGB order', exclusiveMin: 0 }), {
-    doc: 'Divides per channel after the mean (ImageNet: [0.229, 0.224, 0.225])',
-    minItems: 3,
-    maxItems: 3,
-    default: [1, 1, 1],
-  }),
-  colorOrder: t.enum(['RGB', 'BGR'], {
-    doc: 'Channel order the model was trained on (OpenCV/Caffe models: BGR)',
-    default: 'RGB',
-  }),
+  mean: optional(
+    t.list(t.number({ doc: 'Per channel, RGB order, after scale' }), {
+      doc: "Subtracted per channel after scaling (ImageNet: [0.485, 0.456, 0.406]); default [0, 0, 0], NanoDet's own for a recognised NanoDet",
+      minItems: 3,
+      maxItems: 3,
+    }),
+  ),
+  std: optional(
+    t.list(t.number({ doc: 'Per channel, RGB order', exclusiveMin: 0 }), {
+      doc: "Divides per channel after the mean (ImageNet: [0.229, 0.224, 0.225]); default [1, 1, 1], NanoDet's own for a recognised NanoDet",
+      minItems: 3,
+      maxItems: 3,
+    }),
+  ),
+  colorOrder: optional(
+    t.enum(['RGB', 'BGR'], {
+      doc: 'Channel order the model was trained on (OpenCV/Caffe models: BGR); default RGB, BGR for a recognised YOLOX',
+    }),
+  ),
   resize: t.enum(['letterbox', 'stretch'], {
     doc: 'letterbox keeps the aspect ratio and pads (YOLO); stretch fills the input (SSD, most TF models)',
     default: 'letterbox',
   }),
+  pad: optional(
+    t.enum(['center', 'top-left'], {
+      doc: 'Where the letterbox puts the image: center (Ultralytics) or top-left (YOLOX); default center, top-left for a recognised YOLOX',
+    }),
+  ),
   padValue: t.integer({
     doc: 'Letterbox padding pixel value, 0–255 before normalization (Ultralytics: 114)',
     min: 0,

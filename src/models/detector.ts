@@ -6,6 +6,7 @@ import { Detections } from '../core/detections.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Logger } from '../core/log.ts';
 import { chooseDecoder, decodeDetections } from './decoders/index.ts';
+import { assertPlausible } from './decoders/plausible.ts';
 import type { Decoder, DecodeOptions, OutputTensor } from './decoders/types.ts';
 import { loadDescriptor } from './descriptor.ts';
 import { EMBEDDED_MODEL, prepareEmbeddedModel } from './embedded.ts';
@@ -16,6 +17,7 @@ import {
   resolveModelSpec,
   type SpecOverrides,
   withDecoderLabels,
+  withDecoderPreprocess,
 } from './model-spec.ts';
 import { Preprocessor } from './preprocess.ts';
 import type { InferenceBackend, InputFeed, Provider } from './session.ts';
@@ -114,8 +116,10 @@ export class Detector {
         backend.outputs,
         { ...backend.metadata },
         options.decoder ?? spec.decoder,
+        spec.preprocess,
       );
-      return new Detector(backend, withDecoderLabels(spec, decoder.name), decoder, options);
+      const fitted = withDecoderPreprocess(spec, decoder.preprocess, overrides);
+      return new Detector(backend, withDecoderLabels(fitted, decoder.name), decoder, options);
     } catch (err) {
       await backend.close();
       throw err;
@@ -166,6 +170,10 @@ export class Detector {
     const { frame, pre } = job;
     // NMS once, after decoding, for the families whose outputs need it.
     const raw = decodeDetections(this.decoder, outputs, this.#decodeOptions);
+    assertPlausible(raw, this.decoder.name, {
+      count: this.spec.labels.length,
+      from: this.spec.labelsFrom,
+    });
     const toSource = modelToSource(pre.letterbox, frame.width, frame.height, frame.meta.transform);
     let found = new Detections({
       boxes: boxesToSource(raw.boxes, toSource),
@@ -187,7 +195,7 @@ export class Detector {
 }
 
 /** Which ONNX file to open and the descriptor values that go with it. */
-async function locateModel(
+export async function locateModel(
   options: DetectorOptions,
 ): Promise<{ path: string; overrides: SpecOverrides }> {
   if (options.model === undefined) {

@@ -5,6 +5,13 @@ import { composeTransform, place } from '../core/geometry.ts';
 export type ResizeMode = 'letterbox' | 'stretch';
 
 /**
+ * Where a letterbox puts the content: centred (Ultralytics, most YOLOs), or in
+ * the top-left corner with all the padding right and below (YOLOX's own
+ * preprocessing, whose decoded grid assumes it).
+ */
+export type PadMode = 'center' | 'top-left';
+
+/**
  * Where a frame's content lands inside the model input: the content rectangle
  * (integers; outside it the pad value stays) and the scale that maps frame pixels
  * onto it (`model = frame × scale + offset`).
@@ -24,7 +31,7 @@ export interface Letterbox {
 /**
  * Fits a `srcW × srcH` frame into `dstW × dstH`: `letterbox` keeps the aspect
  * ratio and centres the content (the odd padding pixel goes right/bottom, as in
- * Ultralytics), `stretch` scales each axis on its own. Same geometry as the
+ * Ultralytics) or puts it top-left (`pad`), `stretch` scales each axis on its own. Same geometry as the
  * `resize` stage (`core/geometry.ts`), so the two agree to the pixel.
  */
 export function computeLetterbox(
@@ -33,15 +40,17 @@ export function computeLetterbox(
   dstW: number,
   dstH: number,
   mode: ResizeMode,
+  pad: PadMode = 'center',
 ): Letterbox {
   const p = place(srcW, srcH, dstW, dstH, mode);
+  const corner = pad === 'top-left';
   return {
     width: dstW,
     height: dstH,
     scaleX: p.scaleX,
     scaleY: p.scaleY,
-    contentX: p.offsetX,
-    contentY: p.offsetY,
+    contentX: corner ? 0 : p.offsetX,
+    contentY: corner ? 0 : p.offsetY,
     contentWidth: p.width,
     contentHeight: p.height,
   };

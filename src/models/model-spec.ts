@@ -1,5 +1,5 @@
 import { FramewireError } from '../core/errors.ts';
-import type { BoxFormat } from './decoders/types.ts';
+import type { BoxFormat, PreprocessDefaults } from './decoders/types.ts';
 import type { Descriptor } from './descriptor.ts';
 import { decoderDefaultLabels, type LabelSpace, resolveLabels } from './labels/label-space.ts';
 import { interpretMetadata } from './metadata.ts';
@@ -79,6 +79,7 @@ export async function resolveModelSpec(
       colorOrder: d.colorOrder ?? 'RGB',
       resize: d.resize ?? 'letterbox',
       padValue: d.padValue ?? 114,
+      pad: d.pad ?? 'center',
       scale: d.scale ?? (dtype === 'uint8' ? 1 : 1 / 255),
       mean: tuple3(d.mean, 0),
       std: tuple3(d.std, 1),
@@ -103,6 +104,33 @@ export function withDecoderLabels(spec: ModelSpec, decoder: string): ModelSpec {
   if (!spec.labelsDefaulted) return spec;
   const { labels, from } = decoderDefaultLabels(decoder);
   return { ...spec, labels, labelsFrom: from };
+}
+
+/**
+ * Once the decoder is known: its family's own preprocessing (YOLOX: top-left
+ * padding, raw 0–255 BGR pixels) for whatever the descriptor `d` left unsaid.
+ * Without it a recognised YOLOX export would be fed centred, scaled RGB input
+ * and find nothing.
+ */
+export function withDecoderPreprocess(
+  spec: ModelSpec,
+  defaults: PreprocessDefaults | undefined,
+  d: SpecOverrides,
+): ModelSpec {
+  if (!defaults) return spec;
+  const p = spec.preprocess;
+  const floatInput = p.dtype !== 'uint8';
+  return {
+    ...spec,
+    preprocess: {
+      ...p,
+      pad: d.pad ?? defaults.pad ?? p.pad,
+      colorOrder: d.colorOrder ?? defaults.colorOrder ?? p.colorOrder,
+      scale: d.scale ?? (floatInput ? defaults.scale : undefined) ?? p.scale,
+      mean: d.mean ? p.mean : (defaults.mean ?? p.mean),
+      std: d.std ? p.std : (defaults.std ?? p.std),
+    },
+  };
 }
 
 function layoutOf(input: TensorInfo): TensorLayout {

@@ -1,6 +1,6 @@
 import { frameByteLength, type PixelFormat } from '../core/frame.ts';
 import { toFloat16Bits } from './float16.ts';
-import { computeLetterbox, type Letterbox, type ResizeMode } from './letterbox.ts';
+import { computeLetterbox, type Letterbox, type PadMode, type ResizeMode } from './letterbox.ts';
 
 export type TensorLayout = 'NCHW' | 'NHWC';
 export type InputDType = 'float32' | 'uint8' | 'float16';
@@ -16,6 +16,8 @@ export interface PreprocessSpec {
   readonly resize: ResizeMode;
   /** Pixel value (0–255, before normalization) of the letterbox padding. */
   readonly padValue: number;
+  /** Where the letterbox puts the content (default centre). */
+  readonly pad?: PadMode;
   /** `value = (pixel × scale − mean[c]) / std[c]`, channels in RGB order. Ignored for uint8. */
   readonly scale: number;
   readonly mean: readonly [number, number, number];
@@ -78,7 +80,7 @@ export class Preprocessor {
     this.#spec = spec;
     this.#frame = frame;
     const { width: W, height: H } = spec;
-    this.letterbox = computeLetterbox(frame.width, frame.height, W, H, spec.resize);
+    this.letterbox = computeLetterbox(frame.width, frame.height, W, H, spec.resize, spec.pad);
     const lb = this.letterbox;
     this.dims = spec.layout === 'NCHW' ? [1, 3, H, W] : [1, H, W, 3];
     const n = 3 * W * H;

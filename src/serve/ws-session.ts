@@ -3,6 +3,8 @@ import { ConsumerQueue } from '../core/consumer-queue.ts';
 import { DEFAULT_TOPICS, type Topic } from './ws-protocol.ts';
 
 export interface SessionLimits {
+  /** Client messages accepted per second; a client has no reason to send more than a few. */
+  readonly maxMessagesPerSecond: number;
   /** Text messages (detections, stats, health) queued at most; drop-oldest beyond. */
   readonly queue: number;
   /** Video frames queued at most. */
@@ -41,6 +43,8 @@ export class ClientSession {
   #sending = false;
   /** A pong came since the last ping. */
   alive = true;
+  #windowStart = Number.NEGATIVE_INFINITY;
+  #windowMessages = 0;
 
   constructor(ws: WebSocket, limits: SessionLimits) {
     this.ws = ws;
@@ -50,6 +54,20 @@ export class ClientSession {
 
   get topics(): ReadonlySet<Topic> {
     return this.#topics;
+  }
+
+  /**
+   * Counts one message from the client at `now` (ms); false once it sent more
+   * than its limit within one second, so that a client flooding the server
+   * with messages cannot take the pipeline's time.
+   */
+  allowMessage(now: number): boolean {
+    if (now - this.#windowStart >= 1000) {
+      this.#windowStart = now;
+      this.#windowMessages = 0;
+    }
+    this.#windowMessages++;
+    return this.#windowMessages <= this.#limits.maxMessagesPerSecond;
   }
 
   subscribe(topics: readonly Topic[]): void {

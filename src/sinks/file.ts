@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { optional, t } from '../core/schema.ts';
 import { defineSink } from '../core/component.ts';
 import { encodedOf } from '../core/encoded.ts';
@@ -19,6 +19,12 @@ const PRESETS = ['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium
  * libx264 High, no B-frames) that takes this sink's `crf`, `preset` and
  * `keyframeInterval`; with an explicit `encode` stage those three do not apply.
  * Any write failure ends the run with SINK_WRITE naming the file.
+ *
+ * One MP4 track holds one picture size. When the stream starts anew with other
+ * parameter sets (an `encode` stage with `sizeChange: restart` after a live
+ * source came back at another resolution), the current file is finished and
+ * the stream goes on in a numbered next one, `name-2.mp4`, `name-3.mp4`, …,
+ * logged and counted as NEXT_FILE. Timestamps stay the frames' own.
  */
 export const fileSink = defineSink({
   type: 'file',
@@ -56,14 +62,32 @@ export const fileSink = defineSink({
     const fps = config.fps ?? ctx.stream?.fps ?? 30;
     let muxer: Mp4Muxer | undefined;
     let failure: FramewireError | undefined;
+    /** 1 for the file as named, 2 for `name-2.mp4`, … */
+    let part = 1;
+    let current = { path, display: config.path };
 
     const fail = (e: unknown) => {
       const why = e instanceof Error ? e.message : String(e);
-      failure ??= new FramewireError('SINK_WRITE', `writing "${config.path}" failed: ${why}`, {
+      failure ??= new FramewireError('SINK_WRITE', `writing "${current.display}" failed: ${why}`, {
         component: ctx.name,
         cause: e,
       });
       return failure;
+    };
+
+    /** Finishes the current file and goes on in the next numbered one. */
+    const nextFile = async (open: Mp4Muxer, to: string) => {
+      const from = open.format ?? '';
+      await open.finish();
+      part++;
+      const next = { path: numbered(path, part), display: numbered(config.path, part) };
+      ctx.count('NEXT_FILE');
+      ctx.log.warn(
+        `${ctx.name}: the stream changed from ${from} to ${to}; "${current.display}" is finished, ` +
+          `continuing in "${next.display}"`,
+      );
+      current = next;
+      return new (await import('./mp4-muxer.ts')).Mp4Muxer(current.path, 1_000_000 / fps);
     };
 
     return {
@@ -78,6 +102,12 @@ export const fileSink = defineSink({
         try {
           // Loaded on first use: mediabunny costs a quarter second at every start otherwise.
           muxer ??= new (await import('./mp4-muxer.ts')).Mp4Muxer(path, 1_000_000 / fps);
+          const config = encoded.decoderConfig;
+          if (config && !muxer.fits(config))
+            muxer = await nextFile(
+              muxer,
+              `${config.codec} ${config.codedWidth}x${config.codedHeight}`,
+            );
           if (!(await muxer.add(encoded))) ctx.count('BEFORE_KEY_FRAME');
         } catch (e) {
           await muxer?.abort();
@@ -99,3 +129,9 @@ export const fileSink = defineSink({
     };
   },
 });
+
+/** `out/cam.mp4` → `out/cam-2.mp4` for part 2 (a path without an extension gets `-2`). */
+export function numbered(path: string, part: number): string {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)}-${part}${ext}`);
+}

@@ -12,6 +12,8 @@ export interface FrameRecord {
   detections: Detection[];
   /** Line and zone totals, only after a count stage ran. */
   counts?: CountTotals;
+  /** Only on the first frame after a gap in the stream (a live source reconnected). */
+  discontinuity?: true;
   [extra: string]: unknown;
 }
 
@@ -33,5 +35,7 @@ export function frameRecord(frame: Frame): FrameRecord {
   // The geometry counted against is configuration, not a result: it stays out of the record.
   const counts = frame.meta.counts;
   if (counts !== undefined) record.counts = { lines: counts.lines, zones: counts.zones };
+  // Absent rather than false on every other frame: older readers see nothing new.
+  if (frame.meta.discontinuity) record.discontinuity = true;
   return record;
 }

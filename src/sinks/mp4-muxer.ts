@@ -87,6 +87,20 @@ export class Mp4Muxer {
   }
 
   /**
+   * Whether a key frame with this decoder config can go on in this file: one MP4
+   * track holds one set of parameter sets (so one picture size). Yes before the
+   * first key frame.
+   */
+  fits(config: AvcDecoderConfig): boolean {
+    return !this.#config || sameFormat(config, this.#config);
+  }
+
+  /** The format the file holds, once its first key frame came. */
+  get format(): string | undefined {
+    return this.#config && describe(this.#config);
+  }
+
+  /**
    * Adds one access unit; resolves when the writer can take more. Returns false
    * for a packet that cannot start a file (a delta frame before any key frame).
    */

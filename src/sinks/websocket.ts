@@ -31,6 +31,8 @@ import { frameRecord } from './frame-record.ts';
 
 /** A client message larger than this closes its connection with 1009 (ws' `maxPayload`). */
 export const MAX_CLIENT_MESSAGE_BYTES = 64 * 1024;
+/** A client sending more than this many messages within a second is closed with 1008. */
+export const MAX_CLIENT_MESSAGES_PER_SECOND = 20;
 /** Unsent bytes a client's socket may hold before its messages wait in its queue. */
 const HIGH_WATER_BYTES = 256 * 1024;
 /** Video frames a client's queue holds at most (they are large; a live view wants the newest). */
@@ -211,6 +213,8 @@ export class WebSocketFeed implements Sink {
       perMessageDeflate: false,
     });
     this.#endpoint.upgrade(config.path, (req, socket, head) => {
+      // A peer that resets the connection mid-handshake must not become an uncaught error.
+      socket.on('error', () => {});
       const verdict = admit(
         req,
         {
@@ -326,6 +330,7 @@ export class WebSocketFeed implements Sink {
 
   #connected(ws: WebSocket): void {
     const session = new ClientSession(ws, {
+      maxMessagesPerSecond: MAX_CLIENT_MESSAGES_PER_SECOND,
       queue: this.#config.clientQueue,
       videoQueue: VIDEO_QUEUE,
       highWaterBytes: HIGH_WATER_BYTES,
@@ -354,6 +359,10 @@ export class WebSocketFeed implements Sink {
       session.offer('health', healthMessage(report));
     }
     ws.on('message', (data, isBinary) => {
+      if (!session.allowMessage(this.#ctx.clock.now())) {
+        ws.close(1008, `more than ${MAX_CLIENT_MESSAGES_PER_SECOND} messages a second`);
+        return;
+      }
       if (isBinary) {
         session.sendNow(
           errorMessage('binary messages are not part of the protocol; send JSON text'),

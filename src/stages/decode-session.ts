@@ -75,6 +75,15 @@ export function packetOf(frame: Frame): Packet | undefined {
  * only once every earlier one is out). node-webcodecs reports the chunk being
  * decoded rather than the picture's own timestamp, so this is how a frame gets
  * the stream's pts; seq stays the frame's position.
+ *
+ * A discontinuity (`meta.discontinuity`: a live source reconnected) ends one
+ * stream and starts another, possibly at another size or profile: the decoder
+ * is drained, closed and configured anew from the new key frame's SPS, so
+ * pictures before the gap come out as they were and those after it at the new
+ * size. A stream (the first, or one after a discontinuity) must start at a key
+ * frame: packets before it are dropped and counted as BEFORE_KEY_FRAME. The
+ * flag stays on the first frame of the new stream that comes out, even when
+ * the flagged frame itself is lost.
  */
 export class DecodeSession {
   readonly #slots: Slot[] = [];
@@ -96,6 +105,12 @@ export class DecodeSession {
   #fatal: Error | undefined;
   #closed = false;
   #wake: (() => void) | undefined;
+  /** Bumped when a decoder is replaced: late callbacks of an old one are ignored. */
+  #generation = 0;
+  /** A flagged frame was dropped before any later frame arrived: the next one carries the flag. */
+  #carryDiscontinuity = false;
+  /** The last picture size, to say when a new stream comes back at another one. */
+  #size: string | undefined;
 
   constructor(
     readonly ctx: ComponentContext,
@@ -108,6 +123,9 @@ export class DecodeSession {
   /** Hands one frame over; resolves when the decoder can take the next. */
   async push(frame: Frame): Promise<void> {
     this.#check();
+    // Only the source's own flag starts a new stream; a carried one just marks where it shows.
+    const newStream = frame.meta.discontinuity === true;
+    this.#takeCarriedFlag(frame);
     const packet = packetOf(frame);
     if (!packet) {
       // Already has pixels: passes through untouched, but not ahead of earlier frames.
@@ -115,16 +133,29 @@ export class DecodeSession {
       this.#emitReady();
       return;
     }
+    // A new stream begins: what the old decoder holds comes out first, at the old size.
+    if (newStream && this.#decoder) await this.#restart();
+    if (!this.#decoder && !(packet.decodeFirst?.[0] ?? packet).key) {
+      // Nothing decodes before a key frame: a decoder would reject it (or show garbage).
+      this.ctx.count('BEFORE_KEY_FRAME');
+      if (frame.meta.discontinuity) this.#carryDiscontinuity = true;
+      return;
+    }
     for (const hidden of packet.decodeFirst ?? []) await this.#submit(hidden, frame, false);
     await this.#submit(packet, frame, true);
   }
 
   async #submit(packet: Packet, frame: Frame, shown: boolean): Promise<void> {
-    if (!this.#decoder) this.#maxHeld = this.opts.maxHeld(packet);
-    this.#decoder ??= await this.factory(packet, frame, {
-      output: (f) => this.#onOutput(f),
-      error: (e) => this.#onError(e),
-    });
+    if (!this.#decoder) {
+      this.#maxHeld = this.opts.maxHeld(packet);
+      const generation = this.#generation;
+      this.#decoder = await this.factory(packet, frame, {
+        output: (f) => (generation === this.#generation ? this.#onOutput(f) : f.close()),
+        error: (e) => {
+          if (generation === this.#generation) this.#onError(e);
+        },
+      });
+    }
     const decoder = this.#decoder;
     decoder.ondequeue = () => this.#wake?.();
     // Only the decoder's own queue holds us back: pictures it keeps for reordering
@@ -149,15 +180,43 @@ export class DecodeSession {
   /** End of stream: drains the decoder and emits everything still held. */
   async flush(): Promise<void> {
     this.#check();
-    if (this.#decoder && this.#submitted > 0) {
+    await this.#drain();
+    this.#check();
+    this.#emitReady();
+  }
+
+  /** Every picture the decoder holds comes out; packets that gave none were undecodable. */
+  async #drain(): Promise<void> {
+    if (this.#decoder && this.#pending.length > 0) {
       await this.#decoder.flush();
       await this.#settle();
-      // Packets that never produced a picture by the end were undecodable.
       this.#lose(this.#pending.length);
     }
     await Promise.all(this.#copies);
+  }
+
+  /**
+   * Ends the current stream at a discontinuity: drains and closes its decoder,
+   * so the next packet (a key frame with its SPS) configures a new one, at
+   * whatever size and profile the new stream has.
+   */
+  async #restart(): Promise<void> {
+    await this.#drain();
     this.#check();
     this.#emitReady();
+    const old = this.#decoder;
+    this.#decoder = undefined;
+    this.#generation++;
+    // The new stream may differ in chroma format or bit depth too.
+    this.#formatChecked = false;
+    if (old && old.state !== 'closed') old.close();
+  }
+
+  /** Puts a flag that lost its frame onto this one, the next frame of the new stream. */
+  #takeCarriedFlag(frame: Frame): void {
+    if (!this.#carryDiscontinuity) return;
+    this.#carryDiscontinuity = false;
+    frame.meta.discontinuity = true;
   }
 
   /** Closes the decoder and releases every buffer not handed downstream. Idempotent. */
@@ -240,6 +299,10 @@ export class DecodeSession {
           );
       }
       const { codedWidth: width, codedHeight: height } = picture;
+      const size = `${width}x${height}`;
+      if (this.#size !== undefined && size !== this.#size)
+        this.ctx.log.info(`${this.ctx.name}: the stream is now ${size} (was ${this.#size})`);
+      this.#size = size;
       const buf = this.ctx.pool.acquire(frameByteLength('yuv420p', width, height));
       try {
         await picture.copyTo(buf, this.#convert ? { format: 'I420' } : undefined);
@@ -294,9 +357,19 @@ export class DecodeSession {
       this.ctx.count('FRAME_CORRUPT');
       if (!lost.shown) continue;
       const slot = this.#slots.findIndex((s) => s.state === 'waiting');
-      if (slot >= 0) this.#release(this.#slots.splice(slot, 1)[0]!.frame);
+      if (slot < 0) continue;
+      const { frame } = this.#slots.splice(slot, 1)[0]!;
+      this.#release(frame);
+      if (frame.meta.discontinuity) this.#passFlagOn(slot);
     }
     this.#emitReady();
+  }
+
+  /** The flag of a lost frame goes to the next frame in order (or the next to arrive). */
+  #passFlagOn(at: number): void {
+    const next = this.#slots[at];
+    if (next) next.frame.meta.discontinuity = true;
+    else this.#carryDiscontinuity = true;
   }
 
   #emitReady(): void {

@@ -93,13 +93,19 @@ export function decodeOperator(
   );
 }
 
-/** Configures a node-webcodecs decoder from the stream's first packet. */
+/**
+ * Configures a node-webcodecs decoder from the stream's first packet (the first
+ * of the run, or the key frame after a discontinuity). The size comes from that
+ * key frame's SPS when it has one: after a reconnect it may differ from what
+ * the source reported when it opened.
+ */
 function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderFactory {
   return async (packet, frame, cb) => {
+    const sps = packet.codec.startsWith('avc1') ? findSps(packet.data) : undefined;
     const decoderConfig = {
       codec: packet.codec,
-      codedWidth: frame.width,
-      codedHeight: frame.height,
+      codedWidth: sps?.width ?? frame.width,
+      codedHeight: sps?.height ?? frame.height,
       hardwareAcceleration: config.hardware,
       optimizeForLatency: config.optimizeForLatency,
       // The in-thread decoder reports errors and pictures synchronously from

@@ -3,6 +3,7 @@ import type { ComponentContext } from '../core/component.ts';
 import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
 import { FramewireError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
+import { FrameScaler } from '../core/frame-scaler.ts';
 
 /** One access unit out of an encoder, in Annex B with SPS/PPS in band on key frames. */
 export interface EncodedUnit {
@@ -51,6 +52,13 @@ export interface EncodeSessionOptions {
   readonly keyframeInterval: number;
   /** Used when the source does not know its frame rate. */
   readonly fallbackFps: number;
+  /**
+   * A frame of another size than the stream's: `scale` it to the stream's size
+   * (one stream throughout), or `restart` the encoder at the new size (a new
+   * stream: a key frame with new parameter sets; the file sink goes on in a
+   * numbered next file). Default `scale`.
+   */
+  readonly sizeChange?: 'scale' | 'restart';
 }
 
 /** Rounding of µs timestamps must not push a key frame one picture late. */
@@ -59,6 +67,15 @@ const KEY_SLACK_US = 500;
 /**
  * Feeds frames to one encoder and emits each, in input order, with
  * `meta.encoded` attached once its access unit is out. Pixels are not touched.
+ *
+ * One H.264 stream (one MP4 track, one RTSP session) has one picture size, so
+ * the first frame fixes it. A live source that comes back after a reconnect at
+ * another size is scaled back to it, letterboxed (aspect kept, black bars),
+ * for the encoder only: the output stays one playable stream and the frame's
+ * own pixels pass on as they are. Each change is logged once and counted as
+ * SIZE_CHANGE. With `sizeChange: restart` the encoder is drained and a new one
+ * starts at the new size instead. A discontinuity also starts a new GOP where
+ * the encoder allows it (webcodecs; ffmpeg places key frames by count).
  */
 export class EncodeSession {
   /** Frames given to the encoder, oldest first, waiting for their access unit. */
@@ -67,6 +84,12 @@ export class EncodeSession {
   #format: EncodeFormat | undefined;
   #lastKeyPts: number | undefined;
   #config: AvcDecoderConfig | undefined;
+  /** Made at the first size change; keeps one plan per input size. */
+  #scaler: FrameScaler | undefined;
+  /** The size of the previous frame, to log and count each change once. */
+  #lastSize: string | undefined;
+  /** Bumped when the backend is replaced: late callbacks of an old one are ignored. */
+  #generation = 0;
   #fatal: Error | undefined;
   #closed = false;
   #wake: (() => void) | undefined;
@@ -82,27 +105,91 @@ export class EncodeSession {
   /** Hands one frame over; resolves when the encoder can take the next. */
   async push(frame: Frame): Promise<void> {
     this.#check();
+    if (this.opts.sizeChange === 'restart' && this.#format && !fitsFormat(frame, this.#format))
+      await this.#restart(frame);
     const format = this.#formatOf(frame);
-    this.#backend ??= await this.factory(format, {
-      output: (u) => this.#onOutput(u),
-      error: (e) => this.#setFatal(e, 'encoding'),
-    });
+    if (!this.#backend) {
+      const generation = this.#generation;
+      const current = () => generation === this.#generation;
+      this.#backend = await this.factory(format, {
+        output: (u) => {
+          if (current()) this.#onOutput(u);
+        },
+        error: (e) => {
+          if (current()) this.#setFatal(e, 'encoding');
+        },
+      });
+    }
     while (this.#waiting.length >= this.opts.queue) {
       await new Promise<void>((resolve) => (this.#wake = resolve));
       this.#check();
     }
     const key =
       this.#lastKeyPts === undefined ||
+      frame.meta.discontinuity === true ||
       frame.pts - this.#lastKeyPts >= this.opts.keyframeInterval - KEY_SLACK_US;
     if (key) this.#lastKeyPts = frame.pts;
+    const picture = this.opts.sizeChange === 'restart' ? frame : this.#fit(frame, format);
     this.#waiting.push(frame);
-    await this.#backend.encode(frame, key);
+    try {
+      await this.#backend.encode(picture, key);
+    } finally {
+      // The backend has taken (copied or written) the scaled pixels by now.
+      if (picture !== frame) this.ctx.pool.release(picture.data);
+    }
     this.#check();
+  }
+
+  /**
+   * `sizeChange: restart`: every frame so far gets its access unit, then the
+   * encoder closes; the next push configures a new one at this frame's size,
+   * starting with a key frame that carries the new parameter sets.
+   */
+  async #restart(frame: Frame): Promise<void> {
+    const was = `${this.#format!.width}x${this.#format!.height}`;
+    this.ctx.count('SIZE_CHANGE');
+    this.ctx.log.warn(
+      `${this.ctx.name}: frame ${frame.seq} is ${frame.width}x${frame.height} but the stream started at ${was}: ` +
+        `starting a new stream at ${frame.width}x${frame.height} (a file sink goes on in a numbered next file)`,
+    );
+    await this.#drain();
+    this.#backend?.close();
+    this.#backend = undefined;
+    this.#generation++;
+    this.#format = undefined;
+    this.#lastKeyPts = undefined;
+    this.#config = undefined;
+  }
+
+  /** The frame itself at the stream's size; else a copy with its pixels scaled to it. */
+  #fit(frame: Frame, format: EncodeFormat): Frame {
+    const size = `${frame.width}x${frame.height}`;
+    const fits = fitsFormat(frame, format);
+    if (size !== this.#lastSize && this.#lastSize !== undefined) {
+      const stream = `${format.width}x${format.height}`;
+      if (fits) this.ctx.log.info(`${this.ctx.name}: frame ${frame.seq} is back at ${stream}`);
+      else {
+        this.ctx.count('SIZE_CHANGE');
+        this.ctx.log.warn(
+          `${this.ctx.name}: frame ${frame.seq} is ${size} but the stream started at ${stream}: ` +
+            `encoding it scaled to ${stream} (letterboxed), so the output stays one playable stream`,
+        );
+      }
+    }
+    this.#lastSize = size;
+    if (fits) return frame;
+    this.#scaler ??= new FrameScaler(format.width, format.height, 'letterbox', this.ctx.pool);
+    const { data } = this.#scaler.scale(frame);
+    return { ...frame, data, width: format.width, height: format.height };
   }
 
   /** End of stream: drains the encoder; frames that got no access unit pass on without one. */
   async flush(): Promise<void> {
     this.#check();
+    await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
     if (this.#backend) {
       await this.#backend.flush();
       await this.#settle();
@@ -121,19 +208,19 @@ export class EncodeSession {
       if (f.data.byteLength > 0) this.ctx.pool.release(f.data);
   }
 
-  /** The first frame decides the format; later frames must match it (decided once per stream). */
+  /**
+   * The first frame decides the format (decided once per stream); a later one of
+   * another size is scaled to it (`#fit`), so only the first needs an even size.
+   */
   #formatOf(frame: Frame): EncodeFormat {
     const problem =
       frame.data.byteLength === 0
         ? 'carries no pixels (add a decode stage before encode)'
         : frame.format !== 'yuv420p'
           ? `is ${frame.format}; H.264 is encoded from yuv420p`
-          : frame.width % 2 || frame.height % 2
+          : !this.#format && (frame.width % 2 || frame.height % 2)
             ? `is ${frame.width}x${frame.height}; yuv420p needs even sizes`
-            : this.#format &&
-                (frame.width !== this.#format.width || frame.height !== this.#format.height)
-              ? `is ${frame.width}x${frame.height} but the stream started at ${this.#format.width}x${this.#format.height}`
-              : undefined;
+            : undefined;
     if (problem)
       throw new FramewireError('STAGE_FAILED', `${this.ctx.name}: frame ${frame.seq} ${problem}`, {
         component: this.ctx.name,
@@ -227,4 +314,8 @@ export class EncodeSession {
         component: this.ctx.name,
       });
   }
+}
+
+function fitsFormat(frame: Frame, format: EncodeFormat): boolean {
+  return frame.width === format.width && frame.height === format.height;
 }

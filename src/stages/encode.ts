@@ -55,6 +55,10 @@ const options = {
     doc: 'webcodecs only: hardwareAcceleration hint; other than prefer-software, NVENC/QSV/VA-API are probed first',
     default: 'prefer-software',
   }),
+  sizeChange: t.enum(['scale', 'restart'], {
+    doc: 'A live source back at another size: scale it to the first size, letterboxed (one stream, one file), or restart the encoder at the new size (the file sink goes on in a numbered next file)',
+    default: 'scale',
+  }),
   queue: t.integer({
     doc: 'Pictures inside the encoder (encodeQueueSize) before the stage waits',
     min: 1,
@@ -127,6 +131,7 @@ export function encodeOperator(
     queue: config.queue,
     keyframeInterval: config.keyframeInterval * 1_000_000,
     fallbackFps: FALLBACK_FPS,
+    sizeChange: config.sizeChange,
   };
   return sessionOperator(
     ctx,

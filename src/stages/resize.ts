@@ -1,30 +1,9 @@
 import { map } from 'rxjs';
 import { t } from '../core/schema.ts';
 import { defineStage } from '../core/component.ts';
-import { type Frame, frameByteLength } from '../core/frame.ts';
-import { composeTransform, type Placement, place } from '../core/geometry.ts';
-import { type ResampleTables, resamplePlane, resampleTables } from '../core/resample.ts';
-
-/** Limited-range black, so letterbox bars look black in every player. */
-const YUV_BLACK = [16, 128, 128] as const;
-
-interface Plan {
-  key: string;
-  placement: Placement;
-  /** One entry per plane (Y, U, V) or a single interleaved RGB plane. */
-  planes: {
-    tables: ResampleTables;
-    srcOffset: number;
-    srcStride: number;
-    dstOffset: number;
-    dstStride: number;
-    channels: number;
-    pad: number;
-    planeStart: number;
-    planeBytes: number;
-  }[];
-  outBytes: number;
-}
+import type { Frame } from '../core/frame.ts';
+import { FrameScaler } from '../core/frame-scaler.ts';
+import { composeTransform } from '../core/geometry.ts';
 
 /**
  * Scales frames to `width × height`, letterboxed (aspect kept, centred, black
@@ -57,115 +36,22 @@ export const resizeStage = defineStage({
     );
   },
   create(config, ctx) {
-    let plan: Plan | undefined;
+    // Planned once per input format and size (see FrameScaler), not per frame.
+    const scaler = new FrameScaler(config.width, config.height, config.mode, ctx.pool);
     return map((frame: Frame) => {
       if (frame.width === config.width && frame.height === config.height) return frame;
-      const key = `${frame.format}:${frame.width}x${frame.height}`;
-      // Planned once per input format and size, not per frame.
-      if (plan?.key !== key) plan = makePlan(frame, config.width, config.height, config.mode, key);
-      const out = ctx.pool.acquire(plan.outBytes);
-      const padded =
-        plan.placement.width !== config.width || plan.placement.height !== config.height;
-      for (const p of plan.planes) {
-        if (padded) out.fill(p.pad, p.planeStart, p.planeStart + p.planeBytes);
-        resamplePlane(
-          p.tables,
-          frame.data.subarray(p.srcOffset),
-          p.srcStride,
-          out,
-          p.dstOffset,
-          p.dstStride,
-          p.channels,
-        );
-      }
+      const { data, placement } = scaler.scale(frame);
       frame.meta.transform = composeTransform(
         frame.meta.transform,
-        plan.placement,
+        placement,
         frame.width,
         frame.height,
       );
       ctx.pool.release(frame.data);
-      frame.data = out;
+      frame.data = data;
       frame.width = config.width;
       frame.height = config.height;
       return frame;
     });
   },
 });
-
-function makePlan(
-  frame: Frame,
-  width: number,
-  height: number,
-  mode: 'letterbox' | 'stretch',
-  key: string,
-): Plan {
-  const yuv = frame.format === 'yuv420p';
-  const placement = place(frame.width, frame.height, width, height, mode, yuv ? 2 : 1);
-  const outBytes = frameByteLength(frame.format, width, height);
-  if (!yuv) {
-    const channels = frame.format === 'rgba' ? 4 : 3;
-    return {
-      key,
-      placement,
-      outBytes,
-      planes: [
-        {
-          tables: resampleTables({
-            srcWidth: frame.width,
-            srcHeight: frame.height,
-            dstWidth: placement.width,
-            dstHeight: placement.height,
-          }),
-          srcOffset: 0,
-          srcStride: frame.width * channels,
-          dstOffset: (placement.offsetY * width + placement.offsetX) * channels,
-          dstStride: width * channels,
-          channels,
-          pad: 0,
-          planeStart: 0,
-          planeBytes: outBytes,
-        },
-      ],
-    };
-  }
-  const cw = Math.ceil(frame.width / 2);
-  const ch = Math.ceil(frame.height / 2);
-  const dcw = Math.ceil(width / 2);
-  const dch = Math.ceil(height / 2);
-  const lumaBytes = width * height;
-  const luma = {
-    tables: resampleTables({
-      srcWidth: frame.width,
-      srcHeight: frame.height,
-      dstWidth: placement.width,
-      dstHeight: placement.height,
-    }),
-    srcOffset: 0,
-    srcStride: frame.width,
-    dstOffset: placement.offsetY * width + placement.offsetX,
-    dstStride: width,
-    channels: 1,
-    pad: YUV_BLACK[0],
-    planeStart: 0,
-    planeBytes: lumaBytes,
-  };
-  const chromaTables = resampleTables({
-    srcWidth: cw,
-    srcHeight: ch,
-    dstWidth: placement.width / 2,
-    dstHeight: placement.height / 2,
-  });
-  const chroma = (i: 0 | 1) => ({
-    tables: chromaTables,
-    srcOffset: frame.width * frame.height + i * cw * ch,
-    srcStride: cw,
-    dstOffset: lumaBytes + i * dcw * dch + (placement.offsetY / 2) * dcw + placement.offsetX / 2,
-    dstStride: dcw,
-    channels: 1,
-    pad: YUV_BLACK[i + 1]!,
-    planeStart: lumaBytes + i * dcw * dch,
-    planeBytes: dcw * dch,
-  });
-  return { key, placement, outBytes, planes: [luma, chroma(0), chroma(1)] };
-}

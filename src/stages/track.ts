@@ -13,7 +13,9 @@ import type { Tracker } from '../tracking/tracker.ts';
  * included with their predicted boxes, in `frame.meta.tracks` (`TrackInfo[]`).
  * Time between frames comes from their timestamps, so a live source's dropped
  * frames are predicted across. A frame without detections (no detector ran on
- * it) passes through untouched and does not age the tracks.
+ * it) passes through untouched and does not age the tracks. A discontinuity (a
+ * live source reconnected) or a change of the source frame's size ends every
+ * track: nothing is matched across the gap, objects after it get new ids.
  */
 export const trackStage = defineStage({
   type: 'track',
@@ -61,9 +63,21 @@ export const trackStage = defineStage({
     const options = { ...config, ...(fps && fps > 0 ? { frameIntervalUs: 1e6 / fps } : {}) };
     const tracker: Tracker =
       config.tracker === 'sort' ? new SortTracker(options) : new ByteTracker(options);
+    // A gap in the stream (or a new picture size: boxes in other pixels) ends every
+    // track, at the next frame with detections if the flagged one has none.
+    let gap = false;
+    let size: string | undefined;
     return map((frame: Frame) => {
+      const source = frame.meta.transform;
+      const frameSize = source
+        ? `${source.sourceWidth}x${source.sourceHeight}`
+        : `${frame.width}x${frame.height}`;
+      if (frame.meta.discontinuity || (size !== undefined && frameSize !== size)) gap = true;
+      size = frameSize;
       const detections = frame.meta.detections;
       if (!detections) return frame;
+      if (gap) tracker.endAll();
+      gap = false;
       frame.meta.detections = tracker.update(detections, frame.pts);
       frame.meta.tracks = tracker.tracks();
       return frame;

@@ -44,6 +44,11 @@ export class FrameInterval {
     return delta / this.intervalUs!;
   }
 
+  /** Forgets the last timestamp (a gap in the stream): the next one counts as the first. */
+  restart(): void {
+    this.lastUs = undefined;
+  }
+
   /** The interval in µs, once known. */
   get us(): number | undefined {
     return this.intervalUs;

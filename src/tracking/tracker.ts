@@ -90,6 +90,18 @@ export abstract class Tracker {
     return framesMissed > this.options.lostFrames + 0.5;
   }
 
+  /**
+   * Ends every track, tentative, tracked and lost: after a gap in the stream (a
+   * live source reconnected seconds later, maybe at another size) a prediction
+   * across it means nothing, so nothing is matched across it. Objects seen
+   * after get new ids; ids go on from where they were, never reused. The frame
+   * interval learned so far is kept; the time of the gap is not counted.
+   */
+  endAll(): void {
+    this.live = [];
+    this.interval.restart();
+  }
+
   /** Confirmed tracks, tracked and lost, in id order: what `frame.meta.tracks` holds. */
   tracks(): TrackInfo[] {
     return this.live

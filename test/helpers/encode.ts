@@ -103,6 +103,7 @@ export const baseConfig: EncodeConfig = {
   keyframeInterval: 1,
   latencyMode: 'quality',
   hardware: 'prefer-software',
+  sizeChange: 'scale',
   queue: 8,
 };
 

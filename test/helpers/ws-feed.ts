@@ -3,7 +3,6 @@
 import { readFileSync } from 'node:fs';
 import { concatMap } from 'rxjs';
 import { WebSocket } from 'ws';
-import { registries as builtIn } from '../../src/components-all.ts';
 import { parsePipeline } from '../../src/config/load.ts';
 import { assemblePipeline } from '../../src/core/assemble.ts';
 import { systemClock } from '../../src/core/clock.ts';
@@ -17,11 +16,11 @@ import {
 import { Detections } from '../../src/core/detections.ts';
 import type { Frame } from '../../src/core/frame.ts';
 import type { Logger } from '../../src/core/log.ts';
-import { Registry } from '../../src/core/registry.ts';
 import type { PipelineRun, RunResult } from '../../src/core/runner.ts';
 import { t } from '../../src/core/schema.ts';
 import { type WebSocketFeed, websocketSink } from '../../src/sinks/websocket.ts';
 import { schemaErrors } from '../config-mini-validator.ts';
+import { withTestComponents } from './registries.ts';
 
 const SCHEMA_DIR = new URL('../../schemas/websocket/', import.meta.url);
 const schemas = new Map<string, Record<string, unknown>>();
@@ -61,8 +60,11 @@ export class FeedClient {
   refusedWith: number | undefined;
   #waiters: (() => void)[] = [];
 
-  constructor(url: string, opts: { headers?: Record<string, string> } = {}) {
-    this.ws = new WebSocket(url, { headers: opts.headers ?? {} });
+  constructor(url: string, opts: { headers?: Record<string, string>; ca?: string } = {}) {
+    this.ws = new WebSocket(url, {
+      headers: opts.headers ?? {},
+      ...(opts.ca ? { ca: readFileSync(opts.ca) } : {}),
+    });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('error', reject);
@@ -213,21 +215,11 @@ export interface RunningFeed {
 }
 
 /** Registries with the built-ins, the extras, and the websocket sink wrapped to hand out its instances. */
-function registriesWith(
+export function registriesWith(
   extra: { sources?: SourceDefinition[]; stages?: StageDefinition[] },
   feeds: WebSocketFeed[],
 ): ComponentRegistries {
-  const sources = new Registry<SourceDefinition>('source');
-  for (const [name, def] of builtIn.sources.entries()) sources.add(name, def);
-  for (const def of extra.sources ?? []) sources.add(def.type, def);
-  const stages = new Registry<StageDefinition>('stage');
-  for (const [name, def] of builtIn.stages.entries()) stages.add(name, def);
-  for (const def of extra.stages ?? []) stages.add(def.type, def);
-  const sinks = new Registry<SinkDefinition>('sink');
-  for (const [name, def] of builtIn.sinks.entries()) {
-    if (name !== 'websocket') sinks.add(name, def);
-  }
-  const captured: SinkDefinition = {
+  const captured = {
     ...websocketSink,
     create: async (config, ctx) => {
       const feed = (await websocketSink.create(config as never, ctx)) as WebSocketFeed;
@@ -235,8 +227,7 @@ function registriesWith(
       return feed;
     },
   } as SinkDefinition;
-  sinks.add('websocket', captured);
-  return { sources, stages, sinks };
+  return withTestComponents({ ...extra, sinks: [captured] });
 }
 
 /** Validates, assembles and starts a pipeline; resolves once its websocket sinks listen. */

@@ -47,12 +47,40 @@ export interface OutputSignature {
   dims: readonly (number | string)[];
 }
 
+/** The model's input size in pixels, which some families' output shapes follow. */
+export interface InputSize {
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Preprocessing a family's own training pipeline used, applied where the
+ * descriptor says nothing (an explicit descriptor value always wins).
+ */
+export interface PreprocessDefaults {
+  readonly pad?: 'center' | 'top-left';
+  readonly scale?: number;
+  readonly colorOrder?: 'RGB' | 'BGR';
+  /** Per channel, RGB order, after `scale`. */
+  readonly mean?: readonly [number, number, number];
+  readonly std?: readonly [number, number, number];
+}
+
 export interface Decoder {
   name: string;
   /** One line for `framewire models` and error messages. */
   doc?: string;
-  /** Does this output set look like my family? `meta` is the model's metadata (may be empty). */
-  matches(outputs: readonly OutputSignature[], meta: Record<string, string>): boolean;
+  /**
+   * Does this output set look like my family? `meta` is the model's metadata
+   * (may be empty); `input` the model's input size, when known.
+   */
+  matches(
+    outputs: readonly OutputSignature[],
+    meta: Record<string, string>,
+    input?: InputSize,
+  ): boolean;
+  /** See PreprocessDefaults. */
+  readonly preprocess?: PreprocessDefaults;
   /**
    * Whether `decode` returns candidates that still need NMS (raw outputs: every
    * candidate above the score threshold, unsuppressed), or final detections

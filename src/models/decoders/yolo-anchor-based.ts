@@ -8,12 +8,15 @@ import { Candidates } from './candidates.ts';
 import { asFloat32, classCountFromMeta, dimSize, invalid, metaSaysRtDetr } from './tensor.ts';
 import type { Decoder } from './types.ts';
 import { MAX_END2END_ROWS } from './yolo-end2end.ts';
+import { nanodetPlusRows } from './nanodet.ts';
+import { yoloFastestRows } from './yolo-fastest.ts';
+import { yoloxRows } from './yolox.ts';
 
 export const yoloAnchorBased: Decoder = {
   name: 'yolo-anchor-based',
   doc: 'YOLO v3/v5/v7 [1,N,5+C]: cx,cy,w,h,obj,classes in input pixels',
   needsNms: true, // raw rows: overlapping boxes per object
-  matches(outputs, meta) {
+  matches(outputs, meta, input) {
     const three = outputs.filter((o) => o.dims.length === 3);
     // YOLOv5 exports may also expose the raw 5-D heads next to the decoded output.
     if (three.length !== 1 || outputs.some((o) => o.dims.length !== 3 && o.dims.length !== 5)) {
@@ -22,6 +25,13 @@ export const yoloAnchorBased: Decoder = {
     const [, n, k] = three[0]!.dims.map(dimSize) as [number, number, number];
     // A symbolic N (dynamic export) is the anchor count: always larger than K.
     if (!(k >= 6) || n <= k || metaSaysRtDetr(meta) || /yolox/i.test(meta.description ?? '')) {
+      return false;
+    }
+    // One row per grid cell is YOLOX; YOLOv5 has three anchors per cell.
+    // NanoDet-Plus merges its GFL head into one [1, N, C+32] output over strides 8–64,
+    // and Yolo-FastestV2 has one row per cell of strides 16 and 32.
+    const oneRowPerCell = [yoloxRows, nanodetPlusRows, yoloFastestRows];
+    if (input && outputs.length === 1 && oneRowPerCell.some((rows) => n === rows(input))) {
       return false;
     }
     const c = classCountFromMeta(meta);

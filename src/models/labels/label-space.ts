@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { FramewireError } from '../../core/errors.ts';
 import { COCO80_LABELS } from './coco80.ts';
 import { COCO91_LABELS } from './coco91.ts';
+import { VOC21_LABELS } from './voc21.ts';
 
 /**
  * A label space: class names indexed by the class id the model emits. This is
@@ -19,6 +20,8 @@ export const NAMED_LABEL_SPACES: Readonly<Record<string, LabelSpace>> = Object.f
   coco80: COCO80_LABELS,
   /** COCO category ids 1..90 with gaps: torchvision, TF Object Detection API, DETR. */
   coco91: COCO91_LABELS,
+  /** PASCAL VOC segmentation: 0 background, 1 aeroplane … 15 person … 20 tvmonitor. */
+  voc21: VOC21_LABELS,
 });
 
 /**
@@ -41,7 +44,7 @@ export interface ResolvedLabels {
 }
 
 const HINT =
-  '`labels` takes `coco80` (ids 0–79, YOLO), `coco91` (COCO category ids 1–90, torchvision / TF), a list of names, or a file with one name per line';
+  '`labels` takes `coco80` (ids 0–79, YOLO), `coco91` (COCO category ids 1–90, torchvision / TF), `voc21` (PASCAL VOC segmentation, 0 = background), a list of names, or a file with one name per line';
 
 /**
  * Labels from the descriptor (a named space, a list, a file relative to the

@@ -1,0 +1,120 @@
+import { availableParallelism } from 'node:os';
+import { FramewireError } from '../core/errors.ts';
+import type { Frame } from '../core/frame.ts';
+import type { Logger } from '../core/log.ts';
+import type { SemanticMap } from '../core/segmentation.ts';
+import { locateModel } from './detector.ts';
+import { VOC21_LABELS } from './labels/voc21.ts';
+import { modelToSource } from './letterbox.ts';
+import { type ModelSpec, resolveModelSpec } from './model-spec.ts';
+import { Preprocessor } from './preprocess.ts';
+import { decodeSemantic } from './segmentation/semantic.ts';
+import { mapToSource } from './segmentation/to-source.ts';
+import type { InferenceBackend, Provider } from './session.ts';
+import { openWorkerSession } from './worker-session.ts';
+
+export interface SegmenterOptions {
+  /** Descriptor (.yaml/.yml) or .onnx path of a semantic-segmentation model. */
+  model: string | undefined;
+  baseDir?: string;
+  providers?: readonly Provider[];
+  threads?: number;
+  /** Binary (one-channel) models: foreground where the probability exceeds this. */
+  threshold: number;
+  log?: Logger;
+  /** A ready backend (tests); `model` then only names it in messages. */
+  backend?: InferenceBackend;
+}
+
+/**
+ * One semantic-segmentation model, ready to label frames: the input is
+ * prepared as for detection (letterbox, normalization from the descriptor or
+ * the model), the output decoded to a class per cell (`decodeSemantic`) and
+ * sampled back onto the source frame's pixels (`mapToSource`).
+ */
+export class Segmenter {
+  #pre: Preprocessor | undefined;
+  #labels: readonly string[] | undefined;
+
+  private constructor(
+    readonly backend: InferenceBackend,
+    readonly spec: ModelSpec,
+    private readonly options: SegmenterOptions,
+  ) {}
+
+  static async open(options: SegmenterOptions): Promise<Segmenter> {
+    if (options.model === undefined) {
+      throw new FramewireError(
+        'USAGE',
+        'segmentation needs a model: framewire ships no segmenter yet',
+        {
+          hint: 'give a semantic-segmentation ONNX export (U-Net, DeepLab, a person segmenter) with --model or `model:`',
+        },
+      );
+    }
+    const { path, overrides } = await locateModel({
+      ...options,
+      confidence: 0,
+      iou: 0,
+      maxDetections: 0,
+    });
+    const backend =
+      options.backend ??
+      (await openWorkerSession(path, {
+        providers: options.providers ?? ['cpu'],
+        threads: options.threads ?? availableParallelism(),
+        ...(options.log ? { log: options.log } : {}),
+      }));
+    try {
+      const spec = await resolveModelSpec(backend, overrides);
+      return new Segmenter(backend, spec, options);
+    } catch (err) {
+      await backend.close();
+      throw err;
+    }
+  }
+
+  /** The class of every pixel of `frame` (in its source frame's pixels, through `meta.transform`). */
+  async segment(frame: Frame): Promise<SemanticMap> {
+    if (!this.#pre?.accepts(frame)) this.#pre = new Preprocessor(this.spec.preprocess, frame);
+    const pre = this.#pre;
+    const data = pre.run(frame.data);
+    const feeds = {
+      [this.spec.inputName]: { type: this.spec.preprocess.dtype, data, dims: pre.dims },
+    } as Parameters<InferenceBackend['run']>[0];
+    const outputs = await this.backend.run(feeds);
+    if (outputs.length !== 1) {
+      throw new FramewireError(
+        'MODEL_INVALID',
+        `a segmentation model has one output; this one has ${outputs.length} (${outputs.map((o) => o.name).join(', ')})`,
+        {
+          hint: 'detection models go to `detect`; instance segmentation (YOLO-seg, Mask R-CNN) is not supported yet',
+        },
+      );
+    }
+    const map = decodeSemantic(outputs[0]!, this.options.threshold);
+    const toSource = modelToSource(pre.letterbox, frame.width, frame.height, frame.meta.transform);
+    const p = this.spec.preprocess;
+    return {
+      width: toSource.sourceWidth,
+      height: toSource.sourceHeight,
+      classes: mapToSource(map, p.width, p.height, toSource),
+      labels: this.#labelsFor(map.numClasses),
+    };
+  }
+
+  /**
+   * Declared labels win; otherwise a 21-class output is PASCAL VOC, a binary
+   * one is background/foreground, and others are numbered.
+   */
+  #labelsFor(numClasses: number): readonly string[] {
+    if (!this.spec.labelsDefaulted) return this.spec.labels;
+    this.#labels ??=
+      numClasses === 21 ? VOC21_LABELS : numClasses === 2 ? ['background', 'foreground'] : [];
+    return this.#labels;
+  }
+
+  close(): Promise<void> {
+    return this.backend.close();
+  }
+}

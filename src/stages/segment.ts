@@ -1,0 +1,80 @@
+import { availableParallelism } from 'node:os';
+import { concatMap, from, map } from 'rxjs';
+import { defineStage } from '../core/component.ts';
+import { FramewireError } from '../core/errors.ts';
+import { optional, t } from '../core/schema.ts';
+import { Segmenter } from '../models/segmenter.ts';
+import { PROVIDERS } from '../models/session.ts';
+
+/**
+ * Semantic segmentation with an ONNX model (U-Net, DeepLab, a person
+ * segmenter): sets `frame.meta.segmentation`, the class of every source-frame
+ * pixel. One frame at a time, in order.
+ */
+export const segmentStage = defineStage({
+  type: 'segment',
+  doc: 'Label every pixel with a semantic-segmentation ONNX model (sets the frame’s segmentation map)',
+  options: {
+    model: t.string({
+      doc: 'Model descriptor (.yaml) or ONNX file (.onnx) of a semantic-segmentation model',
+      format: 'a file path',
+      minLength: 1,
+    }),
+    threshold: t.number({
+      doc: 'One-channel (binary) models: foreground where the probability exceeds this',
+      exclusiveMin: 0,
+      max: 0.999,
+      default: 0.5,
+    }),
+    providers: t.list(t.enum(PROVIDERS, { doc: 'An onnxruntime execution provider' }), {
+      doc: 'Execution providers to try in order; unavailable ones fall back with one warning',
+      minItems: 1,
+      default: ['cpu'],
+    }),
+    threads: optional(
+      t.integer({
+        doc: 'Inference threads (intra-op); default: one less than the cores',
+        min: 1,
+        max: 256,
+      }),
+    ),
+  },
+  async create(config, ctx) {
+    const segmenter = await Segmenter.open({
+      model: config.model,
+      baseDir: ctx.baseDir,
+      providers: config.providers,
+      threads: config.threads ?? Math.max(1, availableParallelism() - 1),
+      threshold: config.threshold,
+      log: ctx.log,
+    });
+    let closed: Promise<void> | undefined;
+    return {
+      operator: concatMap((frame) =>
+        from(
+          segmenter.segment(frame).catch((err: unknown) => {
+            throw err instanceof FramewireError
+              ? err
+              : new FramewireError(
+                  'STAGE_FAILED',
+                  `segmentation failed: ${(err as Error).message}`,
+                  {
+                    component: ctx.name,
+                    cause: err,
+                  },
+                );
+          }),
+        ).pipe(
+          map((segmentation) => {
+            frame.meta.segmentation = segmentation;
+            return frame;
+          }),
+        ),
+      ),
+      close: () => {
+        closed ??= segmenter.close();
+        return closed;
+      },
+    };
+  },
+});

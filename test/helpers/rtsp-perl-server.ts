@@ -1,0 +1,156 @@
+// rtsp-server-perl (Debian's RTSP::Server) for the rtsp sink's tests: a
+// publisher ANNOUNCEs and RECORDs on the publish port, readers PLAY the same
+// path on the client port. How it behaves (read from /usr/share/perl5/RTSP/Server):
+// - publishing works over UDP only: it answers a TCP (interleaved) SETUP, but
+//   then parses the interleaved RTP as garbage requests, and ffmpeg does not notice;
+// - it forwards RTP over UDP only (readers need `-rtsp_transport udp`);
+// - RTP ports are allocated upward from --rtp_start_port, two per publisher
+//   stream and two per reader, reset when no path is mounted;
+// - a path stays mounted until its publisher sends TEARDOWN (ffmpeg does at
+//   the end of its input); a publisher that vanishes without it leaves the
+//   path taken (403) until the server restarts.
+// Ports are found free here; a stopped server can be started again on the
+// same ports (an outage). Every server is killed when the test process exits.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { createServer, connect } from 'node:net';
+
+/** UDP ports the server may use for RTP: publisher and a few readers. */
+const RTP_PORTS = 16;
+const START_TIMEOUT_MS = 15_000;
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface PerlRtspServer {
+  readonly clientPort: number;
+  readonly publishPort: number;
+  /** Where a publisher (the rtsp sink) sends `path`, with optional userinfo. */
+  publishUrl(path: string, userinfo?: string): string;
+  /** Where a reader plays `path` (UDP only). */
+  readUrl(path: string): string;
+  /** Whether the server process runs now. */
+  readonly running: boolean;
+  /** Starts it (again) on the same ports; resolves once both ports accept connections. */
+  start(): Promise<void>;
+  /** Kills it abruptly (an outage: no goodbye to anyone); resolves once it is gone. */
+  kill(): Promise<void>;
+  /** What it printed, all runs together. */
+  readonly output: string;
+}
+
+/** Starts a server on free loopback ports and waits until it listens. */
+export async function startPerlRtspServer(): Promise<PerlRtspServer> {
+  const clientPort = await freeTcpPort();
+  const publishPort = await freeTcpPort();
+  const rtpStart = await freeUdpRange(RTP_PORTS);
+  let child: ChildProcess | undefined;
+  let output = '';
+
+  const server: PerlRtspServer = {
+    clientPort,
+    publishPort,
+    publishUrl: (path, userinfo) =>
+      `rtsp://${userinfo ? `${userinfo}@` : ''}127.0.0.1:${publishPort}/${path}`,
+    readUrl: (path) => `rtsp://127.0.0.1:${clientPort}/${path}`,
+    get running() {
+      return child !== undefined && child.exitCode === null && child.signalCode === null;
+    },
+    get output() {
+      return output;
+    },
+    async start() {
+      if (server.running) return;
+      const proc = spawn(
+        'rtsp-server-perl',
+        [
+          ...['-c', String(clientPort), '-s', String(publishPort)],
+          ...['--client_listen_address', '127.0.0.1', '--source_listen_address', '127.0.0.1'],
+          ...['--rtp_start_port', String(rtpStart), '-l', '3'],
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      child = proc;
+      running.add(proc);
+      proc.on('exit', () => running.delete(proc));
+      proc.stdout!.on('data', (d: Buffer) => (output += d));
+      proc.stderr!.on('data', (d: Buffer) => (output += d));
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      for (;;) {
+        if (!server.running) throw new Error(`rtsp-server-perl exited at start:\n${output}`);
+        if ((await accepts(clientPort)) && (await accepts(publishPort))) return;
+        if (Date.now() > deadline) {
+          proc.kill('SIGKILL');
+          await exited;
+          throw new Error(
+            `rtsp-server-perl did not listen within ${START_TIMEOUT_MS} ms:\n${output}`,
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async kill() {
+      const proc = child;
+      if (!proc || !server.running) return;
+      const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+      proc.kill('SIGKILL');
+      await exited;
+    },
+  };
+  try {
+    await server.start();
+  } catch (err) {
+    await server.kill();
+    throw err;
+  }
+  return server;
+}
+
+/** A TCP port nobody listens on now (the kernel's choice). */
+export function freeTcpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** The first of `count` consecutive free UDP ports, from a random even start. */
+async function freeUdpRange(count: number): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const start = 2 * Math.floor(15_000 + Math.random() * 12_000);
+    let free = true;
+    for (let p = start; p < start + count && free; p++) free = await udpFree(p);
+    if (free) return start;
+  }
+  throw new Error('no free UDP port range for RTP');
+}
+
+function udpFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

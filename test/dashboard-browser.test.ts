@@ -300,7 +300,7 @@ test('with the sink sending JPEG pictures (video: jpeg) it draws those', async (
   await page.close();
 });
 
-test('over https (tls) the page is a secure context: wss and WebCodecs', async () => {
+test('over https (tls) the page is a secure context: wss and WebCodecs; ?token= reaches the feed', async () => {
   await setup();
   await stopPipeline();
   const fixtures = new URL('fixtures/tls/', import.meta.url).pathname;
@@ -309,6 +309,8 @@ test('over https (tls) the page is a secure context: wss and WebCodecs', async (
     `sinks.0.tls.cert=${join(fixtures, 'localhost.crt')}`,
     '--set',
     `sinks.0.tls.key=${join(fixtures, 'localhost.key')}`,
+    '--set',
+    'sinks.0.token=open-sesame',
   );
   // A second profile that accepts the test's self-signed certificate.
   const secure = await chromium.launchPersistentContext(join(tmp.dir, 'profile-tls'), {
@@ -318,14 +320,24 @@ test('over https (tls) the page is a secure context: wss and WebCodecs', async (
     ignoreHTTPSErrors: true,
   });
   try {
+    // Without the token the feed refuses the page (401), which keeps trying and never gets a hello.
+    const refused = await secure.newPage();
+    await refused.goto(`https://127.0.0.1:${port}/`);
+    await until(
+      refused,
+      `document.getElementById('status').textContent.startsWith('reconnecting')`,
+    );
+    assert.is(await refused.evaluate('window.__framewire.hellos'), 0);
+    await refused.close();
+
     const page = await secure.newPage();
     const sockets: string[] = [];
     page.on('websocket', (ws) => sockets.push(ws.url()));
-    const res = await page.goto(`https://127.0.0.1:${port}/`);
+    const res = await page.goto(`https://127.0.0.1:${port}/?token=open-sesame`);
     assert.is(res?.status(), 200);
     assert.is(await page.evaluate('window.isSecureContext'), true);
     assertDrawn(await canvasFacts(page), 'webcodecs');
-    assert.equal(sockets, [`wss://127.0.0.1:${port}/ws`]);
+    assert.equal(sockets, [`wss://127.0.0.1:${port}/ws?token=open-sesame`]);
   } finally {
     await secure.close();
   }

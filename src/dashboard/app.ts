@@ -186,20 +186,23 @@ const modeText = {
   unsupported: 'video not playable here',
 } as const;
 
+/**
+ * The feed of the server that served this page: same host and port, the path
+ * from /dashboard-config.json (the sink's `path`), wss under https, and the
+ * page's own `?token=` passed on. It never points anywhere else.
+ */
 async function wsUrl(): Promise<string> {
-  const params = new URLSearchParams(location.search);
-  let path = params.get('ws') ?? '';
-  if (!path) {
-    try {
-      const res = await fetch('dashboard-config.json', { cache: 'no-store' });
-      if (res.ok) path = ((await res.json()) as { ws?: string }).ws ?? '';
-    } catch {
-      // Served by something that has no config: the default path.
-    }
+  let path = '/ws';
+  try {
+    const res = await fetch('dashboard-config.json', { cache: 'no-store' });
+    const ws = res.ok ? ((await res.json()) as { ws?: unknown }).ws : undefined;
+    if (typeof ws === 'string' && ws.startsWith('/') && !ws.startsWith('//')) path = ws;
+  } catch {
+    // Served by something that has no config: the default path.
   }
-  const url = new URL(path || '/ws', location.href);
+  const url = new URL(path, location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = params.get('token');
+  const token = new URLSearchParams(location.search).get('token');
   if (token) url.searchParams.set('token', token);
   return url.href;
 }

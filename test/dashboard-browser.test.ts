@@ -4,8 +4,8 @@
  * pipelines/dashboard.yaml serves (the shipped sample looping in real time,
  * detected, tracked, counted and encoded to H.264), and we read what it drew
  * off the canvas: with WebCodecs, with its MSE fallback when WebCodecs is
- * gone, with JPEG pictures (the sink's `video: jpeg`), and across a restart of
- * the pipeline. The bundle is built by esbuild into a temp dir first, as
+ * gone, with JPEG pictures (the sink's `video: jpeg`), across a restart of
+ * the pipeline, and over https (the sink's `tls`, a self-signed test certificate). The bundle is built by esbuild into a temp dir first, as
  * `npm run build` builds it, so the test sees the current sources.
  *
  * What the page reports about itself comes from `window.__framewire`, a
@@ -81,16 +81,24 @@ function startPipeline(...extra: string[]): Promise<ChildProcess> {
   });
   let output = '';
   return new Promise((resolve, reject) => {
-    const listening = `WebSocket feed at ws://127.0.0.1:${port}/ws`;
+    const listening = new RegExp(`WebSocket feed at wss?://127\\.0\\.0\\.1:${port}/ws`);
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`the pipeline did not listen within ${WAIT_MS / 1000} s:\n${output}`));
+    }, WAIT_MS);
     const onData = (d: Buffer) => {
       output += d;
-      if (output.includes(listening)) resolve(proc);
+      if (listening.test(output)) {
+        clearTimeout(timer);
+        resolve(proc);
+      }
     };
     proc.stdout!.on('data', onData);
     proc.stderr!.on('data', onData);
-    proc.once('exit', (code, signal) =>
-      reject(new Error(`the pipeline ended before it listened (${code ?? signal}):\n${output}`)),
-    );
+    proc.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`the pipeline ended before it listened (${code ?? signal}):\n${output}`));
+    });
   });
 }
 
@@ -290,6 +298,49 @@ test('with the sink sending JPEG pictures (video: jpeg) it draws those', async (
   assertDrawn(await canvasFacts(page), 'jpeg');
   assert.is(await page.textContent('#mode'), 'JPEG');
   await page.close();
+});
+
+test('over https (tls) the page is a secure context: wss and WebCodecs; ?token= reaches the feed', async () => {
+  await setup();
+  await stopPipeline();
+  const fixtures = new URL('fixtures/tls/', import.meta.url).pathname;
+  pipeline = await startPipeline(
+    '--set',
+    `sinks.0.tls.cert=${join(fixtures, 'localhost.crt')}`,
+    '--set',
+    `sinks.0.tls.key=${join(fixtures, 'localhost.key')}`,
+    '--set',
+    'sinks.0.token=open-sesame',
+  );
+  // A second profile that accepts the test's self-signed certificate.
+  const secure = await chromium.launchPersistentContext(join(tmp.dir, 'profile-tls'), {
+    executablePath: CHROMIUM,
+    args: FLAGS,
+    headless: true,
+    ignoreHTTPSErrors: true,
+  });
+  try {
+    // Without the token the feed refuses the page (401), which keeps trying and never gets a hello.
+    const refused = await secure.newPage();
+    await refused.goto(`https://127.0.0.1:${port}/`);
+    await until(
+      refused,
+      `document.getElementById('status').textContent.startsWith('reconnecting')`,
+    );
+    assert.is(await refused.evaluate('window.__framewire.hellos'), 0);
+    await refused.close();
+
+    const page = await secure.newPage();
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    const res = await page.goto(`https://127.0.0.1:${port}/?token=open-sesame`);
+    assert.is(res?.status(), 200);
+    assert.is(await page.evaluate('window.isSecureContext'), true);
+    assertDrawn(await canvasFacts(page), 'webcodecs');
+    assert.equal(sockets, [`wss://127.0.0.1:${port}/ws?token=open-sesame`]);
+  } finally {
+    await secure.close();
+  }
 });
 
 test.run();

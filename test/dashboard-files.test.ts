@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildDashboard } from '../scripts/build-dashboard.ts';
-import { mountDashboard } from '../src/serve/dashboard-files.ts';
+import { dashboardDir, mountDashboard } from '../src/serve/dashboard-files.ts';
 import { type HttpEndpoint, listenHttp } from '../src/serve/http-endpoint.ts';
 import { tempDir } from './helpers/media.ts';
 
@@ -141,6 +141,20 @@ test('a bundle that was not built is a clear 503 page, not a 404 or a crash', as
     assert.is(r.headers['content-type'], 'text/html; charset=utf-8');
     assert.match(r.body.toString(), /The dashboard is not built/);
     assert.match(r.body.toString(), /npm run build/);
+  }
+});
+
+test("the bundle is found in the package's dist/dashboard, or where FRAMEWIRE_DASHBOARD_DIR says", () => {
+  const root = new URL('..', import.meta.url).pathname;
+  const saved = process.env.FRAMEWIRE_DASHBOARD_DIR;
+  try {
+    delete process.env.FRAMEWIRE_DASHBOARD_DIR;
+    assert.is(dashboardDir(), join(root, 'dist', 'dashboard'));
+    process.env.FRAMEWIRE_DASHBOARD_DIR = built;
+    assert.is(dashboardDir(), built);
+  } finally {
+    if (saved === undefined) delete process.env.FRAMEWIRE_DASHBOARD_DIR;
+    else process.env.FRAMEWIRE_DASHBOARD_DIR = saved;
   }
 });
 

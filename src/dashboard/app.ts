@@ -75,10 +75,15 @@ function onPicture(next: Picture): void {
   if (picture && picture !== next) picture.release();
   picture = next;
   state.pictures++;
+  countDraw();
+  render();
+}
+
+/** The FPS in the header: frames drawn, pictures when there is video, detections without. */
+function countDraw(): void {
   const now = performance.now();
   drawTimes.push(now);
   while (drawTimes.length > 0 && now - drawTimes[0]! > 1000) drawTimes.shift();
-  render();
 }
 
 function showFps(): void {
@@ -86,7 +91,7 @@ function showFps(): void {
   while (drawTimes.length > 0 && now - drawTimes[0]! > 1000) drawTimes.shift();
   state.fps = drawTimes.length;
   const fps = $('fps');
-  fps.textContent = player ? `${drawTimes.length} fps` : '–';
+  fps.textContent = state.connected ? `${drawTimes.length} fps` : '–';
   fps.dataset.fps = String(drawTimes.length);
 }
 setInterval(showFps, 500);
@@ -100,12 +105,22 @@ function onHello(h: Hello, send: (msg: unknown) => void): void {
   $('pipeline').textContent = h.pipeline;
   $('size').textContent =
     `${h.width}×${h.height}${h.fps ? ` @ ${h.fps.toFixed(h.fps % 1 ? 2 : 0)}` : ''}`;
+  if (h.video === 'none' && picture) {
+    // This run sends no video: the detections are drawn on a plain canvas, not on an old picture.
+    picture.release();
+    picture = undefined;
+  }
   if (!picture && h.width > 0 && h.height > 0) {
     canvas.width = h.width;
     canvas.height = h.height;
   }
-  send({ type: 'subscribe', topics: TOPICS });
+  // Asking a feed without video for video only earns an error reply.
+  send({
+    type: 'subscribe',
+    topics: h.video === 'none' ? TOPICS.filter((t) => t !== 'video') : TOPICS,
+  });
   setStatus('live', 'ok');
+  canvas.classList.remove('stale');
   document.body.dataset.hellos = String(state.hellos);
 }
 
@@ -120,8 +135,10 @@ function onDetections(r: DetectionsMessage): void {
   tracks.update(r);
   $('objects').textContent = String(r.detections.length);
   // Without video the detections are the picture; with it, redraw when they belong to the shown one.
-  if (!player || player.mode === 'unsupported' || (picture && recordFor(picture.pts) === r))
+  if (!player || player.mode === 'unsupported') {
+    countDraw();
     render();
+  } else if (picture && recordFor(picture.pts) === r) render();
 }
 
 function onMessage(msg: ServerMessage, send: (msg: unknown) => void): void {
@@ -143,6 +160,7 @@ function onBinary(data: ArrayBuffer): void {
       packet.codec,
       { width: hello?.width ?? 0, height: hello?.height ?? 0 },
       onPicture,
+      webCodecs,
     );
     playerCodec = packet.codec;
     state.videoMode = player.mode;
@@ -152,6 +170,15 @@ function onBinary(data: ArrayBuffer): void {
   player.push(packet);
 }
 let playerCodec = '';
+/** Cleared when WebCodecs turns out not to decode this stream: H.264 then goes through MSE. */
+const webCodecs = {
+  usable: true,
+  onUnusable: () => {
+    webCodecs.usable = false;
+    player?.close();
+    player = undefined;
+  },
+};
 const modeText = {
   webcodecs: 'WebCodecs',
   mse: 'MSE fallback',
@@ -159,20 +186,23 @@ const modeText = {
   unsupported: 'video not playable here',
 } as const;
 
+/**
+ * The feed of the server that served this page: same host and port, the path
+ * from /dashboard-config.json (the sink's `path`), wss under https, and the
+ * page's own `?token=` passed on. It never points anywhere else.
+ */
 async function wsUrl(): Promise<string> {
-  const params = new URLSearchParams(location.search);
-  let path = params.get('ws') ?? '';
-  if (!path) {
-    try {
-      const res = await fetch('dashboard-config.json', { cache: 'no-store' });
-      if (res.ok) path = ((await res.json()) as { ws?: string }).ws ?? '';
-    } catch {
-      // Served by something that has no config: the default path.
-    }
+  let path = '/ws';
+  try {
+    const res = await fetch('dashboard-config.json', { cache: 'no-store' });
+    const ws = res.ok ? ((await res.json()) as { ws?: unknown }).ws : undefined;
+    if (typeof ws === 'string' && ws.startsWith('/') && !ws.startsWith('//')) path = ws;
+  } catch {
+    // Served by something that has no config: the default path.
   }
-  const url = new URL(path || '/ws', location.href);
+  const url = new URL(path, location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const token = params.get('token');
+  const token = new URLSearchParams(location.search).get('token');
   if (token) url.searchParams.set('token', token);
   return url.href;
 }
@@ -187,6 +217,8 @@ const connection = new Connection(await wsUrl(), {
   onBinary,
   onClose: (retryInMs) => {
     state.connected = false;
+    // The last picture stays, dimmed: it is no longer live.
+    canvas.classList.add('stale');
     setStatus(`reconnecting in ${(retryInMs / 1000).toFixed(1)} s`, 'down');
     // The next run starts its stream afresh: decoders and pairing begin again.
     player?.close();

@@ -3,7 +3,8 @@ import type { DetectionsMessage, Geometry } from './protocol.ts';
 import { rleToImageData } from './rle.ts';
 
 const LINE_COLOR = 'rgba(245, 245, 245, 0.95)';
-const ZONE_COLOR = 'rgba(0, 200, 255, 0.9)';
+// Geometry is drawn in white (lines dashed, zones solid), so it never looks like a track's box.
+const ZONE_COLOR = 'rgba(245, 245, 245, 0.85)';
 
 /**
  * Draws one frame's detections over the picture already on the canvas: masks,
@@ -75,7 +76,7 @@ function drawGeometry(
       else ctx.lineTo(x * sx, y * sy);
     });
     ctx.closePath();
-    ctx.fillStyle = 'rgba(0, 200, 255, 0.12)';
+    ctx.fillStyle = 'rgba(245, 245, 245, 0.08)';
     ctx.fill();
     ctx.strokeStyle = ZONE_COLOR;
     ctx.stroke();

@@ -139,6 +139,8 @@ function notFound(res: ServerResponse): void {
 function notBuilt(res: ServerResponse, dir: string): void {
   res.writeHead(503, {
     ...SECURITY_HEADERS,
+    // This page is self-contained: its only style is inline.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
     'Content-Type': 'text/html; charset=utf-8',
     'Cache-Control': 'no-store',
     'Retry-After': '10',

@@ -39,7 +39,8 @@ export function writeReport(
         '',
         s.note,
         '',
-        formatRows(s.rows),
+        // A section whose note holds its own table (fan-out) has no ratio rows.
+        ...(s.rows.length > 0 ? [formatRows(s.rows)] : []),
         '',
       ].join('\n'),
     ]),

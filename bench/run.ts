@@ -8,6 +8,7 @@ import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
+import { websocketBench } from './websocket.ts';
 
 const only = process.argv.slice(2);
 const wanted = (name: string) => only.length === 0 || only.includes(name);
@@ -56,6 +57,15 @@ try {
       title: 'Live RTSP camera',
       note: `A live camera (GStreamer's RTSP server, 320×240 H.264 at 25 fps over TCP) into \`rtsp → detect (default model) → sink\`, for ${process.env.FRAMEWIRE_BENCH_RTSP_SECONDS ?? 300} s (FRAMEWIRE_BENCH_RTSP_SECONDS sets it). Inference is slower than the camera, so the live queue (1 frame, \`maxInFlight: 2\`) drops the rest: latency is every frame's age at the sink, from its arrival at the source. It should sit near the inference time (plus at most the queue's wait) and not drift: the slope is a least-squares fit over every frame after the first 10 s. The first ratio is bare inference over the p50 latency (1 would mean no wait at all), the second detect throughput against bare inference. The detect stage's own service time is in the table too: well above the bare inference, it means the machine was busy with other work during the run.\n\n${table}`,
       rows,
+    });
+  }
+  if (wanted('websocket')) {
+    const { table } = await websocketBench();
+    console.log(table);
+    sections.push({
+      title: 'WebSocket fan-out',
+      note: `A live 30 FPS pipeline (testsrc 640×360 with five stand-in detections a frame, so inference does not drown the figures) → \`websocket\`, serving clients in a separate process. Delivery is the sink taking the frame (\`sentAt\`) → the client's \`message\` event, both on one wall clock; it includes the client's queue, the socket and the client process's own event loop. Pipeline CPU is the pipeline process's user + system time in % of one core (the implicit encoder's ffmpeg, for video, runs in a process of its own and is not in it). Gaps are missed seqs seen by the clients, drops what the sink dropped for slow clients; load is the machine's 1-minute load average (2 cores, shared with other work while this ran: the 200-client p99 is mostly the client processes waiting for a core, and moves with it). Goal: p99 under 50 ms at 200 clients.\n\n${table}`,
+      rows: [],
     });
   }
   writeReport(join(process.cwd(), 'BENCHMARKS.md'), sections);

@@ -14,6 +14,7 @@ import { fileSink } from './sinks/file.ts';
 import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
 import { rtspSink } from './sinks/rtsp.ts';
+import { websocketSink } from './sinks/websocket.ts';
 import { fileSource } from './sources/file.ts';
 import { rtspSource } from './sources/rtsp.ts';
 import { testsrcSource } from './sources/testsrc.ts';
@@ -46,5 +47,6 @@ stages.add(overlayStage.type, overlayStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
 sinks.add(rtspSink.type, rtspSink);
+sinks.add(websocketSink.type, websocketSink);
 
 export const registries: ComponentRegistries = { sources, stages, sinks };

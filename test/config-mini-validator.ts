@@ -1,6 +1,6 @@
 /**
  * A small JSON Schema (draft-07) checker for the keywords framewire's pipeline
- * schema uses ($ref only into #/definitions), so tests can check that the schema accepts what framewire
+ * schema and the WebSocket message schemas use ($ref only into #/definitions), so tests can check that the schema accepts what framewire
  * accepts without adding a validator dependency. Returns the failing paths.
  */
 type Schema = Record<string, unknown>;
@@ -14,8 +14,10 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$', root = 
   const fail = (why: string) => errors.push(`${path}: ${why}`);
   if ('const' in schema && value !== schema.const) fail(`not ${JSON.stringify(schema.const)}`);
   if (Array.isArray(schema.enum) && !schema.enum.includes(value)) fail('not in enum');
-  if (typeof schema.type === 'string' && !hasType(value, schema.type)) {
-    fail(`not ${schema.type}`);
+  const types =
+    typeof schema.type === 'string' ? [schema.type] : (schema.type as string[] | undefined);
+  if (types && !types.some((type) => hasType(value, type))) {
+    fail(`not ${types.join(' or ')}`);
     return errors;
   }
   if (typeof value === 'number') {
@@ -53,6 +55,9 @@ export function schemaErrors(schema: Schema, value: unknown, path = '$', root = 
     for (const [key, v] of Object.entries(value)) {
       if (props[key]) errors.push(...schemaErrors(props[key], v, `${path}.${key}`, root));
       else if (schema.additionalProperties === false) fail(`unexpected ${key}`);
+      else if (isObject(schema.additionalProperties)) {
+        errors.push(...schemaErrors(schema.additionalProperties, v, `${path}.${key}`, root));
+      }
     }
   }
   if (Array.isArray(schema.oneOf)) {
@@ -74,6 +79,7 @@ function hasType(value: unknown, type: string): boolean {
   if (type === 'integer') return Number.isInteger(value);
   if (type === 'array') return Array.isArray(value);
   if (type === 'object') return isObject(value);
+  if (type === 'null') return value === null;
   return typeof value === type;
 }
 

@@ -7,6 +7,7 @@ import { checkPortConflicts } from './port-conflicts.ts';
 import { type Issue, issuesError, throwIfIssues } from './issues.ts';
 import { applyOverrides } from './overrides.ts';
 import { pipelineFields, SECTIONS, type Section, TOP_LEVEL_KEYS } from './pipeline-fields.ts';
+import { listenPortIssues } from './listen-ports.ts';
 import { readComponent } from './read-component.ts';
 import { readField, unknownKey } from './read-fields.ts';
 import type { MapNode, TreeNode } from './tree.ts';
@@ -94,6 +95,7 @@ function readPipeline(
   const [source, stages, sinks] = SECTIONS.map((s) =>
     readSection(s, value(s.key), root, registries, issues),
   );
+  listenPortIssues(sinks ?? [], value('sinks'), registries, issues);
   return {
     file,
     name: (name as string | undefined) ?? basename(file, extname(file)),

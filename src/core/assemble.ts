@@ -101,6 +101,7 @@ export async function assemblePipeline(
   const events = new EventLedger(opts.clock, opts.log);
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
+    pipeline: config.name,
     clock: opts.clock,
     log: opts.log,
     baseDir: opts.baseDir,
@@ -223,13 +224,17 @@ function withImplicitDecode(
 
 /**
  * The stages to run: the pipeline's own, plus an `encode` stage at the end when
- * a file or rtsp sink would otherwise get raw frames (both only mux). For a
- * file sink it is libx264 High through ffmpeg, as the file sink always wrote,
- * with that sink's `crf`, `preset` and `keyframeInterval` (the first file
- * sink's, if several). For an rtsp sink alone it is the same encoder at the
- * default bitrate in `realtime` mode, with that sink's `keyframeInterval` (short,
- * so that a reconnected stream resumes soon); with both, the file sink's
- * settings apply and the shorter of the two key-frame intervals.
+ * a file, rtsp or websocket sink would otherwise get raw frames (they only mux
+ * or send access units). For a file sink it is libx264 High through ffmpeg, as
+ * the file sink always wrote, with that sink's `crf`, `preset` and
+ * `keyframeInterval` (the first file sink's, if several). For an rtsp sink
+ * alone it is the same encoder at the default bitrate in `realtime` mode, with
+ * that sink's `keyframeInterval` (short, so that a reconnected stream resumes
+ * soon); with both, the file sink's settings apply and the shorter of the two
+ * key-frame intervals. For a `websocket` sink with `video: h264` alone it is
+ * libx264 Baseline, realtime, a key frame every half second: every browser's
+ * WebCodecs decodes Baseline, and a viewer who joins waits at most that long
+ * for a picture (with a file or rtsp sink as well, theirs is used).
  * It shows in stats and messages as `encode`, at `sinks[N].encode`.
  */
 function withImplicitEncode(
@@ -239,21 +244,37 @@ function withImplicitEncode(
 ): readonly ComponentConfig[] {
   const file = sinks.find((s) => s.type === 'file');
   const rtsp = sinks.find((s) => s.type === 'rtsp');
+  const feed = sinks.find((s) => s.type === 'websocket' && s.options.video === 'h264');
   const encode = registries.stages.find('encode');
-  const owner = file ?? rtsp;
-  if (!owner || !encode || stages.some((s) => s.type === 'encode')) return stages;
+  if (!encode || stages.some((s) => s.type === 'encode')) return stages;
   const defaults = optionDefaults(encode.options);
-  const intervals = [file, rtsp].flatMap((s) => (s ? [s.options.keyframeInterval as number] : []));
-  const options = {
-    ...defaults,
-    encoder: 'ffmpeg',
-    profile: 'high',
-    keyframeInterval: Math.min(...intervals),
-    ...(file
-      ? { crf: file.options.crf, preset: file.options.preset }
-      : { latencyMode: 'realtime' }),
-  };
-  return [...stages, { type: 'encode', path: `${owner.path}.encode`, options }];
+  const owner = file ?? rtsp;
+  if (owner) {
+    const intervals = [file, rtsp].flatMap((s) =>
+      s ? [s.options.keyframeInterval as number] : [],
+    );
+    const options = {
+      ...defaults,
+      encoder: 'ffmpeg',
+      profile: 'high',
+      keyframeInterval: Math.min(...intervals),
+      ...(file
+        ? { crf: file.options.crf, preset: file.options.preset }
+        : { latencyMode: 'realtime' }),
+    };
+    return [...stages, { type: 'encode', path: `${owner.path}.encode`, options }];
+  }
+  if (feed) {
+    const options = {
+      ...defaults,
+      encoder: 'ffmpeg',
+      profile: 'baseline',
+      latencyMode: 'realtime',
+      keyframeInterval: 0.5,
+    };
+    return [...stages, { type: 'encode', path: `${feed.path}.encode`, options }];
+  }
+  return stages;
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */

@@ -14,6 +14,8 @@ import type { Registry } from './registry.ts';
 export interface ComponentContext {
   /** Where it sits in the pipeline, for messages: `source`, `stages[1] (resize)`, `sinks[0] (file)`. */
   readonly name: string;
+  /** The pipeline's `name` (for a feed's hello); absent outside a pipeline. */
+  readonly pipeline?: string;
   readonly clock: Clock;
   readonly log: Logger;
   /** Relative paths in the pipeline file resolve against this directory (the cwd). */
@@ -175,6 +177,11 @@ export interface SinkDefinition<F extends Fields = Fields> extends ComponentDefi
    * lossy ones (live viewers) drop by policy so they never slow anything else.
    */
   readonly lossless: boolean;
+  /**
+   * The TCP port a sink that serves (a WebSocket feed) listens on, if fixed:
+   * validation refuses two sinks on one port (0, any free port, returns undefined).
+   */
+  listenPort?(config: InferFields<F>): number | undefined;
 }
 
 /** Identity helper that keeps the option types of a definition inferred. */

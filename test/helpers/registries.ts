@@ -7,20 +7,31 @@ import type {
 } from '../../src/core/component.ts';
 import { Registry } from '../../src/core/registry.ts';
 
-/** The built-in components plus test-only sources, stages and sinks (probes, deliberately slow ones). */
+/**
+ * The built-in components plus test-only sources, stages and sinks (probes,
+ * deliberately slow ones). An extra with a built-in's name replaces it (a
+ * wrapped built-in that hands its instances to the test).
+ */
 export function withTestComponents(extra: {
   sources?: SourceDefinition[];
   stages?: StageDefinition[];
   sinks?: SinkDefinition[];
 }): ComponentRegistries {
-  const sources = new Registry<SourceDefinition>('source');
-  for (const [name, def] of builtIn.sources.entries()) sources.add(name, def);
-  for (const def of extra.sources ?? []) sources.add(def.type, def);
-  const stages = new Registry<StageDefinition>('stage');
-  for (const [name, def] of builtIn.stages.entries()) stages.add(name, def);
-  for (const def of extra.stages ?? []) stages.add(def.type, def);
-  const sinks = new Registry<SinkDefinition>('sink');
-  for (const [name, def] of builtIn.sinks.entries()) sinks.add(name, def);
-  for (const def of extra.sinks ?? []) sinks.add(def.type, def);
-  return { sources, stages, sinks };
+  return {
+    sources: merged('source', builtIn.sources.entries(), extra.sources),
+    stages: merged('stage', builtIn.stages.entries(), extra.stages),
+    sinks: merged('sink', builtIn.sinks.entries(), extra.sinks),
+  };
+}
+
+function merged<T extends { readonly type: string }>(
+  kind: string,
+  builtIns: [string, T][],
+  extra: readonly T[] = [],
+): Registry<T> {
+  const registry = new Registry<T>(kind);
+  const replaced = new Set(extra.map((d) => d.type));
+  for (const [name, def] of builtIns) if (!replaced.has(name)) registry.add(name, def);
+  for (const def of extra) registry.add(def.type, def);
+  return registry;
 }

@@ -211,7 +211,7 @@ test('label spaces: named, inline, a file, metadata, and the per-decoder default
   } catch (err) {
     assert.match(
       (err as Error).message,
-      /labels: "coco90" is neither a known label space \(coco80, coco91\)/,
+      /labels: "coco90" is neither a known label space \(coco80, coco91, voc21\)/,
     );
   }
 });

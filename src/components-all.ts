@@ -13,6 +13,7 @@ import { Registry } from './core/registry.ts';
 import { fileSink } from './sinks/file.ts';
 import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
+import { cameraSource } from './sources/camera.ts';
 import { fileSource } from './sources/file.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { decodeStage } from './stages/decode.ts';
@@ -29,6 +30,7 @@ const stages = new Registry<AnyStageDefinition>('stage');
 const sinks = new Registry<AnySinkDefinition>('sink');
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
+sources.add(cameraSource.type, cameraSource);
 
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);

@@ -6,6 +6,7 @@ import { modelsCommand } from './models.ts';
 import { detectCommand } from './detect.ts';
 import { evalCommand } from './eval.ts';
 import { exportCommand } from './export.ts';
+import { devicesCommand } from './devices.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -16,4 +17,5 @@ export const commands: Command[] = [
   detectCommand,
   evalCommand,
   exportCommand,
+  devicesCommand,
 ];

@@ -15,6 +15,7 @@ import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
 import { cameraSource } from './sources/camera.ts';
 import { fileSource } from './sources/file.ts';
+import { httpSource } from './sources/http.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { decodeStage } from './stages/decode.ts';
 import { detectStage } from './stages/detect.ts';
@@ -30,7 +31,7 @@ const stages = new Registry<AnyStageDefinition>('stage');
 const sinks = new Registry<AnySinkDefinition>('sink');
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
-sources.add(cameraSource.type, cameraSource);
+sources.add(cameraSource.type, cameraSource).add(httpSource.type, httpSource);
 
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);

@@ -81,7 +81,8 @@ export function parseDshowList(text: string): CameraDevice[] {
 export function parseV4l2Formats(text: string): CameraFormat[] {
   const formats: CameraFormat[] = [];
   for (const line of messages(text)) {
-    const m = /^\s*(Raw|Compressed)\s*:\s*(\S+)\s*:\s*(.*?)\s*:\s*(.*)$/.exec(line);
+    // Fields are separated by " : "; descriptions may hold colons themselves ("YUYV 4:2:2").
+    const m = /^\s*(Raw|Compressed)\s*:\s*(\S+)\s+:\s+(.*?)\s+:\s*(.*)$/.exec(line);
     if (!m) continue;
     formats.push({
       kind: m[1] === 'Raw' ? 'raw' : 'compressed',

@@ -10,6 +10,12 @@ export interface GuardedConnectionOptions {
   readonly describe: string;
   /** Turns the reader's open failure into the message this kind of input deserves. */
   readonly mapOpenError?: (err: unknown) => unknown | Promise<unknown>;
+  /**
+   * Replace each frame's pts by its arrival time (µs since the first frame,
+   * strictly increasing), for inputs without timestamps of their own (MJPEG
+   * over HTTP, where ffmpeg would count frames at a guessed 25 fps).
+   */
+  readonly stampArrival?: boolean;
 }
 
 /**
@@ -61,7 +67,22 @@ export class GuardedConnection implements Source {
   }
 
   start(observer: SourceObserver): void {
-    this.inner.start(observer);
+    if (!this.opts.stampArrival) {
+      this.inner.start(observer);
+      return;
+    }
+    let first: number | undefined;
+    let last = -1;
+    this.inner.start({
+      next: (frame) => {
+        const now = this.opts.clock.now();
+        first ??= now;
+        last = Math.max(last + 1, Math.round((now - first) * 1000));
+        observer.next({ ...frame, pts: last });
+      },
+      error: (err) => observer.error(err),
+      complete: () => observer.complete(),
+    });
   }
 
   request(n: number): void {

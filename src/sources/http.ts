@@ -1,0 +1,135 @@
+import { defineSource, type OptionProblem } from '../core/component.ts';
+import { FramewireError, redactUrl } from '../core/errors.ts';
+import { liveSourceOptions } from '../core/live-source-options.ts';
+import { optional, t } from '../core/schema.ts';
+import { GuardedConnection } from './guarded-connection.ts';
+import { HTTP_FORMATS, httpInputArgs, httpKind } from './http-args.ts';
+import { connectionOptions, reconnectingLiveSource } from './live-connection.ts';
+import { RawFrameReader } from './raw-frame-reader.ts';
+import { shapingFilters, shapingOptions } from './shaping.ts';
+
+/**
+ * Video over HTTP(S) as a live input: an IP camera's MJPEG stream, an HLS
+ * playlist, a progressive MP4. ffmpeg decodes every connection; a lost one
+ * (server gone, read timeout, end of the media) is made again with backoff.
+ */
+export const httpSource = defineSource({
+  type: 'http',
+  doc: 'HTTP(S) video: MJPEG camera streams, HLS playlists, progressive MP4; reconnects when the server goes away',
+  options: {
+    url: t.string({
+      doc: 'http:// or https:// URL; user:password@ in it is never printed (use ${VAR} to keep it out of the file)',
+      minLength: 1,
+    }),
+    format: t.enum(HTTP_FORMATS, {
+      doc: 'mjpeg (multipart/x-mixed-replace), hls (.m3u8), mp4; auto lets ffmpeg tell, pacing .m3u8/.mp4 URLs at their frame rate',
+      default: 'auto',
+    }),
+    timeout: t.number({
+      doc: 'Seconds a read may wait for data before the connection counts as lost',
+      default: 10,
+      exclusiveMin: 0,
+      max: 3600,
+    }),
+    realtime: optional(
+      t.boolean({
+        doc: "Pace frames at the media's frame rate (absent: yes for HLS and MP4, no for MJPEG, which the camera paces)",
+      }),
+    ),
+    ...shapingOptions,
+    ...connectionOptions,
+    ...liveSourceOptions,
+  },
+  check(config) {
+    const problems: OptionProblem[] = [];
+    if (!/^https?:\/\/[^/]/i.test(config.url))
+      problems.push({
+        key: 'url',
+        message: `url must start with http:// or https://, got "${redactUrl(config.url)}" (RTSP cameras take the rtsp source, files the file source)`,
+      });
+    for (const key of ['width', 'height'] as const) {
+      const value = config[key];
+      if (value !== undefined && value % 2 !== 0)
+        problems.push({
+          key,
+          message: `${key} must be even (4:2:0 video and H.264 need even sizes), got ${value}`,
+        });
+    }
+    return problems;
+  },
+  create(config, ctx) {
+    const shown = redactUrl(config.url);
+    const describe = `HTTP stream ${shown}`;
+    const inputArgs = httpInputArgs(config);
+    return reconnectingLiveSource(config, ctx, {
+      // A server that is down at start is waited for, like one that goes away later.
+      retryFirstOpen: true,
+      describe,
+      connect: () =>
+        new GuardedConnection(
+          new RawFrameReader({
+            inputArgs,
+            filters: shapingFilters(config),
+            format: config.pixelFormat,
+            sourceId: shown,
+            pool: ctx.pool,
+            clock: ctx.clock,
+            describe,
+          }),
+          {
+            openSeconds: config.openTimeout,
+            clock: ctx.clock,
+            describe,
+            mapOpenError: (err) => httpOpenError(describe, err),
+            // MJPEG parts carry no timestamps (ffmpeg would count at a guessed 25 fps):
+            // the arrival time is the capture time. (ffmpeg's wall-clock option rounds
+            // to the demuxer's 1/25 s time base, so 30 fps frames could share a pts.)
+            stampArrival: httpKind(config.url, config.format) === 'stream',
+          },
+        ),
+    });
+  },
+});
+
+const FAILURES: readonly [RegExp, (m: RegExpExecArray) => string, string][] = [
+  [
+    /(?:Server returned|HTTP error) (401|403)\b[^|]*/i,
+    (m) => m[0].trim(),
+    'check the user and password in the URL (http://user:password@host/...)',
+  ],
+  [
+    /(?:Server returned|HTTP error) (\d{3})\b[^|]*/i,
+    (m) => m[0].trim(),
+    'check the path of the URL; the camera or server documents its stream URLs',
+  ],
+  [
+    /Connection refused/i,
+    () => 'connection refused',
+    'check the host and port, and that the server is running',
+  ],
+  [
+    /timed out|Operation timed out/i,
+    () => 'timed out',
+    'check that the host is reachable (and the timeout option)',
+  ],
+  [
+    /Failed to resolve hostname|Name or service not known/i,
+    () => 'unknown host',
+    'check the host name in the URL',
+  ],
+  [
+    /Invalid data found|could not find codec parameters/i,
+    () => 'not a video ffmpeg can read',
+    'check that the URL serves MJPEG, HLS or MP4 (open it in a player); set format if the server does not say',
+  ],
+];
+
+/** The reader's "cannot read" said the way an HTTP failure is understood. */
+function httpOpenError(describe: string, err: unknown): unknown {
+  if (!(err instanceof FramewireError) || /cannot start ffmpeg/.test(err.message)) return err;
+  for (const [pattern, say, hint] of FAILURES) {
+    const m = pattern.exec(err.message);
+    if (m) return new FramewireError('SOURCE_OPEN', `${describe}: ${say(m)}`, { hint });
+  }
+  return err;
+}

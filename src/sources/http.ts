@@ -18,6 +18,7 @@ export const httpSource = defineSource({
   doc: 'HTTP(S) video: MJPEG camera streams, HLS playlists, progressive MP4; reconnects when the server goes away',
   options: {
     url: t.string({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: shows users the ${…} syntax
       doc: 'http:// or https:// URL; user:password@ in it is never printed (use ${VAR} to keep it out of the file)',
       minLength: 1,
     }),
@@ -80,7 +81,7 @@ export const httpSource = defineSource({
             openSeconds: config.openTimeout,
             clock: ctx.clock,
             describe,
-            mapOpenError: (err) => httpOpenError(describe, err),
+            mapOpenError: httpOpenError,
             // MJPEG parts carry no timestamps (ffmpeg would count at a guessed 25 fps):
             // the arrival time is the capture time. (ffmpeg's wall-clock option rounds
             // to the demuxer's 1/25 s time base, so 30 fps frames could share a pts.)
@@ -124,12 +125,15 @@ const FAILURES: readonly [RegExp, (m: RegExpExecArray) => string, string][] = [
   ],
 ];
 
-/** The reader's "cannot read" said the way an HTTP failure is understood. */
-function httpOpenError(describe: string, err: unknown): unknown {
+/**
+ * The reader's "cannot read" said the way an HTTP failure is understood. The
+ * URL is left out: ReconnectingSource names it in what it reports.
+ */
+function httpOpenError(err: unknown): unknown {
   if (!(err instanceof FramewireError) || /cannot start ffmpeg/.test(err.message)) return err;
   for (const [pattern, say, hint] of FAILURES) {
     const m = pattern.exec(err.message);
-    if (m) return new FramewireError('SOURCE_OPEN', `${describe}: ${say(m)}`, { hint });
+    if (m) return new FramewireError('SOURCE_OPEN', say(m), { hint });
   }
   return err;
 }

@@ -72,8 +72,15 @@ test('components are sorted by name within Sources, Stages and Sinks', () => {
   ]);
 });
 
-test('a component without options says so', () => {
-  assert.ok(reference.includes('#### `mirror`\n\nflips frames left to right\n\nNo options.\n'));
+test('a stage without options of its own lists only the common stage options', () => {
+  const mirror = reference.slice(reference.indexOf('#### `mirror`'));
+  const table = mirror.slice(0, mirror.indexOf('\n\n####'));
+  const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+  assert.equal(
+    rows.map((r) => r.split(' | ')[0]),
+    ['| `maxLatencyMs`'],
+  );
+  assert.ok(table.includes('flips frames left to right'));
 });
 
 test('sinks document the common queue and policy options with their own default policy', () => {

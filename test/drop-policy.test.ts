@@ -1,70 +1,15 @@
-// Live sources never fall behind: a paced producer faster than a slow consumer,
-// in virtual time (RxJS TestScheduler), loses exactly the frames the policy says.
-import { concatMap, map, Observable, tap, timer } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
+// Live sources never fall behind: a paced producer faster than a slow stage, in
+// virtual time, loses exactly the frames the policy says. The queue is the
+// runner's live boundary (not the source's own, as before the boundary moved
+// behind the decoder), so this drives a whole PipelineRun.
+import { concatMap, map, timer } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Source, SourceObserver, StreamInfo } from '../src/core/component.ts';
 import type { DropPolicy } from '../src/core/drop-queue.ts';
-import type { Frame } from '../src/core/frame.ts';
 import { FramePool } from '../src/core/frame-pool.ts';
-import { LiveSource } from '../src/core/live-source.ts';
-
-/** A device producing one frame every `period` ms; when given no demand it stalls (block). */
-class PacedProducer implements Source {
-  readonly live = false;
-  #demand = 0;
-  #next = 0;
-  #observer: SourceObserver | undefined;
-  #stalled = 0;
-  constructor(
-    private readonly scheduler: TestScheduler,
-    private readonly count: number,
-    private readonly period: number,
-    private readonly pool: FramePool,
-  ) {}
-  async open(): Promise<StreamInfo> {
-    return { width: 2, height: 2, format: 'yuv420p', fps: 1000 / this.period, frames: this.count };
-  }
-  start(observer: SourceObserver): void {
-    this.#observer = observer;
-    for (let k = 0; k < this.count; k++) {
-      this.scheduler.schedule(() => {
-        this.#stalled++;
-        this.#emit();
-      }, k * this.period);
-    }
-  }
-  request(n: number): void {
-    this.#demand += n;
-    this.#emit();
-  }
-  #emit(): void {
-    while (this.#stalled > 0 && this.#demand > 0) {
-      this.#stalled--;
-      this.#demand--;
-      const seq = this.#next++;
-      const frame: Frame = {
-        seq,
-        pts: seq * this.period * 1000,
-        time: this.scheduler.now(),
-        width: 2,
-        height: 2,
-        format: 'yuv420p',
-        data: this.pool.acquire(6),
-        sourceId: 'paced',
-        meta: { timings: {} },
-      };
-      this.#observer!.next(frame);
-      if (seq === this.count - 1) this.#observer!.complete();
-    }
-  }
-  stop(): void {}
-  async close(): Promise<void> {}
-  dropped(): number {
-    return 0;
-  }
-}
+import { PipelineRun } from '../src/core/runner.ts';
+import { PacedSource } from './helpers/paced-source.ts';
+import { SteppedTime } from './helpers/virtual-time.ts';
 
 interface Case {
   policy: DropPolicy;
@@ -72,8 +17,9 @@ interface Case {
   dropped: number;
 }
 
-// 10 frames at t = 0, 10, …, 90 ms; the consumer needs 36 ms per frame (no ties
-// with arrivals) and takes frames at t = 0, 36, 72, 108, 144; queue of 2.
+// 10 frames at t = 0, 10, …, 90 ms; the stage needs 36 ms per frame (no ties
+// with arrivals) and takes frames at t = 0, 36, 72, 108, 144; queue of 2,
+// maxInFlight 1.
 // drop-oldest: frame 3 evicts 1 (t=30), 5 evicts 3, 6 evicts 4, 7 evicts 5,
 // 9 evicts 7 → delivered 0, 2, 6, 8, 9.
 // drop-newest: frames 3, 5, 6, 7 and 9 arrive to a full queue → delivered 0, 1, 2, 4, 8.
@@ -84,68 +30,72 @@ const cases: Case[] = [
   { policy: 'block', delivered: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], dropped: 0 },
 ];
 
+async function runPaced(policy: DropPolicy, capacity: number, serviceMs: number) {
+  const time = new SteppedTime();
+  const pool = new FramePool();
+  const source = new PacedSource({ scheduler: time.scheduler, count: 10, period: 10, pool });
+  const delivered: number[] = [];
+  let maxQueued = 0;
+  const run = new PipelineRun({
+    source: {
+      name: 'source:paced',
+      source,
+      info: await source.open(),
+      live: { capacity, policy, after: 0 },
+    },
+    stages: [
+      {
+        name: 'slow',
+        operator: concatMap((f) => timer(serviceMs, time.scheduler).pipe(map(() => f))),
+      },
+    ],
+    sinks: [
+      {
+        name: 'sink:probe',
+        queue: 8,
+        policy: 'block',
+        sink: {
+          write(frame) {
+            delivered.push(frame.seq);
+          },
+          close: async () => {},
+        },
+      },
+    ],
+    maxInFlight: 1,
+    clock: time.clock,
+    pool,
+  });
+  const queued = run.meters[0]!.queueDepth!;
+  time.scheduler.schedule(function watch() {
+    maxQueued = Math.max(maxQueued, queued());
+    if (time.scheduler.now() < 200) this.schedule(undefined, 1);
+  });
+  const result = await time.drive(run.run());
+  return { result, delivered, maxQueued, pool, source };
+}
+
 for (const c of cases) {
-  test(`${c.policy}: exactly the expected frames are dropped and counted`, () => {
-    const scheduler = new TestScheduler((a, b) => assert.equal(a, b));
-    const pool = new FramePool();
-    const delivered: number[] = [];
-    let maxQueued = 0;
-    scheduler.run(() => {
-      const live = new LiveSource(new PacedProducer(scheduler, 10, 10, pool), 2, c.policy, pool);
-      const frames$ = new Observable<Frame>((sub) => {
-        live.start({
-          next: (f) => sub.next(f),
-          error: (e) => sub.error(e),
-          complete: () => sub.complete(),
-        });
-        live.request(1);
-      });
-      frames$
-        .pipe(
-          tap(() => (maxQueued = Math.max(maxQueued, live.queued))),
-          concatMap((f) => timer(36, scheduler).pipe(map(() => f))),
-          tap((f) => {
-            delivered.push(f.seq);
-            pool.release(f.data);
-            live.request(1);
-          }),
-        )
-        .subscribe();
-      scheduler.flush();
-      assert.equal(delivered, c.delivered);
-      assert.is(live.dropped(), c.dropped);
-    });
+  test(`${c.policy}: exactly the expected frames are dropped and counted`, async () => {
+    const { result, delivered, maxQueued, pool } = await runPaced(c.policy, 2, 36);
+    assert.equal(delivered, c.delivered);
+    const source = result.meters.find((m) => m.kind === 'source')!;
+    assert.is(source.dropped, c.dropped, 'drops are counted on the source meter');
+    assert.is(source.framesIn, 10);
+    assert.is(source.framesOut, c.delivered.length);
     assert.ok(maxQueued <= 2, `queue never exceeds its bound (saw ${maxQueued})`);
     assert.is(pool.outstanding, 0, 'every dropped frame was released');
   });
 }
 
-test('the queue bound is exact: a consumer that keeps up drops nothing', () => {
-  const scheduler = new TestScheduler((a, b) => assert.equal(a, b));
-  const pool = new FramePool();
-  const delivered: number[] = [];
-  scheduler.run(() => {
-    const live = new LiveSource(new PacedProducer(scheduler, 10, 10, pool), 1, 'drop-oldest', pool);
-    new Observable<Frame>((sub) => {
-      live.start({
-        next: (f) => sub.next(f),
-        error: (e) => sub.error(e),
-        complete: () => sub.complete(),
-      });
-      live.request(1);
-    })
-      .pipe(
-        concatMap((f) => timer(9, scheduler).pipe(map(() => f))),
-        tap((f) => {
-          delivered.push(f.seq);
-          pool.release(f.data);
-          live.request(1);
-        }),
-      )
-      .subscribe();
-    scheduler.flush();
-    assert.is(live.dropped(), 0);
-  });
+test('block pauses the producer: it is never owed more than the queue holds', async () => {
+  const { source } = await runPaced('block', 2, 36);
+  assert.ok(source.peakDemand <= 2, `peak demand ${source.peakDemand}`);
+});
+
+test('the queue bound is exact: a stage that keeps up drops nothing', async () => {
+  const { result, delivered } = await runPaced('drop-oldest', 1, 9);
+  assert.is(result.meters[0]!.dropped, 0);
   assert.equal(delivered, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 });
 

@@ -1,22 +1,22 @@
-// Live sources share one declaration of `queue` and `dropPolicy`: a new live
-// source (a fake camera here) spreads it and gets the same defaults, ranges,
-// docs and errors as testsrc, and hands the values to LiveSource.
+// Live sources share one declaration of `queue`, `dropPolicy` and
+// `maxLatencyMs`: a new live source (a fake camera here) spreads it and gets the
+// same defaults, ranges, docs and errors as testsrc, and the assembler hands the
+// values to the runner's live queue (the source itself keeps no queue).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { liveSourceOptions } from '../src/core/live-source-options.ts';
 import { parsePipeline } from '../src/config/load.ts';
 import { t } from '../src/core/schema.ts';
+import { assemblePipeline } from '../src/core/assemble.ts';
 import { systemClock } from '../src/core/clock.ts';
-import { type ComponentContext, defineSource } from '../src/core/component.ts';
+import { defineSource } from '../src/core/component.ts';
 import { ConfigError } from '../src/core/errors.ts';
-import { FramePool } from '../src/core/frame-pool.ts';
-import { LiveSource } from '../src/core/live-source.ts';
+import { asLiveSource } from '../src/core/live-source.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { testsrcSource } from '../src/sources/testsrc.ts';
 import { fakeSource } from './helpers/fake-pipeline.ts';
 import { withTestComponents } from './helpers/registries.ts';
 
-let made: LiveSource | undefined;
 const inner = fakeSource('inner');
 
 /** A camera-like source declared the way rtsp/camera will be: its own options plus the shared ones. */
@@ -24,10 +24,8 @@ const fakeCamera = defineSource({
   type: 'fake-camera',
   doc: 'test: a live source',
   options: { device: t.string({ doc: 'device', default: '/dev/video0' }), ...liveSourceOptions },
-  async create(config, ctx) {
-    const producer = await inner.create({ frames: 1 }, ctx);
-    made = new LiveSource(producer, config.queue, config.dropPolicy, ctx.pool);
-    return made;
+  async create(_config, ctx) {
+    return asLiveSource(await inner.create({ frames: 1 }, ctx));
   },
 });
 
@@ -37,17 +35,25 @@ const yaml = (source: string) => `source: ${source}\nsinks: [ { type: null } ]\n
 test('testsrc takes its live options from the shared declaration', () => {
   assert.is(testsrcSource.options.queue, liveSourceOptions.queue);
   assert.is(testsrcSource.options.dropPolicy, liveSourceOptions.dropPolicy);
+  assert.is(testsrcSource.options.maxLatencyMs, liveSourceOptions.maxLatencyMs);
 });
 
-const cases: { name: string; source: string; queue: number; policy: string }[] = [
-  // Nothing given: the shared defaults.
+const cases: {
+  name: string;
+  source: string;
+  queue: number;
+  policy: string;
+  maxLatencyMs?: number;
+}[] = [
+  // Nothing given: the shared defaults, and no latency budget.
   { name: 'defaults', source: '{ type: fake-camera }', queue: 4, policy: 'drop-oldest' },
-  // Both given: passed through as written.
+  // All given: passed through as written.
   {
     name: 'given',
-    source: '{ type: fake-camera, queue: 1, dropPolicy: drop-newest }',
+    source: '{ type: fake-camera, queue: 1, dropPolicy: drop-newest, maxLatencyMs: 250 }',
     queue: 1,
     policy: 'drop-newest',
+    maxLatencyMs: 250,
   },
 ];
 
@@ -56,20 +62,20 @@ for (const c of cases) {
     const config = parsePipeline(yaml(c.source), 'test.yaml', { registries });
     assert.is(config.source.options.queue, c.queue);
     assert.is(config.source.options.dropPolicy, c.policy);
-    made = undefined;
-    const ctx: ComponentContext = {
-      name: 'source (fake-camera)',
+    const { run } = await assemblePipeline(config, {
+      registries,
       clock: systemClock,
       log: silentLogger,
       baseDir: process.cwd(),
-      pool: new FramePool(),
-      stream: undefined,
-      count: () => {},
-      report: () => {},
-      health: () => {},
-    };
-    await registries.sources.get('fake-camera').create(config.source.options as never, ctx);
-    assert.is(made!.policy, c.policy);
+    });
+    // It emits pictures, so the queue comes right after the source (no stage before it).
+    assert.equal(run.liveQueue, {
+      capacity: c.queue,
+      policy: c.policy,
+      ...(c.maxLatencyMs !== undefined ? { maxLatencyMs: c.maxLatencyMs } : {}),
+      after: 0,
+    });
+    await run.run();
   });
 }
 

@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FramewireError, redactDeep, redactUrl } from '../core/errors.ts';
+import type { HealthState } from '../core/health.ts';
 import type { MeterSnapshot } from '../core/meter.ts';
+import type { HealthSummary } from '../core/runner.ts';
 
 /** What ended a run, as `--json-stats` reports it. */
 export type StatsReason = 'end' | 'stopped' | 'failed';
@@ -25,6 +27,45 @@ export interface StatsDocument {
   readonly error?: StatsError;
   /** Whatever meters exist: none when the pipeline failed before it was assembled. */
   readonly meters: readonly MeterSnapshot[];
+  /** Live components' health by meter name (`source:rtsp`); empty when none reported any. */
+  readonly health: Readonly<Record<string, HealthStats>>;
+}
+
+/** One component's health in `--json-stats`: its latest report, and reports by state. */
+export interface HealthStats {
+  readonly state: HealthState;
+  readonly attempt?: number;
+  readonly delayMs?: number;
+  readonly detail?: string;
+  /** ISO 8601 time of the latest report. */
+  readonly time: string;
+  /** How many reports of each state over the run (`{"connecting":3,"connected":3,…}`). */
+  readonly states: Partial<Record<HealthState, number>>;
+  /** Successful reconnects (the component's RECONNECT count). */
+  readonly reconnects: number;
+}
+
+/** The `health` of the stats document, from the run's health and its meters' RECONNECT counts. */
+export function healthStats(
+  health: readonly HealthSummary[],
+  meters: readonly MeterSnapshot[],
+): Record<string, HealthStats> {
+  return Object.fromEntries(
+    health.map(({ latest, states }) => {
+      const { event } = latest;
+      const reconnects = meters.find((m) => m.name === latest.component)?.events.RECONNECT ?? 0;
+      const stats: HealthStats = {
+        state: event.state,
+        ...(event.attempt !== undefined ? { attempt: event.attempt } : {}),
+        ...(event.delayMs !== undefined ? { delayMs: Math.round(event.delayMs) } : {}),
+        ...(event.detail !== undefined ? { detail: event.detail } : {}),
+        time: new Date(latest.time).toISOString(),
+        states,
+        reconnects,
+      };
+      return [latest.component, stats];
+    }),
+  );
 }
 
 /** Describes any thrown value the way `reportError` prints it: code, component, message. */

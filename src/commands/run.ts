@@ -1,16 +1,17 @@
 import { basename, extname } from 'node:path';
 import { registries } from '../components-all.ts';
 import { loadPipeline } from '../config/load.ts';
-import { type AssembledPipeline, assemblePipeline } from '../core/assemble.ts';
+import { type AssembledPipeline, assemblePipeline, PipelineStopped } from '../core/assemble.ts';
 import { systemClock } from '../core/clock.ts';
 import { FramewireError, redactUrl } from '../core/errors.ts';
 import { silentLogger, stderrLogger, verboseLogger } from '../core/log.ts';
 import type { PipelineRun, RunResult } from '../core/runner.ts';
 import { EXIT, type Command } from './command.ts';
-import { statsError, writeJsonStats } from './json-stats.ts';
+import { healthStats, statsError, writeJsonStats } from './json-stats.ts';
 import { parseArgs } from './parse-args.ts';
 import { reportError } from './report-error.ts';
 import { progressLine, summaryTable } from './stats-format.ts';
+import { StopSignals } from './stop-signals.ts';
 
 const HELP = `Usage: framewire run FILE [--set key.path=value ...] [--json-stats FILE] [--quiet] [--verbose]
 
@@ -50,6 +51,8 @@ export const runCommand: Command = {
     let name = basename(file, extname(file));
     let run: PipelineRun | undefined;
     let result: RunResult;
+    // Before assembly: a live source may wait for its camera for a long time.
+    const signals = new StopSignals(quiet);
     try {
       const config = await loadPipeline(file, { sets: args.repeated.get('set') ?? [], registries });
       name = config.name;
@@ -60,10 +63,26 @@ export const runCommand: Command = {
         clock: systemClock,
         log,
         baseDir: process.cwd(),
+        signal: signals.signal,
       });
       run = assembled.run;
-      result = await runWithSignals(assembled, quiet);
+      signals.attach(run);
+      result = await runWithProgress(assembled, quiet);
     } catch (err) {
+      if (err instanceof PipelineStopped) {
+        // Ctrl-C while the source was still connecting: nothing ran, nothing failed.
+        process.stderr.write(`framewire: ${err.message}\n`);
+        if (statsPath) {
+          writeJsonStats(statsPath, {
+            v: 1,
+            pipeline: name,
+            reason: 'stopped',
+            meters: [],
+            health: {},
+          });
+        }
+        return EXIT.ok;
+      }
       // The README promises --json-stats after every failure, also one before the
       // pipeline ran (a config error, an unreadable input): scripts read the reason
       // there, and a stale file from an earlier run must not pass for this one.
@@ -76,47 +95,37 @@ export const runCommand: Command = {
             reason: 'failed',
             error: statsError(err),
             meters,
+            health: healthStats(run?.health() ?? [], meters),
           });
         } catch (statsErr) {
           reportError(statsErr);
         }
       }
       throw err;
+    } finally {
+      signals.dispose();
     }
-    if (!quiet) process.stderr.write(`${redactUrl(summaryTable(result.meters))}\n`);
+    if (!quiet) {
+      process.stderr.write(`${redactUrl(summaryTable(result.meters, result.health))}\n`);
+    }
     if (statsPath) {
       writeJsonStats(statsPath, {
         v: 1,
         pipeline: name,
         reason: result.reason,
         meters: result.meters,
+        health: healthStats(result.health, result.meters),
       });
     }
     return EXIT.ok;
   },
 };
 
-/** Runs an assembled pipeline with Ctrl-C/SIGTERM handling and the progress line. */
-async function runWithSignals(
+/** Runs an assembled pipeline with the progress line (Ctrl-C is StopSignals'). */
+async function runWithProgress(
   { run, stream }: AssembledPipeline,
   quiet: boolean,
 ): Promise<RunResult> {
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
-      process.stderr.write(`\nframewire: second ${signal}, exiting now\n`);
-      process.exit(130);
-    }
-    if (!quiet)
-      process.stderr.write(
-        `\nframewire: ${signal} received, finishing (press Ctrl-C again to exit now)\n`,
-      );
-    run.stop();
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
   const tty = !quiet && process.stderr.isTTY;
   const startedAt = systemClock.now();
   const progress = tty
@@ -132,7 +141,5 @@ async function runWithSignals(
       clearInterval(progress);
       process.stderr.write('\r\x1b[2K');
     }
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }

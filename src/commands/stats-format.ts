@@ -1,5 +1,7 @@
 import { EVENT_CODES } from '../core/events.ts';
+import { describeHealth } from '../core/health.ts';
 import type { MeterSnapshot } from '../core/meter.ts';
+import type { HealthSummary } from '../core/runner.ts';
 
 /**
  * One status line for a terminal: progress (with percent and ETA when the
@@ -50,8 +52,15 @@ export function clockTime(seconds: number): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** The end-of-run table: one row per source, stage and sink. */
-export function summaryTable(meters: readonly MeterSnapshot[]): string {
+/**
+ * The end-of-run table: one row per source, stage and sink (a sink's
+ * `latency` is capture-to-sink p50/p95 in ms), then one line per live
+ * component with its final health state and its reconnects.
+ */
+export function summaryTable(
+  meters: readonly MeterSnapshot[],
+  health: readonly HealthSummary[] = [],
+): string {
   const header = [
     'component',
     'in',
@@ -62,6 +71,7 @@ export function summaryTable(meters: readonly MeterSnapshot[]): string {
     'p95 ms',
     'max ms',
     'wait p50',
+    'latency',
     'events',
   ];
   const rows = meters.map((m) => [
@@ -74,6 +84,7 @@ export function summaryTable(meters: readonly MeterSnapshot[]): string {
     m.processMs.p95.toFixed(2),
     m.processMs.max.toFixed(2),
     m.queueWaitMs.p50.toFixed(2),
+    m.latencyMs ? `${m.latencyMs.p50.toFixed(0)}/${m.latencyMs.p95.toFixed(0)}` : '',
     // By code, in EVENT_DOCS order, so the same events always read the same way.
     EVENT_CODES.filter((code) => m.events[code])
       .map((code) => `${code}=${m.events[code]}`)
@@ -87,5 +98,14 @@ export function summaryTable(meters: readonly MeterSnapshot[]): string {
       )
       .join('  ')
       .trimEnd();
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt)].join('\n');
+  const healthLines = health.map(({ latest }) => {
+    const reconnects = meters.find((m) => m.name === latest.component)?.events.RECONNECT ?? 0;
+    return `health: ${describeHealth(latest)} · ${reconnects} reconnect${reconnects === 1 ? '' : 's'}`;
+  });
+  return [
+    fmt(header),
+    fmt(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(fmt),
+    ...healthLines,
+  ].join('\n');
 }

@@ -2,6 +2,7 @@ import type { ComponentRegistries } from '../core/component.ts';
 import type { SinkDefinition, SourceDefinition, StageDefinition } from '../core/component.ts';
 import { type Fields, optional, t } from '../core/schema.ts';
 import { sinkFields } from './sink-options.ts';
+import { stageFields } from './stage-options.ts';
 
 /**
  * The top level of a pipeline file. `name` and `maxInFlight` are ordinary
@@ -65,9 +66,11 @@ export const SECTIONS: readonly Section[] = [
   },
 ];
 
-/** The options a component accepts under its `type:`; sinks add the common sink options. */
+/** The options a component accepts under its `type:`; sinks and stages add their common options. */
 export function optionFields(kind: ComponentKind, def: AnyDefinition): Fields {
-  return kind === 'sink' && 'lossless' in def ? sinkFields(def) : def.options;
+  if (kind === 'sink' && 'lossless' in def) return sinkFields(def);
+  if (kind === 'stage') return stageFields(def as StageDefinition);
+  return def.options;
 }
 
 export const TOP_LEVEL_KEYS: readonly string[] = [

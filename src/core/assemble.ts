@@ -12,6 +12,7 @@ import type { DropPolicy } from './drop-queue.ts';
 import { attributed, FramewireError } from './errors.ts';
 import { EventLedger } from './event-ledger.ts';
 import { FramePool } from './frame-pool.ts';
+import { liveQueueConfig } from './live-source-options.ts';
 import type { Logger } from './log.ts';
 import { PipelineRun, type RunnerSink, type RunnerStage } from './runner.ts';
 
@@ -20,6 +21,25 @@ export interface AssembleOptions {
   readonly clock: Clock;
   readonly log: Logger;
   readonly baseDir: string;
+  /**
+   * Aborting it (Ctrl-C) stops assembly: a source still connecting is
+   * stopped, so its pending open() rejects, everything opened is closed, and
+   * the promise rejects with PipelineStopped.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Assembly was aborted (AssembleOptions.signal) before the pipeline could run. */
+export class PipelineStopped extends Error {
+  constructor(
+    /** Whether the source had opened (connected) when the stop came. */
+    readonly sourceOpened: boolean,
+  ) {
+    super(
+      sourceOpened ? 'stopped before the pipeline started' : 'stopped before the source connected',
+    );
+    this.name = 'PipelineStopped';
+  }
 }
 
 export interface AssembledPipeline {
@@ -38,12 +58,46 @@ export async function assemblePipeline(
   opts: AssembleOptions,
 ): Promise<AssembledPipeline> {
   // Enough idle buffers for everything that can be held at once (in flight, in
-  // sink queues and being written, one being read), so none is ever re-allocated.
+  // sink queues and being written, one being read, a live source's queue), so
+  // none is ever re-allocated.
+  const liveQueue = liveQueueConfig(config.source.options);
   const held = config.sinks.reduce(
     (n, s) => n + (s.options.queue as number) + 1,
-    config.maxInFlight + 2,
+    config.maxInFlight + 2 + liveQueue.capacity,
   );
   const pool = new FramePool(held);
+  const { signal } = opts;
+  let stopSource: (() => void) | undefined;
+  const onAbort = () => stopSource?.();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let sourceOpened = false;
+  /** Between steps: a stop that came meanwhile ends assembly here. */
+  const checkStopped = () => {
+    if (signal?.aborted) throw new PipelineStopped(sourceOpened);
+  };
+  /**
+   * A step that may take long (a camera connecting, a model loading) ends at
+   * the stop, whether or not it honours it: what it opened is closed below.
+   */
+  const unlessStopped = <T>(step: Promise<T>, disposeLate?: (late: T) => unknown): Promise<T> => {
+    if (!signal) return step;
+    return new Promise<T>((resolve, reject) => {
+      let stopped = false;
+      const stop = () => {
+        stopped = true;
+        reject(new PipelineStopped(sourceOpened));
+      };
+      if (signal.aborted) stop();
+      signal.addEventListener('abort', stop, { once: true });
+      step
+        .then((value) => {
+          // Finished after the stop: nobody will use it, so it is closed here.
+          if (stopped) void Promise.resolve(disposeLate?.(value)).catch(() => {});
+          resolve(value);
+        }, reject)
+        .finally(() => signal.removeEventListener('abort', stop));
+    });
+  };
   const events = new EventLedger(opts.clock, opts.log);
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
@@ -58,13 +112,18 @@ export async function assemblePipeline(
   });
   const opened: { close(): Promise<void> }[] = [];
   try {
+    checkStopped();
     const sourceLabel = `source (${config.source.type})`;
     const sourceMeter = `source:${config.source.type}`;
     const source: Source = await opts.registries.sources
       .get(config.source.type)
       .create(config.source.options as never, context(sourceLabel, sourceMeter));
     opened.push(source);
-    const info = await withComponent(sourceLabel, () => source.open());
+    stopSource = () => source.stop();
+    checkStopped();
+    const info = await unlessStopped(withComponent(sourceLabel, () => source.open()));
+    sourceOpened = true;
+    checkStopped();
     const stream: SourceStream = { ...info, live: source.live };
 
     const stages: RunnerStage[] = [];
@@ -76,18 +135,26 @@ export async function assemblePipeline(
     for (const [i, c] of stageConfigs.entries()) {
       const label = `${c.path} (${c.type})`;
       const name = meterName(stageConfigs, i);
-      const made = await withComponent(label, async () =>
-        opts.registries.stages.get(c.type).create(c.options as never, context(label, name, stream)),
+      const made = await unlessStopped(
+        withComponent(label, async () =>
+          opts.registries.stages
+            .get(c.type)
+            .create(c.options as never, context(label, name, stream)),
+        ),
+        (late) => (typeof late === 'function' ? undefined : late.close()),
       );
       const instance: StageInstance =
         typeof made === 'function' ? { operator: made, close: async () => {} } : made;
       opened.push(instance);
+      checkStopped();
+      const maxLatencyMs = commonMaxLatency(c, opts.registries);
       stages.push({
         name,
         label,
         operator: instance.operator,
         close: () => instance.close(),
         holdsBack: instance.holdsBack ?? 0,
+        ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
       });
     }
 
@@ -99,6 +166,7 @@ export async function assemblePipeline(
         opts.registries.sinks.get(c.type).create(c.options as never, context(label, name, stream)),
       );
       opened.push(sink);
+      checkStopped();
       sinks.push({
         name,
         label,
@@ -108,8 +176,12 @@ export async function assemblePipeline(
       });
     }
 
+    // A live source's queue sits after its decoder: packets are never dropped.
+    const live = source.live
+      ? { ...liveQueue, after: info.emits === 'packets' ? 1 : 0 }
+      : undefined;
     const run = new PipelineRun({
-      source: { name: sourceMeter, label: sourceLabel, source, info },
+      source: { name: sourceMeter, label: sourceLabel, source, info, ...(live ? { live } : {}) },
       events,
       stages,
       sinks,
@@ -120,8 +192,18 @@ export async function assemblePipeline(
     return { run, stream };
   } catch (err) {
     await Promise.allSettled(opened.reverse().map((c) => c.close()));
+    if (signal?.aborted) throw new PipelineStopped(sourceOpened);
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
+}
+
+/** A stage's common `maxLatencyMs` (config/stage-options.ts), unless the stage declares its own. */
+function commonMaxLatency(c: ComponentConfig, registries: ComponentRegistries): number | undefined {
+  if (Object.hasOwn(registries.stages.get(c.type).options, 'maxLatencyMs')) return undefined;
+  const value = c.options.maxLatencyMs;
+  return typeof value === 'number' ? value : undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Clock } from './clock.ts';
 import { attributed, type FramewireError, isRecoverable } from './errors.ts';
 import type { EventCode, EventCounts } from './events.ts';
-import { describeHealth, type HealthEvent, type HealthReport } from './health.ts';
+import { describeHealth, type HealthEvent, type HealthReport, type HealthState } from './health.ts';
 import type { Logger } from './log.ts';
 
 /** One counted event as it happens, for live feeds (WebSocket `health`, logs). */
@@ -28,6 +28,7 @@ export class EventLedger {
   readonly #listeners = new Set<(event: CountedEvent) => void>();
   readonly #warned = new Set<string>();
   readonly #health = new Map<string, HealthReport>();
+  readonly #healthStates = new Map<string, Partial<Record<HealthState, number>>>();
   readonly #healthListeners = new Set<(report: HealthReport) => void>();
   #fatal: FramewireError | undefined;
   #onFatal: ((err: FramewireError) => void) | undefined;
@@ -93,6 +94,9 @@ export class EventLedger {
       time: this.clock.wallNow(),
     };
     this.#health.set(component, report);
+    const states = this.#healthStates.get(component) ?? {};
+    states[event.state] = (states[event.state] ?? 0) + 1;
+    this.#healthStates.set(component, states);
     const line = describeHealth(report);
     if (event.state === 'failed' || event.state === 'stalled') this.log.warn(line);
     else this.log.info(line);
@@ -102,6 +106,11 @@ export class EventLedger {
   /** The latest health report of each component that has reported one. */
   healthNow(): readonly HealthReport[] {
     return [...this.#health.values()];
+  }
+
+  /** How many reports of each state a component made so far (a copy). */
+  healthStates(component: string): Partial<Record<HealthState, number>> {
+    return { ...this.#healthStates.get(component) };
   }
 
   /** Every health report as it happens; returns the unsubscribe function. */

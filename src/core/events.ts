@@ -20,6 +20,8 @@ export const EVENT_DOCS = {
     'the encoder produced no access unit for a picture (the frame passes on without one)',
   FRAME_UNENCODED: 'a sink got a frame without an access unit and wrote nothing for it',
   BEFORE_KEY_FRAME: 'a sink discarded an access unit that came before the first key frame',
+  FRAME_LATE:
+    'a frame was older than its maxLatencyMs budget when it reached the source queue or a stage, and was dropped before the work',
   DOUBLE_RELEASE: 'a sink released a retained frame more than once (a sink bug; ignored)',
 } as const satisfies Record<RecoverableErrorCode, string> & Record<string, string>;
 

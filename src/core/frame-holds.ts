@@ -25,6 +25,12 @@ export class FrameHolds {
     this.#holders.delete(seq);
   }
 
+  /** The frame was dropped before any sink got it (a live queue, a late frame): its buffer goes back now. */
+  drop(frame: Frame): void {
+    this.#holders.delete(frame.seq);
+    this.free(frame);
+  }
+
   /** One holder is done with `frame`. */
   done(frame: Frame): void {
     const left = (this.#holders.get(frame.seq) ?? 1) - 1;

@@ -107,6 +107,10 @@ export class Meter {
   readonly #process = new SampleRing();
   readonly #processHistogram = new Histogram();
   readonly #wait = new SampleRing();
+  /** Sinks: frame age when taken, from capture; created on the first observation. */
+  #latency: { ring: SampleRing; histogram: Histogram } | undefined;
+  /** Frames waiting now in this component's queue, where it has one (set by the runner). */
+  queueDepth: (() => number) | undefined;
   /** Completion times within the window, oldest first. */
   readonly #completions: number[] = [];
   #firstAt: number | undefined;
@@ -137,6 +141,13 @@ export class Meter {
     if (waitMs !== undefined) this.#wait.add(waitMs);
     this.#completions.push(now);
     this.#trim(now);
+  }
+
+  /** A frame's age (ms since its capture) as this component took it. */
+  latency(ms: number): void {
+    this.#latency ??= { ring: new SampleRing(), histogram: new Histogram() };
+    this.#latency.ring.add(ms);
+    this.#latency.histogram.observe(ms);
   }
 
   drop(n = 1): void {
@@ -170,6 +181,13 @@ export class Meter {
       processMs: this.#process.summary(),
       queueWaitMs: this.#wait.summary(),
       processHistogram: this.#processHistogram.snapshot(),
+      ...(this.#latency
+        ? {
+            latencyMs: this.#latency.ring.summary(),
+            latencyHistogram: this.#latency.histogram.snapshot(),
+          }
+        : {}),
+      ...(this.queueDepth ? { queueDepth: this.queueDepth() } : {}),
       events: { ...this.events },
     };
   }

@@ -1,6 +1,7 @@
 import {
   catchError,
   defer,
+  filter,
   Observable,
   type OperatorFunction,
   Subscription,
@@ -15,6 +16,8 @@ import { EventLedger } from './event-ledger.ts';
 import type { Frame } from './frame.ts';
 import { FrameHolds } from './frame-holds.ts';
 import type { FramePool } from './frame-pool.ts';
+import type { HealthReport, HealthState } from './health.ts';
+import { LiveBoundary, type LiveQueueConfig } from './live-boundary.ts';
 import { silentLogger } from './log.ts';
 import { Meter, type MeterSnapshot } from './meter.ts';
 import type { MetricsView } from './metrics-view.ts';
@@ -29,6 +32,8 @@ export interface RunnerStage {
   close?(): Promise<void>;
   /** See StageInstance.holdsBack. */
   readonly holdsBack?: number;
+  /** Frames older than this (now − capturedAt) when they reach the stage are dropped (FRAME_LATE). */
+  readonly maxLatencyMs?: number;
 }
 
 export interface RunnerSink {
@@ -47,6 +52,13 @@ export interface RunnerOptions {
     readonly label?: string;
     readonly source: Source;
     readonly info: StreamInfo;
+    /**
+     * A live source's queue: the source gets unlimited demand (with `block`,
+     * as much as fits), the first `after` stages (the decoder of a packet
+     * stream) run at the camera's rate, and this bounded queue sits between
+     * them and the rest. Absent for sources read against demand (files).
+     */
+    readonly live?: LiveQueueConfig & { readonly after: number };
   };
   readonly stages: readonly RunnerStage[];
   readonly sinks: readonly RunnerSink[];
@@ -67,15 +79,32 @@ export interface RunResult {
   readonly meters: MeterSnapshot[];
   /** The largest number of frames that were ever in flight at once. */
   readonly peakInFlight: number;
+  /** Each component's health at the end (live sources, network sinks), with counts by state. */
+  readonly health: readonly HealthSummary[];
+}
+
+/** A component's health over the run, for the summary and `--json-stats`. */
+export interface HealthSummary {
+  /** Its latest report. */
+  readonly latest: HealthReport;
+  /** Reports by state over the whole run. */
+  readonly states: Partial<Record<HealthState, number>>;
 }
 
 /**
  * Composes source → stages → sinks and enforces flow control:
- * - the source emits only against demand, and demand is given back only when a
- *   frame has left the pipeline (accepted by every sink), so at most
- *   `maxInFlight` frames are ever inside;
+ * - a file-like source emits only against demand, and demand is given back
+ *   only when a frame has left the pipeline (accepted by every sink), so at
+ *   most `maxInFlight` frames are ever inside;
+ * - a live source (`source.live`) is read at the camera's rate instead: its
+ *   decoder (the first `after` stages) runs on every packet, and a bounded
+ *   drop queue (LiveBoundary) right after it is where `maxInFlight` demand
+ *   starts; frames dropped there count on the source's meter;
  * - each sink has its own bounded queue and policy (see SinkQueue);
- * - every stage and sink is wrapped in a Meter.
+ * - every stage and sink is wrapped in a Meter; frames without a capture
+ *   time are stamped as they leave the source, and each sink's meter records
+ *   their age when it takes them (`latencyMs`);
+ * - a stage with `maxLatencyMs` drops older frames before its work (FRAME_LATE).
  * Errors: anything fatal (escaping the source, a stage's operator, a sink's
  * write or open, or reported with `ctx.report`) ends the run with that error,
  * named after its component; recoverable ones are counted by code on the
@@ -88,16 +117,23 @@ export interface RunResult {
 export class PipelineRun {
   readonly meters: Meter[] = [];
   #inFlight = 0;
-  /** Demand given to the source and not yet met. */
+  /** Demand given to the source (or, live, to the boundary) and not yet met. */
   #requested = 0;
   /**
    * Frames past the last stage that holds frames back (the decoder), not yet
    * retired: the pictures that `maxInFlight` bounds. Without such a stage, every
-   * frame counts from the source on.
+   * frame counts from the source (live: from the boundary) on.
    */
   readonly #decoded = new Set<number>();
   readonly #lastHolding: number;
   readonly #heldBack: number;
+  /** Live: stages before the boundary (the decoder of a packet stream); 0 otherwise. */
+  readonly #split: number;
+  readonly #boundary: LiveBoundary | undefined;
+  /** Live with `block`: frames out of the source and not yet past the boundary, and unmet demand. */
+  #upstream = 0;
+  #sourceRequested = 0;
+  readonly #upstreamHeldBack: number;
   #peakInFlight = 0;
   #stopped = false;
   #failure: Error | undefined;
@@ -117,8 +153,15 @@ export class PipelineRun {
   };
 
   constructor(private readonly opts: RunnerOptions) {
-    this.#lastHolding = lastIndexWhere(opts.stages, (s) => (s.holdsBack ?? 0) > 0);
-    this.#heldBack = opts.stages.reduce((n, s) => n + (s.holdsBack ?? 0), 0);
+    const live = opts.source.live;
+    this.#split = live ? Math.min(live.after, opts.stages.length) : 0;
+    const after = opts.stages.slice(this.#split);
+    const holding = lastIndexWhere(after, (s) => (s.holdsBack ?? 0) > 0);
+    this.#lastHolding = holding < 0 ? -1 : holding + this.#split;
+    this.#heldBack = after.reduce((n, s) => n + (s.holdsBack ?? 0), 0);
+    this.#upstreamHeldBack = opts.stages
+      .slice(0, this.#split)
+      .reduce((n, s) => n + (s.holdsBack ?? 0), 0);
     if (opts.sinks.length === 0) throw new Error('a pipeline needs at least one sink');
     this.#events = opts.events ?? new EventLedger(opts.clock, silentLogger);
     this.#holds = new FrameHolds((frame) => {
@@ -127,20 +170,41 @@ export class PipelineRun {
     // Meters in pipeline order: source, stages, sinks (the summary table, stats messages).
     this.#sourceMeter = this.#meter(opts.source.name, 'source');
     this.#stageMeters = opts.stages.map((s) => this.#meter(s.name, 'stage'));
-    this.#sinkQueues = opts.sinks.map(
-      (s) =>
-        new SinkQueue({
-          name: s.name,
-          label: s.label ?? s.name,
-          sink: s.sink,
-          capacity: s.queue,
-          policy: s.policy,
-          meter: this.#meter(s.name, 'sink'),
-          clock: opts.clock,
-          done: (frame) => this.#holds.done(frame),
-          report: (err) => this.#events.report(s.name, s.label ?? s.name, err),
-        }),
-    );
+    this.#sinkQueues = opts.sinks.map((s) => {
+      const meter = this.#meter(s.name, 'sink');
+      const queue = new SinkQueue({
+        name: s.name,
+        label: s.label ?? s.name,
+        sink: s.sink,
+        capacity: s.queue,
+        policy: s.policy,
+        meter,
+        clock: opts.clock,
+        done: (frame) => this.#holds.done(frame),
+        report: (err) => this.#events.report(s.name, s.label ?? s.name, err),
+      });
+      meter.queueDepth = () => queue.depth;
+      return queue;
+    });
+    if (live) {
+      const boundary = new LiveBoundary(live, {
+        now: () => opts.clock.now(),
+        taken: (frame, waitMs) => {
+          this.#upstream--;
+          this.#sourceMeter.frameOut(undefined, waitMs);
+          this.#enter(frame);
+          this.#topUpSource();
+        },
+        discarded: (frame, why) => {
+          this.#upstream--;
+          this.#holds.drop(frame);
+          if (why === 'late') this.#events.count(opts.source.name, 'FRAME_LATE');
+          this.#topUpSource();
+        },
+      });
+      this.#boundary = boundary;
+      this.#sourceMeter.queueDepth = () => boundary.queued;
+    }
   }
 
   get inFlight(): number {
@@ -149,6 +213,11 @@ export class PipelineRun {
 
   get peakInFlight(): number {
     return this.#peakInFlight;
+  }
+
+  /** The live source's queue, if the source is live: its settings and how many stages run before it. */
+  get liveQueue(): (LiveQueueConfig & { readonly after: number }) | undefined {
+    return this.opts.source.live;
   }
 
   /** Runs to the end of the source (or `stop()`); rejects on a fatal error after finalizing sinks. */
@@ -163,11 +232,14 @@ export class PipelineRun {
           reject(this.#failure);
           return;
         }
-        const frames$ = this.opts.stages.reduce(
-          (stream$, stage, i) =>
-            stream$.pipe(this.#metered(stage, this.#stageMeters[i]!, i === this.#lastHolding)),
-          this.#sourceFrames(),
-        );
+        const stage = (stream$: Observable<Frame>, i: number) =>
+          stream$.pipe(
+            this.#metered(this.opts.stages[i]!, this.#stageMeters[i]!, i === this.#lastHolding),
+          );
+        let frames$ = this.#sourceFrames();
+        for (let i = 0; i < this.#split; i++) frames$ = stage(frames$, i);
+        if (this.#boundary) frames$ = this.#boundary.attach(frames$);
+        for (let i = this.#split; i < this.opts.stages.length; i++) frames$ = stage(frames$, i);
         this.#subscription.add(
           frames$.subscribe({
             next: (frame) => this.#fanOut(frame),
@@ -187,6 +259,7 @@ export class PipelineRun {
       reason: this.#stopped ? 'stopped' : 'end',
       meters: this.snapshot(),
       peakInFlight: this.#peakInFlight,
+      health: this.health(),
     };
   }
 
@@ -198,11 +271,20 @@ export class PipelineRun {
   }
 
   snapshot(): MeterSnapshot[] {
-    this.#sourceMeter.dropped = this.opts.source.source.dropped();
+    const boundary = this.#boundary;
+    this.#sourceMeter.dropped =
+      this.opts.source.source.dropped() + (boundary ? boundary.dropped + boundary.late : 0);
     return this.meters.map((m) => {
       const snap = m.snapshot();
       return { ...snap, events: { ...snap.events, ...this.#events.counts(m.name) } };
     });
+  }
+
+  /** Each component's latest health report and its reports by state, in order of first report. */
+  health(): HealthSummary[] {
+    return this.#events
+      .healthNow()
+      .map((latest) => ({ latest, states: this.#events.healthStates(latest.component) }));
   }
 
   /** Opens every sink, in order, before the source starts; the first failure ends the run. */
@@ -251,13 +333,18 @@ export class PipelineRun {
     return new Observable<Frame>((subscriber) => {
       source.start({
         next: (frame) => {
-          this.#requested = Math.max(0, this.#requested - 1);
-          if (this.#lastHolding < 0) this.#decoded.add(frame.seq);
-          this.#inFlight++;
-          if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
+          // Live sources stamp frames on arrival; the rest are captured as they leave the source.
+          frame.meta.capturedAt ??= this.opts.clock.now();
           this.#holds.enter(frame.seq, this.#sinkQueues.length);
           this.#sourceMeter.frameIn();
+          if (this.#boundary) {
+            this.#upstream++;
+            this.#sourceRequested = Math.max(0, this.#sourceRequested - 1);
+            subscriber.next(frame);
+            return;
+          }
           this.#sourceMeter.frameOut();
+          this.#enter(frame);
           subscriber.next(frame);
           // A packet went into the decoder: it may want more before a picture comes out.
           if (this.#lastHolding >= 0) this.#topUp();
@@ -266,8 +353,17 @@ export class PipelineRun {
           subscriber.error(attributed(err, this.opts.source.label ?? this.opts.source.name)),
         complete: () => subscriber.complete(),
       });
+      if (this.#boundary) this.#topUpSource();
       this.#topUp();
     });
+  }
+
+  /** A frame enters the part of the pipeline that `maxInFlight` bounds. */
+  #enter(frame: Frame): void {
+    this.#requested = Math.max(0, this.#requested - 1);
+    if (this.#lastHolding < 0) this.#decoded.add(frame.seq);
+    this.#inFlight++;
+    if (this.#inFlight > this.#peakInFlight) this.#peakInFlight = this.#inFlight;
   }
 
   /**
@@ -278,6 +374,9 @@ export class PipelineRun {
    */
   #metered(stage: RunnerStage, meter: Meter, decodes: boolean): OperatorFunction<Frame, Frame> {
     const clock = this.opts.clock;
+    const upstream = this.opts.stages.indexOf(stage) < this.#split;
+    const lost = (seq: number) => (upstream ? this.#lostUpstream() : this.#retire(seq));
+    const budget = stage.maxLatencyMs;
     return (input$) =>
       defer(() => {
         const entered: { seq: number; at: number }[] = [];
@@ -289,6 +388,18 @@ export class PipelineRun {
         // the wait for that input counts as queue wait, not as decoding.
         const holds = (stage.holdsBack ?? 0) > 0;
         return input$.pipe(
+          // Too old to be worth the work: dropped before it, and counted.
+          filter((frame) => {
+            if (budget === undefined) return true;
+            const now = clock.now();
+            if (now - (frame.meta.capturedAt ?? now) <= budget) return true;
+            meter.frameIn();
+            meter.drop();
+            this.#events.count(stage.name, 'FRAME_LATE');
+            this.#holds.drop(frame);
+            lost(frame.seq);
+            return false;
+          }),
           tap((frame) => {
             meter.frameIn();
             lastEntry = clock.now();
@@ -297,10 +408,10 @@ export class PipelineRun {
           stage.operator,
           tap((frame) => {
             while (entered.length > 0 && entered[0]!.seq < frame.seq) {
-              const lost = entered.shift()!.seq;
-              this.#holds.forget(lost);
+              const seq = entered.shift()!.seq;
+              this.#holds.forget(seq);
               meter.drop();
-              this.#retire(lost);
+              lost(seq);
             }
             const entry = entered[0]?.seq === frame.seq ? entered.shift() : undefined;
             const now = clock.now();
@@ -332,13 +443,20 @@ export class PipelineRun {
     this.#topUp();
   }
 
+  /** A stage before the live boundary (the decoder) lost a frame. */
+  #lostUpstream(): void {
+    this.#upstream--;
+    this.#topUpSource();
+  }
+
   /**
-   * Gives the source as much demand as both bounds allow: at most `maxInFlight`
-   * pictures past the decoder (counting demand not yet met, since each packet may
-   * become one), and at most `maxInFlight` plus what the decoders may hold back in
-   * all. A B-frame decoder that needs packets ahead before its first picture gets
-   * them (nothing is decoded yet, so the first bound is not reached), and a
-   * decoder that answers at once cannot fill the pipeline with pictures.
+   * Gives the source (live: the boundary) as much demand as both bounds allow:
+   * at most `maxInFlight` pictures past the decoder (counting demand not yet
+   * met, since each packet may become one), and at most `maxInFlight` plus what
+   * the decoders may hold back in all. A B-frame decoder that needs packets
+   * ahead before its first picture gets them (nothing is decoded yet, so the
+   * first bound is not reached), and a decoder that answers at once cannot fill
+   * the pipeline with pictures.
    */
   #topUp(): void {
     if (this.#stopped || this.#failure) return;
@@ -349,6 +467,28 @@ export class PipelineRun {
     );
     if (n <= 0) return;
     this.#requested += n;
+    if (this.#boundary) this.#boundary.request(n);
+    else this.opts.source.source.request(n);
+  }
+
+  /**
+   * A live source reads at its own rate: unlimited demand, given once. With
+   * `block` (tests), only what fits: the queue plus what the decoder before it
+   * may hold back, so nothing is ever dropped and the source is paused instead.
+   */
+  #topUpSource(): void {
+    const live = this.opts.source.live;
+    if (!live || this.#stopped || this.#failure) return;
+    if (live.policy !== 'block') {
+      if (this.#sourceRequested === 0) {
+        this.#sourceRequested = Number.POSITIVE_INFINITY;
+        this.opts.source.source.request(Number.POSITIVE_INFINITY);
+      }
+      return;
+    }
+    const n = live.capacity + this.#upstreamHeldBack - this.#upstream - this.#sourceRequested;
+    if (n <= 0) return;
+    this.#sourceRequested += n;
     this.opts.source.source.request(n);
   }
 
@@ -358,6 +498,8 @@ export class PipelineRun {
     if (this.#tornDown) return;
     this.#tornDown = true;
     this.#subscription.unsubscribe();
+    // Whatever still waits at the live boundary never reaches a sink: its buffers go back now.
+    for (const frame of this.#boundary?.clear() ?? []) this.#holds.drop(frame);
     // Sinks first, so whatever reached them is written and finalized even after a failure.
     const named = (label: string, close: Promise<void> | undefined) =>
       close?.catch((err: unknown) => {

@@ -72,6 +72,11 @@ export class SinkQueue {
     void this.#pump();
   }
 
+  /** Frames waiting now: queued, or held back for room under `block`. */
+  get depth(): number {
+    return this.#queue.length + this.#pending.length;
+  }
+
   /** Resolves when everything offered so far has been written or dropped. */
   drain(): Promise<void> {
     if (this.#idle()) return Promise.resolve();
@@ -105,6 +110,9 @@ export class SinkQueue {
         try {
           // After a fatal error the rest only drains: released, not written.
           if (this.#failed) continue;
+          // What a viewer of this output waits: from capture to this sink taking the frame.
+          const capturedAt = next.frame.meta.capturedAt;
+          if (capturedAt !== undefined) meter.latency(startedAt - capturedAt);
           await sink.write(next.frame);
           meter.frameOut(clock.now() - startedAt, startedAt - next.queuedAt);
         } catch (err) {

@@ -1,7 +1,7 @@
 import { liveSourceOptions } from '../core/live-source-options.ts';
 import { optional, t } from '../core/schema.ts';
 import { defineSource } from '../core/component.ts';
-import { LiveSource } from '../core/live-source.ts';
+import { asLiveSource } from '../core/live-source.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 
 const PATTERNS = [
@@ -54,6 +54,6 @@ export const testsrcSource = defineSource({
       describe: `test pattern ${config.pattern}`,
       ...(duration !== undefined ? { frameLimit: Math.round(duration * config.rate) } : {}),
     });
-    return config.live ? new LiveSource(reader, config.queue, config.dropPolicy, ctx.pool) : reader;
+    return config.live ? asLiveSource(reader) : reader;
   },
 });

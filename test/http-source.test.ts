@@ -198,7 +198,7 @@ test('an outage, twice: the server goes away and comes back; the stream reconnec
   const run = await makeSource({
     url: outage.url('/mjpeg'),
     backoff: { initial: 0.2, max: 0.4 },
-    timeout: 2,
+    readTimeout: 2,
   });
   let outages = 0;
   const downMs = 1500;

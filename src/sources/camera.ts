@@ -14,7 +14,7 @@ import {
 import { cameraOpenError, classifyCameraFailure } from './camera-errors.ts';
 import { linuxVideoNodes } from './camera-devices.ts';
 import { GuardedConnection } from './guarded-connection.ts';
-import { connectionOptions, reconnectingLiveSource } from './live-connection.ts';
+import { connectionOptions, reconnectingSource } from './live-connection.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 
 const cameraOptions = {
@@ -78,7 +78,7 @@ export function cameraSourceFor(platform: NodeJS.Platform) {
       const label = deviceLabel(api, device);
       const describe = `camera ${label}`;
       const inputArgs = cameraInputArgs(api, config);
-      return reconnectingLiveSource(config, ctx, {
+      return reconnectingSource(config, ctx, {
         // A missing, busy or forbidden device is a mistake to report now; later losses retry.
         retryFirstOpen: false,
         describe,
@@ -93,7 +93,7 @@ export function cameraSourceFor(platform: NodeJS.Platform) {
               describe,
             }),
             {
-              openSeconds: config.openTimeout,
+              openSeconds: config.connectTimeout,
               clock: ctx.clock,
               describe,
               mapOpenError: (err) => mapCameraOpenError(api, label, describe, err),

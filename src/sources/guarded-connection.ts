@@ -43,7 +43,9 @@ export class GuardedConnection implements Source {
           new FramewireError(
             'SOURCE_OPEN',
             `${this.opts.describe} gave no video within ${this.opts.openSeconds} s`,
-            { hint: 'check that it is on and streaming; raise openTimeout if it is slow to start' },
+            {
+              hint: 'check that it is on and streaming; raise connectTimeout if it is slow to start',
+            },
           ),
         );
       }, this.opts.openSeconds * 1000);

@@ -4,7 +4,7 @@ import { liveSourceOptions } from '../core/live-source-options.ts';
 import { optional, t } from '../core/schema.ts';
 import { GuardedConnection } from './guarded-connection.ts';
 import { HTTP_FORMATS, httpInputArgs, httpKind } from './http-args.ts';
-import { connectionOptions, reconnectingLiveSource } from './live-connection.ts';
+import { connectionOptions, reconnectingSource } from './live-connection.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 import { shapingFilters, shapingOptions } from './shaping.ts';
 
@@ -26,8 +26,8 @@ export const httpSource = defineSource({
       doc: 'mjpeg (multipart/x-mixed-replace), hls (.m3u8), mp4; auto lets ffmpeg tell, pacing .m3u8/.mp4 URLs at their frame rate',
       default: 'auto',
     }),
-    timeout: t.number({
-      doc: 'Seconds a read may wait for data before the connection counts as lost',
+    readTimeout: t.number({
+      doc: "Seconds a read may wait for data before the connection counts as lost (ffmpeg's -rw_timeout)",
       default: 10,
       exclusiveMin: 0,
       max: 3600,
@@ -61,8 +61,8 @@ export const httpSource = defineSource({
   create(config, ctx) {
     const shown = redactUrl(config.url);
     const describe = `HTTP stream ${shown}`;
-    const inputArgs = httpInputArgs(config);
-    return reconnectingLiveSource(config, ctx, {
+    const inputArgs = httpInputArgs({ ...config, timeout: config.readTimeout });
+    return reconnectingSource(config, ctx, {
       // A server that is down at start is waited for, like one that goes away later.
       retryFirstOpen: true,
       describe,
@@ -78,7 +78,7 @@ export const httpSource = defineSource({
             describe,
           }),
           {
-            openSeconds: config.openTimeout,
+            openSeconds: config.connectTimeout,
             clock: ctx.clock,
             describe,
             mapOpenError: httpOpenError,
@@ -111,7 +111,7 @@ const FAILURES: readonly [RegExp, (m: RegExpExecArray) => string, string][] = [
   [
     /timed out|Operation timed out/i,
     () => 'timed out',
-    'check that the host is reachable (and the timeout option)',
+    'check that the host is reachable (and the readTimeout option)',
   ],
   [
     /Failed to resolve hostname|Name or service not known/i,

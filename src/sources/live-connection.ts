@@ -1,41 +1,44 @@
+import { type BackoffConfig, backoffOptions } from '../core/backoff.ts';
 import type { ComponentContext, Source } from '../core/component.ts';
-import { backoffOptions, type BackoffConfig } from '../core/backoff.ts';
-import { LiveSource } from '../core/live-source.ts';
-import type { LiveSourceConfig } from '../core/live-source-options.ts';
 import { ReconnectingSource } from '../core/reconnecting-source.ts';
 import { t } from '../core/schema.ts';
 
-/** The connection options camera and http sources share, besides backoff and the queue. */
+/**
+ * The connection options camera and http sources share, besides backoff and
+ * the live queue; named as the rtsp source names them.
+ */
 export const connectionOptions = {
   ...backoffOptions,
   stallSeconds: t.number({
-    doc: 'No frame for this many seconds: the connection is dropped and made again',
+    doc: 'No frame for this many seconds: report stalled, drop the connection and reconnect',
     default: 5,
     exclusiveMin: 0,
     max: 3600,
   }),
-  openTimeout: t.number({
-    doc: 'Seconds one connection may take to deliver its first frame',
+  connectTimeout: t.number({
+    doc: 'Seconds to wait for the first picture of a connection before the attempt counts as failed',
     default: 10,
     exclusiveMin: 0,
     max: 3600,
   }),
 };
 
-export type ConnectionConfig = BackoffConfig &
-  LiveSourceConfig & { readonly stallSeconds: number; readonly openTimeout: number };
+export type ConnectionConfig = BackoffConfig & {
+  readonly stallSeconds: number;
+  readonly connectTimeout: number;
+};
 
 /**
- * A live source made of connections: each one is `connect()`'s Source; the
- * core's ReconnectingSource makes the next when one is lost, and LiveSource
- * keeps at most `queue` frames while the pipeline is busy.
+ * A live source made of connections: each one is `connect()`'s Source, and
+ * the core's ReconnectingSource makes the next when one is lost. The runner
+ * reads it at its own rate and keeps the bounded live queue after it.
  */
-export function reconnectingLiveSource(
+export function reconnectingSource(
   config: ConnectionConfig,
   ctx: ComponentContext,
   opts: { connect: (attempt: number) => Source; retryFirstOpen: boolean; describe: string },
-): LiveSource {
-  const reconnecting = new ReconnectingSource({
+): ReconnectingSource {
+  return new ReconnectingSource({
     connect: opts.connect,
     backoff: {
       backoff: config.backoff,
@@ -51,5 +54,4 @@ export function reconnectingLiveSource(
       if (frame.data.byteLength > 0) ctx.pool.release(frame.data);
     },
   });
-  return new LiveSource(reconnecting, config.queue, config.dropPolicy, ctx.pool);
 }

@@ -5,11 +5,12 @@
 // (10 frames, then the "camera" is gone), and whose second start fails the way
 // a busy device does. Everything else (the camera source, ReconnectingSource,
 // the runner, the jsonl sink) is the real thing.
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ffmpegPath } from '../src/core/ffmpeg.ts';
+import { jsonlLines } from './helpers/jsonl-lines.ts';
 import { spawnCli, tempDir } from './helpers/media.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -44,21 +45,6 @@ exec "${ffmpegPath}" "\${args[@]}"
   return script;
 }
 
-interface Line {
-  type?: string;
-  seq?: number;
-  state?: string;
-  detail?: string;
-}
-
-function lines(path: string): Line[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.endsWith('}'))
-    .map((l) => JSON.parse(l) as Line);
-}
-
 test('a camera that goes away mid-run (and is busy once) is reopened; Ctrl-C exits 0', async () => {
   const { dir, cleanup } = tempDir('framewire-camera-');
   const out = join(dir, 'out.jsonl');
@@ -83,7 +69,7 @@ test('a camera that goes away mid-run (and is busy once) is reopened; Ctrl-C exi
   proc.stderr!.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
   try {
-    const connected = () => lines(out).filter((l) => l.state === 'connected').length;
+    const connected = () => jsonlLines(out).filter((l) => l.state === 'connected').length;
     // Start 1 delivers, start 2 is busy, start 3 delivers, start 4 delivers.
     for (let waited = 0; connected() < 3; waited += 100) {
       if (waited > 60_000) throw new Error(`no third connection: ${stderr}`);
@@ -91,7 +77,7 @@ test('a camera that goes away mid-run (and is busy once) is reopened; Ctrl-C exi
     }
     proc.kill('SIGINT');
     assert.is(await exited, 0, stderr);
-    const all = lines(out);
+    const all = jsonlLines(out);
     const frames = all.filter((l) => l.type === undefined);
     // Two whole connections of 10 frames each at least, numbered as one stream.
     assert.ok(frames.length >= 20, `frames: ${frames.length}`);

@@ -2,7 +2,7 @@
 // away mid-run and comes back; the run logs redacted reconnects, the JSON lines
 // show frames on both sides and health records for the outage, Ctrl-C ends it
 // with exit 0, and the password appears in no output at all.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ffmpegPath } from '../src/core/ffmpeg.ts';
 import { MediaServer } from './helpers/http-media-server.ts';
+import { jsonlLines } from './helpers/jsonl-lines.ts';
 import { spawnCli, tempDir } from './helpers/media.ts';
 
 const exec = promisify(execFile);
@@ -18,21 +19,6 @@ const PASSWORD = 'pa:ss@w0rd-42';
 const URL_PASSWORD = encodeURIComponent(PASSWORD);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-interface Line {
-  type?: string;
-  seq?: number;
-  state?: string;
-  detail?: string;
-}
-
-function lines(path: string): Line[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.endsWith('}'))
-    .map((l) => JSON.parse(l) as Line);
-}
 
 /** Polls until `done` holds; a condition that never comes is a failure, not a wait forever. */
 async function until(what: string, done: () => boolean, seconds = 60): Promise<void> {
@@ -88,7 +74,7 @@ test('an MJPEG camera that goes away and comes back, under framewire run', async
   proc.stderr!.on('data', (d: Buffer) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => proc.on('close', resolve));
   try {
-    const frames = () => lines(out).filter((l) => l.type === undefined);
+    const frames = () => jsonlLines(out).filter((l) => l.type === undefined);
     await until('frames before the outage', () => frames().length >= 10);
     await server.stop();
     const before = frames().length;
@@ -99,7 +85,7 @@ test('an MJPEG camera that goes away and comes back, under framewire run', async
     const code = await exited;
     assert.is(code, 0, stderr);
 
-    const all = lines(out);
+    const all = jsonlLines(out);
     const got = all.filter((l) => l.type === undefined);
     assert.equal(
       got.map((l) => l.seq),

@@ -13,9 +13,7 @@ import {
 } from './camera-args.ts';
 import { cameraOpenError, classifyCameraFailure } from './camera-errors.ts';
 import { linuxVideoNodes } from './camera-devices.ts';
-import { GuardedConnection } from './guarded-connection.ts';
-import { connectionOptions, reconnectingSource } from './live-connection.ts';
-import { RawFrameReader } from './raw-frame-reader.ts';
+import { connectionOptions, ffmpegLiveSource } from './live-connection.ts';
 
 const cameraOptions = {
   device: optional(
@@ -78,27 +76,12 @@ export function cameraSourceFor(platform: NodeJS.Platform) {
       const label = deviceLabel(api, device);
       const describe = `camera ${label}`;
       const inputArgs = cameraInputArgs(api, config);
-      return reconnectingSource(config, ctx, {
+      return ffmpegLiveSource(config, ctx, {
         // A missing, busy or forbidden device is a mistake to report now; later losses retry.
         retryFirstOpen: false,
         describe,
-        connect: () =>
-          new GuardedConnection(
-            new RawFrameReader({
-              inputArgs,
-              format: 'yuv420p',
-              sourceId: `camera:${label}`,
-              pool: ctx.pool,
-              clock: ctx.clock,
-              describe,
-            }),
-            {
-              openSeconds: config.connectTimeout,
-              clock: ctx.clock,
-              describe,
-              mapOpenError: (err) => mapCameraOpenError(api, label, describe, err),
-            },
-          ),
+        reader: { inputArgs, format: 'yuv420p', sourceId: `camera:${label}` },
+        mapOpenError: (err) => mapCameraOpenError(api, label, describe, err),
       });
     },
   });

@@ -2,10 +2,8 @@ import { defineSource, type OptionProblem } from '../core/component.ts';
 import { FramewireError, redactUrl } from '../core/errors.ts';
 import { liveSourceOptions } from '../core/live-source-options.ts';
 import { optional, t } from '../core/schema.ts';
-import { GuardedConnection } from './guarded-connection.ts';
 import { HTTP_FORMATS, httpInputArgs, httpKind } from './http-args.ts';
-import { connectionOptions, reconnectingSource } from './live-connection.ts';
-import { RawFrameReader } from './raw-frame-reader.ts';
+import { connectionOptions, ffmpegLiveSource } from './live-connection.ts';
 import { shapingFilters, shapingOptions } from './shaping.ts';
 
 /**
@@ -62,32 +60,21 @@ export const httpSource = defineSource({
     const shown = redactUrl(config.url);
     const describe = `HTTP stream ${shown}`;
     const inputArgs = httpInputArgs({ ...config, timeout: config.readTimeout });
-    return reconnectingSource(config, ctx, {
+    return ffmpegLiveSource(config, ctx, {
       // A server that is down at start is waited for, like one that goes away later.
       retryFirstOpen: true,
       describe,
-      connect: () =>
-        new GuardedConnection(
-          new RawFrameReader({
-            inputArgs,
-            filters: shapingFilters(config),
-            format: config.pixelFormat,
-            sourceId: shown,
-            pool: ctx.pool,
-            clock: ctx.clock,
-            describe,
-          }),
-          {
-            openSeconds: config.connectTimeout,
-            clock: ctx.clock,
-            describe,
-            mapOpenError: httpOpenError,
-            // MJPEG parts carry no timestamps (ffmpeg would count at a guessed 25 fps):
-            // the arrival time is the capture time. (ffmpeg's wall-clock option rounds
-            // to the demuxer's 1/25 s time base, so 30 fps frames could share a pts.)
-            stampArrival: httpKind(config.url, config.format) === 'stream',
-          },
-        ),
+      reader: {
+        inputArgs,
+        filters: shapingFilters(config),
+        format: config.pixelFormat,
+        sourceId: shown,
+      },
+      mapOpenError: httpOpenError,
+      // MJPEG parts carry no timestamps (ffmpeg would count at a guessed 25 fps):
+      // the arrival time is the capture time. (ffmpeg's wall-clock option rounds
+      // to the demuxer's 1/25 s time base, so 30 fps frames could share a pts.)
+      stampArrival: httpKind(config.url, config.format) === 'stream',
     });
   },
 });

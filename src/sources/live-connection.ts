@@ -2,6 +2,8 @@ import { type BackoffConfig, backoffOptions } from '../core/backoff.ts';
 import type { ComponentContext, Source } from '../core/component.ts';
 import { ReconnectingSource } from '../core/reconnecting-source.ts';
 import { t } from '../core/schema.ts';
+import { GuardedConnection, type GuardedConnectionOptions } from './guarded-connection.ts';
+import { RawFrameReader, type RawFrameReaderOptions } from './raw-frame-reader.ts';
 
 /**
  * The connection options camera and http sources share, besides backoff and
@@ -53,5 +55,38 @@ export function reconnectingSource(
     release: (frame) => {
       if (frame.data.byteLength > 0) ctx.pool.release(frame.data);
     },
+  });
+}
+
+/**
+ * A reconnecting live source whose every connection is one ffmpeg process
+ * decoding the input to raw frames, with an open that cannot hang and open
+ * errors phrased for the input.
+ */
+export function ffmpegLiveSource(
+  config: ConnectionConfig,
+  ctx: ComponentContext,
+  opts: {
+    readonly retryFirstOpen: boolean;
+    /** The input for messages and health ("camera /dev/video0"); never credentials. */
+    readonly describe: string;
+    readonly reader: Pick<RawFrameReaderOptions, 'inputArgs' | 'filters' | 'format' | 'sourceId'>;
+  } & Pick<GuardedConnectionOptions, 'mapOpenError' | 'stampArrival'>,
+): ReconnectingSource {
+  const { describe, reader, mapOpenError, stampArrival } = opts;
+  return reconnectingSource(config, ctx, {
+    retryFirstOpen: opts.retryFirstOpen,
+    describe,
+    connect: () =>
+      new GuardedConnection(
+        new RawFrameReader({ ...reader, pool: ctx.pool, clock: ctx.clock, describe }),
+        {
+          openSeconds: config.connectTimeout,
+          clock: ctx.clock,
+          describe,
+          ...(mapOpenError ? { mapOpenError } : {}),
+          ...(stampArrival ? { stampArrival } : {}),
+        },
+      ),
   });
 }

@@ -103,8 +103,10 @@ async function ffmpegListing(args: string[], seconds = 10): Promise<string> {
     onStderrLine: (line) => lines.push(line),
   });
   const timer = setTimeout(() => proc.kill(), seconds * 1000);
-  await proc.exited;
+  const exit = await proc.exited;
   clearTimeout(timer);
+  // No ffmpeg to ask is not "no camera".
+  if (exit.spawnError) throw proc.errorFor(exit);
   return lines.join('\n');
 }
 

@@ -14,6 +14,7 @@ import {
 import { cameraOpenError, classifyCameraFailure } from './camera-errors.ts';
 import { linuxVideoNodes } from './camera-devices.ts';
 import { connectionOptions, ffmpegLiveSource } from './live-connection.ts';
+import { evenSizeProblems } from './shaping.ts';
 
 const cameraOptions = {
   device: optional(
@@ -52,14 +53,7 @@ export function cameraSourceFor(platform: NodeJS.Platform) {
     check(config) {
       const problems: OptionProblem[] = [];
       if (!api) return [{ message: `cameras are not supported on ${platform}` }];
-      for (const key of ['width', 'height'] as const) {
-        const value = config[key];
-        if (value !== undefined && value % 2 !== 0)
-          problems.push({
-            key,
-            message: `${key} must be even (4:2:0 video and H.264 need even sizes), got ${value}`,
-          });
-      }
+      problems.push(...evenSizeProblems(config));
       if ((config.width === undefined) !== (config.height === undefined))
         problems.push({
           key: config.width === undefined ? 'height' : 'width',

@@ -4,7 +4,7 @@ import { liveSourceOptions } from '../core/live-source-options.ts';
 import { optional, t } from '../core/schema.ts';
 import { HTTP_FORMATS, httpInputArgs, httpKind } from './http-args.ts';
 import { connectionOptions, ffmpegLiveSource } from './live-connection.ts';
-import { shapingFilters, shapingOptions } from './shaping.ts';
+import { evenSizeProblems, shapingFilters, shapingOptions } from './shaping.ts';
 
 /**
  * Video over HTTP(S) as a live input: an IP camera's MJPEG stream, an HLS
@@ -46,14 +46,7 @@ export const httpSource = defineSource({
         key: 'url',
         message: `url must start with http:// or https://, got "${redactUrl(config.url)}" (RTSP cameras take the rtsp source, files the file source)`,
       });
-    for (const key of ['width', 'height'] as const) {
-      const value = config[key];
-      if (value !== undefined && value % 2 !== 0)
-        problems.push({
-          key,
-          message: `${key} must be even (4:2:0 video and H.264 need even sizes), got ${value}`,
-        });
-    }
+    problems.push(...evenSizeProblems(config));
     return problems;
   },
   create(config, ctx) {

@@ -15,7 +15,9 @@ import { jsonlSink } from './sinks/jsonl.ts';
 import { nullSink } from './sinks/null.ts';
 import { rtspSink } from './sinks/rtsp.ts';
 import { websocketSink } from './sinks/websocket.ts';
+import { cameraSource } from './sources/camera.ts';
 import { fileSource } from './sources/file.ts';
+import { httpSource } from './sources/http.ts';
 import { rtspSource } from './sources/rtsp.ts';
 import { testsrcSource } from './sources/testsrc.ts';
 import { decodeStage } from './stages/decode.ts';
@@ -34,6 +36,7 @@ const sinks = new Registry<AnySinkDefinition>('sink');
 
 sources.add(fileSource.type, fileSource).add(testsrcSource.type, testsrcSource);
 sources.add(rtspSource.type, rtspSource);
+sources.add(cameraSource.type, cameraSource).add(httpSource.type, httpSource);
 
 stages.add(decodeStage.type, decodeStage);
 stages.add(resizeStage.type, resizeStage);

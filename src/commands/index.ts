@@ -7,6 +7,7 @@ import { detectCommand } from './detect.ts';
 import { segmentCommand } from './segment.ts';
 import { evalCommand } from './eval.ts';
 import { exportCommand } from './export.ts';
+import { devicesCommand } from './devices.ts';
 
 /** Every sub-command, in the order `--help` lists them. */
 export const commands: Command[] = [
@@ -18,4 +19,5 @@ export const commands: Command[] = [
   segmentCommand,
   evalCommand,
   exportCommand,
+  devicesCommand,
 ];

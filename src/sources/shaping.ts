@@ -38,3 +38,24 @@ export function shapingFilters(c: { width?: number; height?: number; fps?: numbe
   if (c.fps !== undefined) filters.push(`fps=${c.fps}`);
   return filters;
 }
+
+/**
+ * 4:2:0 frames and H.264 encoders need even sizes: an odd width or height is
+ * refused at validation, not mid-run.
+ */
+export function evenSizeProblems(c: {
+  width?: number | undefined;
+  height?: number | undefined;
+}): { key: string; message: string }[] {
+  return (['width', 'height'] as const).flatMap((key) => {
+    const value = c[key];
+    return value === undefined || value % 2 === 0
+      ? []
+      : [
+          {
+            key,
+            message: `${key} must be even (4:2:0 video and H.264 need even sizes), got ${value}`,
+          },
+        ];
+  });
+}

@@ -89,7 +89,12 @@ sinks:
     const discarded = (sink.events.NOT_CONNECTED ?? 0) + (sink.events.BEFORE_KEY_FRAME ?? 0);
     assert.ok(discarded >= 50, JSON.stringify(sink.events));
     const lines = readFileSync(join(dir, 'out/frames.jsonl'), 'utf8').trim().split('\n');
-    assert.is(lines.length, SECONDS * RATE);
+    // Frame records, and the sink's health records (`"type":"health"`) between them.
+    const records = lines.map((l) => JSON.parse(l) as { type?: string; component?: string });
+    assert.is(records.filter((r) => r.type === undefined).length, SECONDS * RATE);
+    const health = records.filter((r) => r.type === 'health');
+    assert.ok(health.length >= 3, 'connected, reconnecting, connected again');
+    assert.ok(health.every((r) => r.component === 'sink:rtsp'));
 
     for (const text of [result.stdout, result.stderr, stats, lines.join('\n')]) {
       assert.not.ok(text.includes(PASSWORD), 'the password leaked');

@@ -345,6 +345,18 @@ test('maxAttempts failures in a row: failed, and the stream ends with a clear er
   assert.is(h.scheduler.pending, 0, 'no timer is left running');
 });
 
+test('maxAttempts at start: exactly that many connection attempts, then failed', async () => {
+  const h = harness({ backoff: { ...BACKOFF, maxAttempts: 2 } });
+  const opened = h.source.open();
+  h.last().refuse('connection refused');
+  await h.scheduler.advanceBy(250);
+  h.last().refuse('connection refused');
+  await rejectsWith(opened, /gave up after 2 failed attempts: connection refused/);
+  assert.is(h.connections.length, 2);
+  assert.equal(h.states(), ['connecting', 'reconnecting', 'connecting', 'failed']);
+  assert.is(h.health.at(-1)!.attempt, 2);
+});
+
 test('delivered frames reset the backoff: the next outage starts again at initial', async () => {
   const h = harness();
   const opened = h.source.open();

@@ -75,6 +75,8 @@ export class ReconnectingSource implements Source {
   #ptsShift: number | undefined;
   /** Whether the next frame follows a lost connection. */
   #afterGap = false;
+  /** Connection attempts that failed in a row (reset by a delivered frame). */
+  #failures = 0;
   #lastFrameAt = 0;
   #droppedByClosed = 0;
   #stopped = false;
@@ -101,7 +103,7 @@ export class ReconnectingSource implements Source {
         if (this.#stopped) throw this.#stoppedBeforeConnecting();
         const reason = asError(err);
         if (!this.opts.retryFirstOpen) throw reason;
-        if (this.#backoff.exhausted) throw this.#giveUp(reason);
+        if (this.#failedAgain()) throw this.#giveUp(reason);
         const delayMs = this.#announceRetry(reason);
         await this.#untilStopped(this.#sleep(delayMs), () => this.#timer?.unsubscribe());
       }
@@ -184,6 +186,7 @@ export class ReconnectingSource implements Source {
     this.#lastFrameAt = now;
     this.#demand = Math.max(0, this.#demand - 1);
     this.#backoff.reset();
+    this.#failures = 0;
     this.#ptsShift ??= this.#shiftFor(frame.pts, now);
     const shift = this.#ptsShift;
     const packet = frame.meta.packet;
@@ -231,12 +234,16 @@ export class ReconnectingSource implements Source {
     }
     this.opts.count('CONNECTION_LOST');
     this.#afterGap = this.#last !== undefined;
-    this.#retry(err ?? new FramewireError('CONNECTION_LOST', `${this.opts.describe} ended`));
+    // A lost connection is not a failed attempt: the attempts to reconnect are.
+    this.#retry(err ?? new FramewireError('CONNECTION_LOST', `${this.opts.describe} ended`), false);
   }
 
-  /** After a lost connection or a failed attempt: wait the backoff, then connect again. */
-  #retry(reason: Error): void {
-    if (this.#backoff.exhausted) {
+  /**
+   * After a lost connection or a failed attempt: wait the backoff, then connect
+   * again — unless this failure is the `maxAttempts`th in a row.
+   */
+  #retry(reason: Error, failedAttempt: boolean): void {
+    if (failedAttempt && this.#failedAgain()) {
       this.#observer?.error(this.#giveUp(reason));
       this.#finished = true;
       return;
@@ -265,7 +272,7 @@ export class ReconnectingSource implements Source {
         this.#pending = undefined;
         void connection.close();
         if (this.#stopped) this.#finish();
-        else this.#retry(asError(err));
+        else this.#retry(asError(err), true);
       },
     );
   }
@@ -277,8 +284,15 @@ export class ReconnectingSource implements Source {
     return delayMs;
   }
 
+  /** Counts a failed connection attempt; whether `maxAttempts` of them in a row are used up. */
+  #failedAgain(): boolean {
+    this.#failures++;
+    const max = this.opts.backoff.maxAttempts;
+    return max !== undefined && this.#failures >= max;
+  }
+
   #giveUp(reason: Error): FramewireError {
-    const attempts = this.#backoff.attempt;
+    const attempts = this.#failures;
     this.opts.health({ state: 'failed', attempt: attempts, detail: reason.message });
     return new FramewireError(
       'SOURCE_OPEN',

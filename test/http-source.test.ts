@@ -185,6 +185,15 @@ test('MJPEG stream: frames at the camera size, pts from their arrival, strictly 
   );
 });
 
+test('a host name (localhost), which the bundled ffmpeg cannot resolve itself, is read too', async () => {
+  const url = server.url('/mjpeg').replace('127.0.0.1', 'localhost');
+  assert.match(url, /^http:\/\/localhost:\d+\/mjpeg$/);
+  const run = await makeSource({ url });
+  const frames = await read(run, (got) => got.length >= 5);
+  assert.ok(frames.length >= 5);
+  assertSteadyStream(frames);
+});
+
 test('an outage, twice: the server goes away and comes back; the stream reconnects and goes on', async () => {
   const outage = new MediaServer({
     dir: media.dir,

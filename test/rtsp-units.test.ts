@@ -6,7 +6,7 @@ import type { Frame } from '../src/core/frame.ts';
 import { IncreasingTimes } from '../src/sources/increasing-times.ts';
 import { rtspInputArgs } from '../src/sources/rtsp-connection.ts';
 import { rtspOpenError } from '../src/sources/rtsp-errors.ts';
-import { withResolvedHost } from '../src/sources/rtsp-host.ts';
+import { withResolvedHost } from '../src/sources/resolved-host.ts';
 
 const URL = 'rtsp://admin:p%40ss@10.0.0.5:554/Streaming/Channels/101';
 const LABEL = 'rtsp://***@10.0.0.5:554/Streaming/Channels/101';

@@ -1,3 +1,5 @@
+import { redactUrl } from '../core/errors.ts';
+import { resolvedHttpInput } from './resolved-host.ts';
 import { resolve } from 'node:path';
 import { optional, t } from '../core/schema.ts';
 import { defineSource } from '../core/component.ts';
@@ -57,10 +59,14 @@ export const fileSource = defineSource({
       },
     ];
   },
-  create(config, ctx) {
-    // A URL (http://, rtsp://, …) goes to ffmpeg as given; resolving it as a path
-    // would turn `rtsp://` into `…/rtsp:/`.
-    const path = URL_SCHEME.test(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+  async create(config, ctx) {
+    // A URL (http://, rtsp://, …) goes to ffmpeg as given, its host name resolved
+    // here (the bundled static ffmpeg crashes resolving names); resolving it as
+    // a path would turn `rtsp://` into `…/rtsp:/`.
+    const input = URL_SCHEME.test(config.path)
+      ? await resolvedHttpInput(config.path, redactUrl(config.path))
+      : { url: resolve(ctx.baseDir, config.path), inputArgs: [] };
+    const path = input.url;
     // `-ss` seeks to the key frame before `start` and shifts timestamps so that
     // `start` is 0 (both readers then drop what lies before it). `duration` is
     // never ffmpeg's `-t`, whose cut depends on decode timestamps and reorder
@@ -70,6 +76,7 @@ export const fileSource = defineSource({
       ...(config.realtime ? ['-re'] : []),
       ...(config.loop ? ['-stream_loop', '-1'] : []),
       ...(config.start !== undefined ? ['-ss', String(config.start)] : []),
+      ...input.inputArgs,
       '-i',
       path,
     ];

@@ -1,3 +1,4 @@
+import { resolvedHttpInput } from './resolved-host.ts';
 import { defineSource, type OptionProblem } from '../core/component.ts';
 import { FramewireError, redactUrl } from '../core/errors.ts';
 import { liveSourceOptions } from '../core/live-source-options.ts';
@@ -49,10 +50,15 @@ export const httpSource = defineSource({
     problems.push(...evenSizeProblems(config));
     return problems;
   },
-  create(config, ctx) {
+  async create(config, ctx) {
     const shown = redactUrl(config.url);
     const describe = `HTTP stream ${shown}`;
-    const inputArgs = httpInputArgs({ ...config, timeout: config.readTimeout });
+    // The bundled static ffmpeg crashes resolving host names: Node resolves them.
+    const { url, inputArgs: hostArgs } = await resolvedHttpInput(config.url, shown);
+    const inputArgs = [
+      ...hostArgs,
+      ...httpInputArgs({ ...config, url, timeout: config.readTimeout }),
+    ];
     return ffmpegLiveSource(config, ctx, {
       // A server that is down at start is waited for, like one that goes away later.
       retryFirstOpen: true,

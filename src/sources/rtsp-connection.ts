@@ -6,7 +6,7 @@ import { IncreasingTimes } from './increasing-times.ts';
 import { PacketFileReader } from './packet-file-reader.ts';
 import { RawFrameReader } from './raw-frame-reader.ts';
 import { rtspOpenError } from './rtsp-errors.ts';
-import { withResolvedHost } from './rtsp-host.ts';
+import { withResolvedHost } from './resolved-host.ts';
 
 export type RtspTransport = 'tcp' | 'udp' | 'auto';
 

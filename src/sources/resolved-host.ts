@@ -36,3 +36,21 @@ export async function withResolvedHost(url: string, label: string): Promise<stri
   const ip = address.family === 6 ? `[${address.address}]` : address.address;
   return `${scheme}${userinfo}${ip}${port}${rest}`;
 }
+
+/**
+ * `withResolvedHost` for any URL ffmpeg reads, plus, for HTTP(S), the input options that keep the
+ * request addressed to the name: `-headers "Host: name[:port]"` (ffmpeg then
+ * sends no Host of its own). Virtual hosts still answer; an HTTPS server that
+ * needs the name in the TLS handshake (SNI) sees the address instead.
+ */
+export async function resolvedHttpInput(
+  url: string,
+  label: string,
+): Promise<{ url: string; inputArgs: string[] }> {
+  const resolved = await withResolvedHost(url, label);
+  // Only HTTP has a Host header; other schemes (rtsp://) just get the address.
+  if (resolved === url || !/^https?:/i.test(url)) return { url: resolved, inputArgs: [] };
+  const authority = PARTS.exec(url)?.[2] ?? '';
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  return { url: resolved, inputArgs: ['-headers', `Host: ${hostPort}\r\n`] };
+}

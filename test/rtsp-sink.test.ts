@@ -98,7 +98,13 @@ sinks:
   assert.is(sink.framesOut, 200);
   assert.is(sink.events.CONNECTION_LOST, undefined);
   const lines = readFileSync(join(dir, 'out/publish.jsonl'), 'utf8').trim().split('\n');
-  assert.is(lines.length, 200);
+  // 200 frame records; the sink's health records (`"type":"health"`) come between them.
+  const records = lines.map((l) => JSON.parse(l) as { type?: string });
+  assert.is(records.filter((r) => r.type === undefined).length, 200);
+  assert.ok(
+    records.some((r) => r.type === 'health'),
+    'the sink reported connecting/connected',
+  );
   assert.match(result.stderr, /sink:rtsp connected: rtsp:\/\/\*\*\*@127\.0\.0\.1:\d+\/live/);
   assertNoPassword(
     result.stdout,

@@ -2,8 +2,25 @@ import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { FramewireError } from '../core/errors.ts';
 
-/** `scheme://`, the authority (userinfo@host:port), and the rest (path, query). */
-const PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is;
+/**
+ * `scheme://`, `userinfo@` up to the LAST `@` (passwords hold `@`, `:` and `/`
+ * unescaped, as `redactUrl` assumes too), then host, `:port` and the rest.
+ */
+function splitUrl(url: string) {
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  if (!scheme) return undefined;
+  const after = url.slice(scheme.length);
+  const at = after.lastIndexOf('@');
+  const userinfo = at >= 0 ? after.slice(0, at + 1) : '';
+  const tail = after.slice(at + 1);
+  const end = tail.search(/[/?#]/);
+  const hostPort = end >= 0 ? tail.slice(0, end) : tail;
+  const rest = end >= 0 ? tail.slice(end) : '';
+  const colon = hostPort.startsWith('[') ? hostPort.indexOf(']:') + 1 : hostPort.lastIndexOf(':');
+  const host = colon > 0 ? hostPort.slice(0, colon) : hostPort;
+  const port = colon > 0 ? hostPort.slice(colon) : '';
+  return { scheme, userinfo, host, port, hostPort, rest };
+}
 
 /**
  * The URL with its host name replaced by an address Node resolved. The bundled
@@ -12,17 +29,10 @@ const PARTS = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)(.*)$/is;
  * gives a clear error for a name that does not exist. Addresses pass unchanged.
  */
 export async function withResolvedHost(url: string, label: string): Promise<string> {
-  const parts = PARTS.exec(url);
+  const parts = splitUrl(url);
   if (!parts) return url;
-  const [, scheme, authority = '', rest = ''] = parts;
-  const at = authority.lastIndexOf('@');
-  const userinfo = at >= 0 ? authority.slice(0, at + 1) : '';
-  const hostPort = authority.slice(at + 1);
-  if (hostPort.startsWith('[')) return url; // an IPv6 literal
-  const colon = hostPort.lastIndexOf(':');
-  const host = colon >= 0 ? hostPort.slice(0, colon) : hostPort;
-  const port = colon >= 0 ? hostPort.slice(colon) : '';
-  if (host === '' || isIP(host) !== 0) return url;
+  const { scheme, userinfo, host, port, rest } = parts;
+  if (host === '' || host.startsWith('[') || isIP(host) !== 0) return url;
   let address: { address: string; family: number };
   try {
     address = await lookup(host);
@@ -50,7 +60,6 @@ export async function resolvedHttpInput(
   const resolved = await withResolvedHost(url, label);
   // Only HTTP has a Host header; other schemes (rtsp://) just get the address.
   if (resolved === url || !/^https?:/i.test(url)) return { url: resolved, inputArgs: [] };
-  const authority = PARTS.exec(url)?.[2] ?? '';
-  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  const hostPort = splitUrl(url)?.hostPort ?? '';
   return { url: resolved, inputArgs: ['-headers', `Host: ${hostPort}\r\n`] };
 }

@@ -9,11 +9,19 @@
 // - a path stays mounted until its publisher sends TEARDOWN (ffmpeg does at
 //   the end of its input); a publisher that vanishes without it leaves the
 //   path taken (403) until the server restarts.
+// - RTP ports restart at 20000 whenever no path is mounted (its housekeeping
+//   resets them to the built-in default, whatever --rtp_start_port said), so
+//   two servers on one machine both bind 20000 and the second fails its first
+//   publisher ("Invalid data found" in ffmpeg, then 403 for the stale path).
+//   One test process at a time may run servers: `machineLock` below.
 // Ports are found free here; a stopped server can be started again on the
 // same ports (an outage). Every server is killed when the test process exits.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** UDP ports the server may use for RTP: publisher and a few readers. */
 const RTP_PORTS = 16;
@@ -41,8 +49,54 @@ export interface PerlRtspServer {
   readonly output: string;
 }
 
+const LOCK = join(tmpdir(), 'framewire-rtsp-server-perl.lock');
+const LOCK_WAIT_MS = 240_000;
+let locked: Promise<void> | undefined;
+
+/**
+ * Holds the machine-wide right to run rtsp-server-perl until this test process
+ * exits: a directory created atomically, with the holder's pid inside so a
+ * lock left by a killed process is taken over. Waits for another holder.
+ */
+function machineLock(): Promise<void> {
+  locked ??= (async () => {
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        mkdirSync(LOCK);
+        writeFileSync(join(LOCK, 'pid'), String(process.pid));
+        process.on('exit', () => rmSync(LOCK, { recursive: true, force: true }));
+        return;
+      } catch {
+        if (holderGone()) rmSync(LOCK, { recursive: true, force: true });
+        else if (Date.now() > deadline) {
+          throw new Error(`another test process has held ${LOCK} for ${LOCK_WAIT_MS} ms`);
+        } else await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  })();
+  return locked;
+}
+
+/** Whether the lock's holder is no longer running (or never wrote its pid). */
+function holderGone(): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(LOCK, 'pid'), 'utf8'));
+  } catch {
+    return false; // being created right now
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Starts a server on free loopback ports and waits until it listens. */
 export async function startPerlRtspServer(): Promise<PerlRtspServer> {
+  await machineLock();
   const clientPort = await freeTcpPort();
   const publishPort = await freeTcpPort();
   const rtpStart = await freeUdpRange(RTP_PORTS);

@@ -8,32 +8,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { FramewireError } from '../../core/errors.ts';
+import { VOC21_LABELS } from '../../models/labels/voc21.ts';
 import type { AnnotationSet, Box, GroundTruth, ImageId } from '../types.ts';
 import { childText, parseXml, type XmlElement } from './xml.ts';
 
-/** The 20 VOC classes in the conventional order (ids 0..19). */
-export const VOC_CLASSES: readonly string[] = [
-  'aeroplane',
-  'bicycle',
-  'bird',
-  'boat',
-  'bottle',
-  'bus',
-  'car',
-  'cat',
-  'chair',
-  'cow',
-  'diningtable',
-  'dog',
-  'horse',
-  'motorbike',
-  'person',
-  'pottedplant',
-  'sheep',
-  'sofa',
-  'train',
-  'tvmonitor',
-];
+/** The 20 VOC classes in the conventional order (ids 0..19): the segmentation space without its background. */
+export const VOC_CLASSES: readonly string[] = VOC21_LABELS.slice(1);
 
 export interface VocObject {
   name: string;

@@ -9,7 +9,8 @@ import { Detector } from '../models/detector.ts';
 import { PROVIDERS, type Provider } from '../models/session.ts';
 import { type Command, EXIT } from './command.ts';
 import { drawBoxes } from './draw-boxes.ts';
-import { readFrames, writeImage } from './media-io.ts';
+import { writeImage } from './media-io.ts';
+import { stillOrFrames } from './still-or-frames.ts';
 import { parseArgs } from './parse-args.ts';
 
 const help = `Usage: framewire detect IMAGE|VIDEO [options]
@@ -92,25 +93,14 @@ export const detectCommand: Command = {
 };
 
 async function detectAll(detector: Detector, args: DetectArgs): Promise<number> {
-  // The first frame's result is held back until we know whether a second follows:
-  // an image prints one object (or a table), a video one line per frame.
-  let first: { frame: Frame; found: Detections; ms: number } | undefined;
-  let frames = 0;
-  for await (const frame of readFrames(args.input)) {
-    const started = performance.now();
-    const found = await detector.detect(frame);
-    const ms = performance.now() - started;
-    frames++;
-    if (frames === 1) {
-      first = { frame, found, ms };
-      continue;
-    }
-    if (frames === 2) printFrame(first!.frame, first!.found, args.json);
-    printFrame(frame, found, args.json);
-  }
-  if (!first) throw new FramewireError('SOURCE_READ', `${args.input} has no frames`);
-  if (frames > 1) return EXIT.ok;
-  const { frame, found, ms } = first;
+  // An image prints one object (or a table), a video one line per frame.
+  const still = await stillOrFrames(
+    args.input,
+    (frame) => detector.detect(frame),
+    (frame, found) => printFrame(frame, found, args.json),
+  );
+  if (!still) return EXIT.ok;
+  const { frame, result: found, ms } = still;
   if (args.json) {
     process.stdout.write(
       `${JSON.stringify({ width: frame.width, height: frame.height, detections: found.toList() })}\n`,

@@ -8,7 +8,8 @@ import { type ClassShare, classShares, type SemanticMap } from '../core/segmenta
 import { Segmenter } from '../models/segmenter.ts';
 import { tintSemantic } from '../overlay/semantic.ts';
 import { type Command, EXIT } from './command.ts';
-import { readFrames, writeImage } from './media-io.ts';
+import { writeImage } from './media-io.ts';
+import { stillOrFrames } from './still-or-frames.ts';
 import { parseArgs } from './parse-args.ts';
 
 const help = `Usage: framewire segment IMAGE|VIDEO --model PATH [options]
@@ -77,23 +78,13 @@ export const segmentCommand: Command = {
 
 async function segmentAll(segmenter: Segmenter, args: SegmentArgs): Promise<number> {
   // As `detect`: an image prints one result, a video one line per frame.
-  let first: { frame: Frame; map: SemanticMap; ms: number } | undefined;
-  let frames = 0;
-  for await (const frame of readFrames(args.input)) {
-    const started = performance.now();
-    const map = await segmenter.segment(frame);
-    const ms = performance.now() - started;
-    frames++;
-    if (frames === 1) {
-      first = { frame, map, ms };
-      continue;
-    }
-    if (frames === 2) printFrame(first!.frame, first!.map, args.json);
-    printFrame(frame, map, args.json);
-  }
-  if (!first) throw new FramewireError('SOURCE_READ', `${args.input} has no frames`);
-  if (frames > 1) return EXIT.ok;
-  const { frame, map, ms } = first;
+  const still = await stillOrFrames(
+    args.input,
+    (frame) => segmenter.segment(frame),
+    (frame, map) => printFrame(frame, map, args.json),
+  );
+  if (!still) return EXIT.ok;
+  const { frame, result: map, ms } = still;
   const shares = classShares(map);
   if (args.json) {
     process.stdout.write(

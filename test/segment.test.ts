@@ -194,6 +194,34 @@ test('segment IMAGE --out: person pixels tinted, background left as it was', () 
   assert.ok(readFileSync(out).length > 0);
 });
 
+test('segment VIDEO --json: one line per frame, with seq', () => {
+  const video = join(dir, 'three.mp4');
+  const r0 = spawnSync(ffmpegPath, [
+    ...['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=gray:size=16x8:rate=10'],
+    ...['-frames:v', '3', '-pix_fmt', 'yuv420p', video],
+  ]);
+  assert.is(r0.status, 0, String(r0.stderr));
+  const r = framewire('segment', video, '--model', vocModel(), '--json');
+  assert.is(r.code, 0, r.stderr);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(
+    lines.map((l) => [
+      l.seq,
+      l.width,
+      l.height,
+      l.classes.map((c: { pixels: number }) => c.pixels),
+    ]),
+    [
+      [0, 16, 8, [64, 64]],
+      [1, 16, 8, [64, 64]],
+      [2, 16, 8, [64, 64]],
+    ],
+  );
+});
+
 test('segment without a model, with a detection model, or a bad threshold: clear errors', () => {
   const image = greyImage();
   const none = framewire('segment', image);

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { countsOf } from '../src/core/counts.ts';
 import { Detections } from '../src/core/detections.ts';
 import type { Frame } from '../src/core/frame.ts';
-import { type InstanceMask, masksOf, selectMasks } from '../src/core/masks.ts';
+import type { InstanceMask } from '../src/core/masks.ts';
 import { tracksOf } from '../src/core/tracks.ts';
 
 function frame(): Frame {
@@ -24,10 +24,11 @@ function frame(): Frame {
 }
 
 const mask = (width: number): InstanceMask => ({
+  x: 0,
+  y: 0,
   data: new Uint8Array(width),
   width,
   height: 1,
-  space: 'box',
 });
 
 const twoDetections = () =>
@@ -40,33 +41,27 @@ test('accessors read nothing from a frame no stage has filled in', () => {
   const f = frame();
   assert.is(tracksOf(f), undefined);
   assert.is(countsOf(f), undefined);
-  assert.is(masksOf(f), undefined);
 });
 
-const maskCases: { name: string; masks: (InstanceMask | undefined)[]; expect: number[] | null }[] =
-  [
-    // One entry per detection: the masks as they are.
-    { name: 'aligned', masks: [mask(1), mask(2)], expect: [1, 2] },
-    // A stage selected detections without their masks: none, rather than the wrong ones.
-    { name: 'one short', masks: [mask(1)], expect: null },
-    { name: 'one too many', masks: [mask(1), mask(2), mask(3)], expect: null },
-  ];
-for (const c of maskCases) {
-  test(`masksOf: ${c.name}`, () => {
-    const f = frame();
-    f.meta.detections = twoDetections();
-    f.meta.masks = { instances: c.masks };
-    const got = masksOf(f);
-    assert.equal(got ? got.map((m) => m!.width) : null, c.expect);
-  });
-}
-
-test('selectMasks picks by index and order, as Detections.select does', () => {
-  const layer = { instances: [mask(1), undefined, mask(3)] };
+test('masks travel inside Detections: select, filter and withTrackIds keep them lined up', () => {
+  const d = twoDetections().withMasks([mask(1), undefined]);
   assert.equal(
-    selectMasks(layer, [2, 0, 1]).instances.map((m) => m?.width),
-    [3, 1, undefined],
+    d.select([1, 0, 1]).masks!.map((m) => m?.width),
+    [undefined, 1, undefined],
   );
+  assert.equal(
+    d.filter((i) => i === 0).masks!.map((m) => m?.width),
+    [1],
+  );
+  assert.equal(
+    d.withTrackIds(new Int32Array([4, 5])).masks!.map((m) => m?.width),
+    [1, undefined],
+  );
+  assert.is(twoDetections().select([0]).masks, undefined);
+});
+
+test('Detections refuses masks that do not line up with its entries', () => {
+  assert.throws(() => twoDetections().withMasks([mask(1)]), /masks has 1 entries, expected 2/);
 });
 
 test('the meta keys are declared: wrong shapes and free-form keys are type errors', () => {

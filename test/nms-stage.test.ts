@@ -6,7 +6,7 @@ import type { ComponentContext } from '../src/core/component.ts';
 import { Detections } from '../src/core/detections.ts';
 import type { Frame } from '../src/core/frame.ts';
 import { FramePool } from '../src/core/frame-pool.ts';
-import { type InstanceMask, masksOf } from '../src/core/masks.ts';
+import type { InstanceMask } from '../src/core/masks.ts';
 import { silentLogger } from '../src/core/log.ts';
 import { nmsStage } from '../src/stages/nms.ts';
 
@@ -88,18 +88,19 @@ test('frames without detections pass through unchanged; the input instance is no
 test('instance masks follow the detections they belong to', async () => {
   // One mask per detection, told apart by their width: masks[i] belongs to detection i.
   const mask = (width: number): InstanceMask => ({
+    x: 0,
+    y: 0,
     data: new Uint8Array(width),
     width,
     height: 1,
-    space: 'box',
   });
   const f = frame(0, overlapping());
-  f.meta.masks = { instances: [mask(1), undefined, mask(3)] };
+  f.meta.detections = f.meta.detections!.withMasks([mask(1), undefined, mask(3)]);
   const [out] = await runStage([f], { classAgnostic: true, confidence: 0 });
   // Only the 0.9 person is left (the car overlaps it by IoU 81/100 > 0.45): its mask with it.
   assert.equal(Array.from(out!.meta.detections!.scores), [Math.fround(0.9)]);
   assert.equal(
-    masksOf(out!)?.map((m) => m?.width),
+    out!.meta.detections!.masks?.map((m) => m?.width),
     [1],
   );
 });

@@ -267,7 +267,7 @@ test('blendMask partly outside the frame is clipped; wholly outside does nothing
   assert.equal(changedPixels(f), rectPixels(0, 12, 4, 16));
 });
 
-test('drawInstanceMask: a source-frame mask lands where the resize transform maps it', () => {
+test('drawInstanceMask: a cropped source-pixel mask lands where the resize transform maps it', () => {
   // A 64×32 source scaled by 0.5 and shifted by (8, 20), as a resize stage would.
   const f = greyFrame('yuv420p', 64, 64);
   const tf = {
@@ -278,17 +278,10 @@ test('drawInstanceMask: a source-frame mask lands where the resize transform map
     sourceWidth: 64,
     sourceHeight: 32,
   };
-  const data = new Uint8Array(64 * 32);
-  for (let y = 8; y < 16; y++) for (let x = 16; x < 32; x++) data[y * 64 + x] = 1; // source rect
-  drawInstanceMask(
-    surfaceOf(f),
-    { data, width: 64, height: 32, space: 'source' },
-    new Float32Array(4),
-    0,
-    tf,
-    ORANGE,
-    0.4,
-  );
+  // The mask covers source [16, 32) × [8, 16); its bitmap starts at (12, 6).
+  const data = new Uint8Array(24 * 12);
+  for (let y = 2; y < 10; y++) for (let x = 4; x < 20; x++) data[y * 24 + x] = 1;
+  drawInstanceMask(surfaceOf(f), { x: 12, y: 6, data, width: 24, height: 12 }, tf, ORANGE, 0.4);
   // Source [16, 32) × [8, 16) → frame [16, 24) × [24, 28).
   assert.equal(changedPixels(f), rectPixels(16, 24, 24, 28));
   assert.is(yuv(f).y(20, 25), blendValue(0.4, ORANGE.y, GREY));

@@ -294,12 +294,12 @@ test("without own lines, the geometry of the count stage's snapshot is drawn", a
   assert.is(yuv(out!).y(5, 50), LINE_COLOUR.y);
 });
 
-test('instance masks of the detections (meta.masks) are blended at maskOpacity', async () => {
+test('instance masks of the detections are blended at maskOpacity', async () => {
   const f = greyFrame('yuv420p', 160, 120);
-  f.meta.detections = detections([{ box: [40, 40, 80, 80], classId: 1 }]);
-  f.meta.masks = {
-    instances: [{ data: new Uint8Array([1, 1, 1, 1]), width: 2, height: 2, space: 'box' }],
-  };
+  const data = new Uint8Array(40 * 40).fill(1);
+  f.meta.detections = detections([{ box: [40, 40, 80, 80], classId: 1 }]).withMasks([
+    { x: 40, y: 40, width: 40, height: 40, data },
+  ]);
   const [out] = await run([f], { boxes: false, labels: false, maskOpacity: 0.4 });
   const c = colourForId(1);
   assert.is(yuv(out!).y(60, 60), Math.round(0.4 * c.y + 0.6 * GREY));

@@ -1,3 +1,5 @@
+import type { CocoRle } from './rle.ts';
+
 /** One detection in source-frame pixels; the JSON shape of the output contracts. */
 export interface Detection {
   box: [number, number, number, number];
@@ -10,4 +12,6 @@ export interface Detection {
   classId: number;
   label: string;
   trackId?: number;
+  /** The instance mask over the whole source frame, when the model makes masks. */
+  mask?: CocoRle;
 }

@@ -1,4 +1,6 @@
 import type { Detection } from './detection.ts';
+import type { InstanceMask } from './masks.ts';
+import { encodeMask } from './rle.ts';
 
 /**
  * Detections of one frame as a struct of typed arrays, validated on construction.
@@ -17,6 +19,12 @@ export class Detections {
    * and overlays ignore it as a track.
    */
   readonly trackIds: Int32Array | undefined;
+  /**
+   * Instance masks, entry `i` belonging to detection `i` (undefined: that one
+   * has none); absent when the model makes no masks. `select`, `filter` and
+   * `withTrackIds` carry them, so NMS and tracking keep them lined up.
+   */
+  readonly masks: readonly (InstanceMask | undefined)[] | undefined;
 
   constructor(init: {
     boxes: Float32Array;
@@ -24,6 +32,7 @@ export class Detections {
     classIds: Int32Array;
     names: readonly string[];
     trackIds?: Int32Array;
+    masks?: readonly (InstanceMask | undefined)[];
   }) {
     const n = init.scores.length;
     if (init.boxes.length !== n * 4) {
@@ -39,11 +48,15 @@ export class Detections {
         `Detections: trackIds has ${init.trackIds.length} values, expected ${n}`,
       );
     }
+    if (init.masks && init.masks.length !== n) {
+      throw new RangeError(`Detections: masks has ${init.masks.length} entries, expected ${n}`);
+    }
     this.boxes = init.boxes;
     this.scores = init.scores;
     this.classIds = init.classIds;
     this.names = init.names;
     this.trackIds = init.trackIds;
+    this.masks = init.masks;
   }
 
   static empty(names: readonly string[] = []): Detections {
@@ -94,14 +107,23 @@ export class Detections {
     const scores = new Float32Array(n);
     const classIds = new Int32Array(n);
     const trackIds = this.trackIds ? new Int32Array(n) : undefined;
+    const masks = this.masks ? new Array<InstanceMask | undefined>(n) : undefined;
     for (let k = 0; k < n; k++) {
       const i = indices[k]!;
       boxes.set(this.boxes.subarray(i * 4, i * 4 + 4), k * 4);
       scores[k] = this.scores[i]!;
       classIds[k] = this.classIds[i]!;
       if (trackIds) trackIds[k] = this.trackIds![i]!;
+      if (masks) masks[k] = this.masks![i];
     }
-    return new Detections({ boxes, scores, classIds, names: this.names, trackIds });
+    return new Detections({
+      boxes,
+      scores,
+      classIds,
+      names: this.names,
+      ...(trackIds ? { trackIds } : {}),
+      ...(masks ? { masks } : {}),
+    });
   }
 
   /** A new instance with the entries for which `keep` returns true. */
@@ -112,11 +134,30 @@ export class Detections {
   }
 
   withTrackIds(trackIds: Int32Array): Detections {
-    return new Detections({ ...this, trackIds });
+    return new Detections({ ...this.#fields(), trackIds });
   }
 
-  /** The JSON objects of the output contract (JSONL, WebSocket, `detect --json`). */
-  toList(): Detection[] {
+  withMasks(masks: readonly (InstanceMask | undefined)[]): Detections {
+    return new Detections({ ...this.#fields(), masks });
+  }
+
+  #fields() {
+    return {
+      boxes: this.boxes,
+      scores: this.scores,
+      classIds: this.classIds,
+      names: this.names,
+      ...(this.trackIds ? { trackIds: this.trackIds } : {}),
+      ...(this.masks ? { masks: this.masks } : {}),
+    };
+  }
+
+  /**
+   * The JSON objects of the output contract (JSONL, WebSocket, `detect --json`).
+   * Masks are written as COCO RLE of the source frame, so `source` (its size)
+   * is needed where detections carry masks; without it they are left out.
+   */
+  toList(source?: { width: number; height: number }): Detection[] {
     const out: Detection[] = [];
     for (let i = 0; i < this.length; i++) {
       const b = this.box(i);
@@ -128,6 +169,8 @@ export class Detections {
       };
       // Negative ids mark detections of tentative tracks: they have no public id.
       if (this.trackIds && this.trackIds[i]! >= 0) d.trackId = this.trackIds[i]!;
+      const mask = this.masks?.[i];
+      if (mask && source) d.mask = encodeMask(mask, source.width, source.height);
       out.push(d);
     }
     return out;

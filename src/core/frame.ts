@@ -2,7 +2,6 @@ import type { CountsSnapshot } from './counts.ts';
 import type { Detections } from './detections.ts';
 import type { EncodedVideo } from './encoded.ts';
 import type { HealthEvent } from './health.ts';
-import type { MaskLayer } from './masks.ts';
 import type { SemanticMap } from './segmentation.ts';
 import type { TrackInfo } from './tracks.ts';
 
@@ -49,14 +48,15 @@ export interface FrameMeta {
   packet?: Packet;
   /** Set by the `encode` stage: the frame's access unit, pixels left as they were (`encoded.ts`). */
   encoded?: EncodedVideo;
-  /** Set by `detect` (boxes in source-frame pixels); filtered by `nms`, given track ids by `track`. */
+  /**
+   * Set by `detect` (boxes in source-frame pixels, instance masks when the model
+   * makes them); filtered by `nms`, given track ids by `track`.
+   */
   detections?: Detections;
   /** Set by `track`: confirmed tracks, lost ones included with their predicted boxes. */
   tracks?: readonly TrackInfo[];
   /** Set by `count`: line and zone totals as of this frame, and the geometry counted against. */
   counts?: CountsSnapshot;
-  /** Instance masks of `detections`, one entry per detection (`masks.ts`). */
-  masks?: MaskLayer;
   /** Set by `segment`: the class of every source-frame pixel (`segmentation.ts`). */
   segmentation?: SemanticMap;
   /**

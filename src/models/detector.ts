@@ -10,7 +10,7 @@ import { assertPlausible } from './decoders/plausible.ts';
 import type { Decoder, DecodeOptions, OutputTensor } from './decoders/types.ts';
 import { loadDescriptor } from './descriptor.ts';
 import { EMBEDDED_MODEL, prepareEmbeddedModel } from './embedded.ts';
-import { boxesToSource, modelToSource } from './letterbox.ts';
+import { boxesToSource, masksToSource, modelToSource } from './letterbox.ts';
 import {
   type ExtraInput,
   type ModelSpec,
@@ -35,6 +35,8 @@ export interface DetectorOptions {
   confidence: number;
   iou: number;
   maxDetections: number;
+  /** Instance-segmentation models: the mask probability a pixel needs to belong to its object (default 0.5). */
+  maskThreshold?: number;
   /** Labels to keep; undefined keeps every class. */
   classes?: readonly string[];
   log?: Logger;
@@ -175,11 +177,16 @@ export class Detector {
       from: this.spec.labelsFrom,
     });
     const toSource = modelToSource(pre.letterbox, frame.width, frame.height, frame.meta.transform);
+    const p = this.spec.preprocess;
+    const masks = raw.masks
+      ? masksToSource(raw.masks, raw.boxes.slice(), p, toSource, this.options.maskThreshold ?? 0.5)
+      : undefined;
     let found = new Detections({
       boxes: boxesToSource(raw.boxes, toSource),
       scores: raw.scores,
       classIds: raw.classIds,
       names: this.spec.labels,
+      ...(masks ? { masks } : {}),
     });
     const keep = this.#keep;
     if (keep) found = found.filter((i) => keep.has(found.classIds[i]!));

@@ -2,7 +2,7 @@ import type { Clock } from '../core/clock.ts';
 import type { LineSpec, ZoneSpec } from '../core/counts.ts';
 import type { Detections } from '../core/detections.ts';
 import type { Frame, GeometryTransform, PixelFormat } from '../core/frame.ts';
-import { type InstanceMask, masksOf } from '../core/masks.ts';
+import type { InstanceMask } from '../core/masks.ts';
 import type { TrackInfo } from '../core/tracks.ts';
 import { type Colour, textColourOn } from './colour.ts';
 import { CountTexts } from './count-text.ts';
@@ -84,7 +84,7 @@ export class Annotator {
     const tf = frame.meta.transform;
     const counts = frame.meta.counts;
     if (d && o.trails > 0 && d.trackIds) this.#recordTrails(d, frame.meta.tracks, frame.seq);
-    const masks = o.masks ? masksOf(frame) : undefined;
+    const masks = o.masks ? d?.masks : undefined;
     if (d && masks) this.#drawMasks(s, d, masks, tf);
     const geometry = this.#regions.geometry(counts);
     if (geometry) this.#regions.draw(s, text, this.#thickness, tf, geometry, counts);
@@ -144,7 +144,7 @@ export class Annotator {
   ): void {
     for (let i = 0; i < d.length; i++) {
       const m = masks[i];
-      if (m) drawInstanceMask(s, m, d.boxes, i, tf, this.#colour(d, i), this.options.maskOpacity);
+      if (m) drawInstanceMask(s, m, tf, this.#colour(d, i), this.options.maskOpacity);
     }
   }
 

@@ -4,41 +4,26 @@ import type { Colour } from './colour.ts';
 import type { MaskRect, Surface } from './surface.ts';
 
 /**
- * Blends detection `i`'s mask in colour `c` at `opacity`. Box-space masks land
- * on the box; source-space masks on the whole source frame; both mapped forward
- * with the frame's transform (`frame = source·scale + offset`).
+ * Blends an instance mask in colour `c` at `opacity`. The mask's cells are
+ * source-frame pixels; they are mapped forward with the frame's transform
+ * (`frame = source·scale + offset`) onto the pixels the pipeline carries.
  */
 export function drawInstanceMask(
   s: Surface,
   mask: InstanceMask,
-  box: Float32Array,
-  i: number,
   transform: GeometryTransform | undefined,
   c: Colour,
   opacity: number,
 ): void {
-  let x1 = 0;
-  let y1 = 0;
-  let x2 = transform?.sourceWidth ?? s.width;
-  let y2 = transform?.sourceHeight ?? s.height;
-  if (mask.space === 'box') {
-    x1 = box[4 * i]!;
-    y1 = box[4 * i + 1]!;
-    x2 = box[4 * i + 2]!;
-    y2 = box[4 * i + 3]!;
-  }
   const sx = transform?.scaleX ?? 1;
   const sy = transform?.scaleY ?? 1;
-  const ox = transform?.offsetX ?? 0;
-  const oy = transform?.offsetY ?? 0;
-  RECT.x = x1 * sx + ox;
-  RECT.y = y1 * sy + oy;
-  RECT.width = (x2 - x1) * sx;
-  RECT.height = (y2 - y1) * sy;
+  RECT.x = mask.x * sx + (transform?.offsetX ?? 0);
+  RECT.y = mask.y * sy + (transform?.offsetY ?? 0);
+  RECT.width = mask.width * sx;
+  RECT.height = mask.height * sy;
   ALPHA.data = mask.data;
   ALPHA.width = mask.width;
   ALPHA.height = mask.height;
-  ALPHA.maxValue = mask.maxValue ?? 1;
   s.blendMask(ALPHA, RECT, c, opacity);
 }
 

@@ -23,13 +23,16 @@ export interface FrameRecord {
  */
 export function frameRecord(frame: Frame): FrameRecord {
   const t = frame.meta.transform;
+  const source = {
+    width: t ? t.sourceWidth : frame.width,
+    height: t ? t.sourceHeight : frame.height,
+  };
   const record: FrameRecord = {
     seq: frame.seq,
     pts: frame.pts,
     time: new Date(frame.time).toISOString(),
-    width: t ? t.sourceWidth : frame.width,
-    height: t ? t.sourceHeight : frame.height,
-    detections: frame.meta.detections?.toList() ?? [],
+    ...source,
+    detections: frame.meta.detections?.toList(source) ?? [],
   };
   // Line and zone totals of the count stage, only after one ran.
   // The geometry counted against is configuration, not a result: it stays out of the record.

@@ -2,7 +2,6 @@ import { map } from 'rxjs';
 import { t } from '../core/schema.ts';
 import { defineStage } from '../core/component.ts';
 import type { Frame } from '../core/frame.ts';
-import { selectMasks } from '../core/masks.ts';
 import { nms } from '../models/nms.ts';
 
 /**
@@ -42,11 +41,9 @@ export const nmsStage = defineStage({
       const detections = frame.meta.detections;
       if (!detections) return frame;
       const keep = nms(detections.boxes, detections.scores, detections.classIds, config);
-      // Detections are immutable: the frame gets a new instance, others keep theirs.
+      // Detections are immutable: the frame gets a new instance, others keep
+      // theirs. Masks travel inside it, so they follow the same selection.
       frame.meta.detections = detections.select(keep);
-      // Masks belong to detections by index: they follow the same selection.
-      const masks = frame.meta.masks;
-      if (masks) frame.meta.masks = selectMasks(masks, keep);
       return frame;
     });
   },

@@ -1,5 +1,5 @@
 import { nms } from '../nms.ts';
-import type { Decoder, DecodeOptions, OutputTensor, RawDetections } from './types.ts';
+import type { Decoder, DecodeOptions, OutputTensor, RawDetections, RawMasks } from './types.ts';
 
 /** Greedy NMS as `nms` computes it: kept indices, best first. Injectable for tests. */
 export type Suppress = typeof nms;
@@ -31,5 +31,22 @@ function pick(d: RawDetections, keep: Int32Array): RawDetections {
     scores[k] = d.scores[i]!;
     classIds[k] = d.classIds[i]!;
   });
-  return { boxes, scores, classIds };
+  return d.masks
+    ? { boxes, scores, classIds, masks: selectRawMasks(d.masks, keep) }
+    : { boxes, scores, classIds };
+}
+
+/** The masks of the detections at `keep`, in that order (as `pick` selects their boxes). */
+export function selectRawMasks(m: RawMasks, keep: ArrayLike<number>): RawMasks {
+  const rows = (data: Float32Array, size: number): Float32Array => {
+    const out = new Float32Array(keep.length * size);
+    for (let k = 0; k < keep.length; k++) {
+      const i = keep[k]!;
+      out.set(data.subarray(i * size, (i + 1) * size), k * size);
+    }
+    return out;
+  };
+  return m.kind === 'prototypes'
+    ? { ...m, coefficients: rows(m.coefficients, m.channels) }
+    : { ...m, probabilities: rows(m.probabilities, m.width * m.height) };
 }

@@ -39,7 +39,41 @@ export interface RawDetections {
   boxes: Float32Array;
   scores: Float32Array;
   classIds: Int32Array;
+  /** Instance-segmentation families: the masks in model space, one per detection. */
+  masks?: RawMasks;
 }
+
+/**
+ * Instance masks as a decoder finds them, in model space, one per detection.
+ * They stay in this form through NMS (`selectRawMasks`) and become source-pixel
+ * bitmaps only for the detections kept, in one place (`masksToSource`, letterbox.ts).
+ */
+export type RawMasks =
+  /**
+   * YOLO-seg: mask logits = `coefficients[i] · protos`, over a
+   * `width × height` grid spanning the whole model input (160×160 for 640).
+   */
+  | {
+      kind: 'prototypes';
+      /** `N × channels`, row per detection. */
+      coefficients: Float32Array;
+      /** `channels × height × width`. */
+      protos: Float32Array;
+      channels: number;
+      width: number;
+      height: number;
+    }
+  /**
+   * Mask R-CNN: per detection a `width × height` grid of probabilities
+   * (after sigmoid) spanning that detection's box.
+   */
+  | {
+      kind: 'box';
+      /** `N × height × width`. */
+      probabilities: Float32Array;
+      width: number;
+      height: number;
+    };
 
 /** An output's name and declared shape (symbolic dimensions are strings), as sessions report them. */
 export interface OutputSignature {

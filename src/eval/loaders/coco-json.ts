@@ -78,7 +78,12 @@ export function parseCocoAnnotations(
     if (a.ignore) g.ignore = true;
     if (typeof a.area === 'number') g.area = a.area;
     if (opts.masks) {
-      if (a.segmentation === undefined) fail(`annotations[${i}] has no "segmentation"`);
+      if (a.segmentation === undefined) {
+        fail(
+          `annotations[${i}] has no "segmentation"`,
+          'mask evaluation needs polygons or RLE on every object; --iou-type bbox scores boxes',
+        );
+      }
       g.mask = segmentationToRuns(a.segmentation, sizes.get(a.image_id), `annotations[${i}]`);
     }
     return g;

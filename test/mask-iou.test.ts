@@ -17,6 +17,7 @@ import {
   runsArea,
   runsBox,
   runsIntersection,
+  runsSpan,
   unionRuns,
 } from '../src/eval/mask-runs.ts';
 import { polygonToRuns } from '../src/eval/polygon-runs.ts';
@@ -91,6 +92,9 @@ test('union of overlapping and touching parts; the box of a mask', () => {
   assert.equal(runsBox(u), [0, 0, 4, 3]);
   assert.equal(runsBox(drawn(['....', '.#..', '.##.'])), [1, 1, 3, 3]);
   assert.equal(runsBox(drawn(['...', '...'])), [0, 0, 0, 0]);
+  // Column-major: b's first pixel is (1, 0) = 3, its last (2, 2) = 8, so [3, 9).
+  assert.equal(runsSpan(b), [3, 9]);
+  assert.equal(runsSpan(drawn(['..', '..'])), [0, 0]);
 });
 
 test('COCO segmentation: polygons, uncompressed and compressed RLE agree', () => {

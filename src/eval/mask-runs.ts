@@ -56,6 +56,25 @@ export function maskIou(
   return i / (crowd ? dtArea : dtArea + gtArea - i);
 }
 
+/**
+ * First set pixel and one past the last, in column-major order (`[0, 0]` when
+ * empty): masks whose spans do not meet cannot overlap, and need no run walk.
+ */
+export function runsSpan(m: MaskRuns): [number, number] {
+  let pos = 0;
+  let first = -1;
+  let end = 0;
+  for (let j = 0; j < m.runs.length; j++) {
+    const next = pos + m.runs[j]!;
+    if (j & 1 && next > pos) {
+      if (first < 0) first = pos;
+      end = next;
+    }
+    pos = next;
+  }
+  return first < 0 ? [0, 0] : [first, end];
+}
+
 /** Union of masks of one frame size (a multi-part polygon's parts). */
 export function unionRuns(masks: readonly MaskRuns[], height: number, width: number): MaskRuns {
   if (masks.length === 1) return masks[0]!;

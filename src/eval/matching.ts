@@ -11,7 +11,7 @@
  * arrays, no closures.
  */
 import { iouAt } from '../models/nms.ts';
-import { maskIou, runsArea } from './mask-runs.ts';
+import { maskIou, runsArea, runsSpan } from './mask-runs.ts';
 import type { GroundTruth, Prediction } from './types.ts';
 
 /** What overlap means: of boxes, or of masks (COCO's `iouType` "bbox" / "segm"). */
@@ -108,14 +108,19 @@ function maskOverlaps(
 ): void {
   const G = gts.length;
   const gtPixels = gts.map((g) => runsArea(g.mask!));
+  const gtSpans = gts.map((g) => runsSpan(g.mask!));
   for (let g = 0; g < G; g++) out.gtArea[g] = gts[g]!.area ?? gtPixels[g]!;
   for (let d = 0; d < kept.length; d++) {
     const dt = kept[d]!;
     out.scores[d] = dt.score;
     const area = runsArea(dt.mask!);
     out.dtArea[d] = area;
+    const [start, end] = runsSpan(dt.mask!);
     for (let g = 0; g < G; g++) {
       const gt = gts[g]!;
+      const span = gtSpans[g]!;
+      // Masks far apart (most pairs) overlap by 0 without walking their runs.
+      if (end <= span[0] || span[1] <= start) continue;
       out.ious[d * G + g] = maskIou(dt.mask!, gt.mask!, !!gt.iscrowd, area, gtPixels[g]);
     }
   }

@@ -6,6 +6,7 @@
  * - against MediaPipe's own runtime from the same package (its WASM + WebGL
  *   solution) in Debian's chromium, on the same 256×256 pixels.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -90,6 +91,29 @@ test('the person mask on astronaut.png overlaps the hand-drawn outline with IoU 
   } finally {
     await segmenter.close();
   }
+});
+
+test('framewire segment IMAGE without --model: person and background shares as JSON', () => {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli.ts', 'segment', 'test/fixtures/astronaut.png', '--json'],
+    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, FRAMEWIRE_CACHE_DIR: tmp.dir } },
+  );
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as {
+    width: number;
+    height: number;
+    classes: { label: string; pixels: number; fraction: number }[];
+  };
+  assert.equal([out.width, out.height], [512, 512]);
+  assert.equal(
+    out.classes.map((c) => c.label),
+    ['background', 'person'],
+  );
+  assert.is(out.classes[0]!.pixels + out.classes[1]!.pixels, 512 * 512);
+  // The hand-drawn outline covers 56% of the frame; the model's mask agrees to IoU 0.93.
+  const person = out.classes[1]!.fraction;
+  assert.ok(person > 0.45 && person < 0.65, `person fraction ${person}`);
 });
 
 /** astronaut.png halved to the model's 256×256 by averaging 2×2 blocks, so both runtimes get identical pixels. */

@@ -11,17 +11,23 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFrames } from '../src/commands/media-io.ts';
+import type { ComponentContext, StageInstance } from '../src/core/component.ts';
+import { FramePool } from '../src/core/frame-pool.ts';
 import type { Frame } from '../src/core/frame.ts';
 import { silentLogger } from '../src/core/log.ts';
+import { systemClock } from '../src/core/clock.ts';
 import {
   prepareSelfieModel,
   SELFIE_MODEL,
   selfieSourcePath,
 } from '../src/models/embedded-selfie.ts';
 import { Segmenter } from '../src/models/segmenter.ts';
+import { resizeStage } from '../src/stages/resize.ts';
+import { segmentStage } from '../src/stages/segment.ts';
 import { tempDir } from './helpers/media.ts';
 import { maskIou, rasterisePolygon } from './helpers/polygon.ts';
 
@@ -73,8 +79,8 @@ const PERSON: readonly (readonly [number, number])[] = [
   [185, 25],
 ];
 
-async function astronaut(): Promise<Frame> {
-  for await (const frame of readFrames('test/fixtures/astronaut.png')) return frame;
+async function astronaut(format: 'rgb24' | 'yuv420p' = 'rgb24'): Promise<Frame> {
+  for await (const frame of readFrames('test/fixtures/astronaut.png', format)) return frame;
   throw new Error('astronaut.png: no frame');
 }
 
@@ -114,6 +120,43 @@ test('framewire segment IMAGE without --model: person and background shares as J
   // The hand-drawn outline covers 56% of the frame; the model's mask agrees to IoU 0.93.
   const person = out.classes[1]!.fraction;
   assert.ok(person > 0.45 && person < 0.65, `person fraction ${person}`);
+});
+
+function context(name: string): ComponentContext {
+  return {
+    name,
+    clock: systemClock,
+    log: silentLogger,
+    baseDir: process.cwd(),
+    pool: new FramePool(),
+    count: () => {},
+    report: () => {},
+    health: () => {},
+    stream: undefined,
+  };
+}
+
+test('the segment stage without a model, after a resize, on yuv420p: the map is in source pixels', async () => {
+  const resize = await resizeStage.create(
+    { width: 300, height: 300, mode: 'letterbox' },
+    context('stages[0] (resize)'),
+  );
+  const segment = (await segmentStage.create(
+    { threshold: 0.5, providers: ['cpu'], threads: 1 },
+    context('stages[1] (segment)'),
+  )) as StageInstance;
+  try {
+    const frame = await astronaut('yuv420p');
+    const operator = 'operator' in resize ? resize.operator : resize;
+    const [out] = await lastValueFrom(from([frame]).pipe(operator, segment.operator, toArray()));
+    assert.is(out!.width, 300, 'the frame was resized');
+    const map = out!.meta.segmentation!;
+    assert.equal([map.width, map.height], [512, 512]);
+    const iou = maskIou(rasterisePolygon(PERSON, 512, 512), map.classes);
+    assert.ok(iou > 0.8, `IoU ${iou}`);
+  } finally {
+    await segment.close();
+  }
 });
 
 /** astronaut.png halved to the model's 256×256 by averaging 2×2 blocks, so both runtimes get identical pixels. */

@@ -40,7 +40,10 @@ function checkStrides(ctx: OpContext, strides: [number, number]): void {
   if (!(strides[0] > 0 && strides[1] > 0)) throw unsupported(ctx, `strides ${strides}`);
 }
 
-/** [A, KH, KW, B] → [B·?]: `toOnnx(a, b)` says where element (a, ·, ·, b) lands among the outer two ONNX axes. */
+/**
+ * Reorders an [A, KH, KW, B] filter into ONNX's [outer, outer, KH, KW]: `dims` gives
+ * the ONNX shape, `place(a, b)` the flat index of (a, b) over the two outer axes.
+ */
 function reorderFilter(
   f: Constant,
   dims: (a: number, b: number, kh: number, kw: number) => number[],

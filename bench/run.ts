@@ -8,6 +8,7 @@ import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
+import { segmentBench } from './segment.ts';
 import { websocketBench } from './websocket.ts';
 
 const only = process.argv.slice(2);
@@ -56,6 +57,16 @@ try {
     sections.push({
       title: 'Live RTSP camera',
       note: `A live camera (GStreamer's RTSP server, 320×240 H.264 at 25 fps over TCP) into \`rtsp → detect (default model) → sink\`, for ${process.env.FRAMEWIRE_BENCH_RTSP_SECONDS ?? 300} s (FRAMEWIRE_BENCH_RTSP_SECONDS sets it). Inference is slower than the camera, so the live queue (1 frame, \`maxInFlight: 2\`) drops the rest: latency is every frame's age at the sink, from its arrival at the source. It should sit near the inference time (plus at most the queue's wait) and not drift: the slope is a least-squares fit over every frame after the first 10 s. The first ratio is bare inference over the p50 latency (1 would mean no wait at all), the second detect throughput against bare inference. The detect stage's own service time is in the table too: well above the bare inference, it means the machine was busy with other work during the run.\n\n${table}`,
+      rows,
+    });
+  }
+  if (wanted('segment')) {
+    const { rows, latency } = await segmentBench(dir);
+    console.log(`embedded segmenter inference latency: ${latency}`);
+    console.log(formatRows(rows));
+    sections.push({
+      title: 'Segmentation',
+      note: `Embedded person segmenter (MediaPipe selfie, 256×256) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → segment → null\` against a bare \`session.run\` loop with the same threads: decode, the stretch to 256×256, thresholding and sampling the mask back onto 1280×720 are the difference.`,
       rows,
     });
   }

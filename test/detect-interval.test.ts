@@ -22,6 +22,7 @@ import type { DetectInterval } from '../src/stages/interval-detect.ts';
 import { type PipelinedDetector, pipelinedDetect } from '../src/stages/pipelined-detect.ts';
 import { trackStage } from '../src/stages/track.ts';
 import { KalmanBox } from '../src/tracking/kalman-box.ts';
+import { TRACKER_DEFAULTS } from '../src/tracking/options.ts';
 import { PacedSource } from './helpers/paced-source.ts';
 import { SteppedTime } from './helpers/virtual-time.ts';
 
@@ -165,15 +166,7 @@ test('a discontinuity is always inferred, and the count starts again from it', a
 test('interval: 3 then track: frames between carry the Kalman prediction, not the stale box', async () => {
   const fake = fakeDetector();
   const track = await trackStage.create(
-    {
-      tracker: 'bytetrack',
-      highThreshold: 0.5,
-      lowThreshold: 0.1,
-      matchIou: 0.3,
-      lostFrames: 30,
-      minHits: 3,
-      perClass: true,
-    },
+    { tracker: 'bytetrack', ...TRACKER_DEFAULTS },
     { ...context(false), name: 'stages[1] (track)', stream: undefined },
   );
   const trackOp = typeof track === 'function' ? track : track.operator;

@@ -20,6 +20,7 @@ import type { DetectJob } from '../src/models/detector.ts';
 import { withInterval } from '../src/stages/detect-interval.ts';
 import type { DetectInterval } from '../src/stages/interval-detect.ts';
 import { type PipelinedDetector, pipelinedDetect } from '../src/stages/pipelined-detect.ts';
+import { countStage } from '../src/stages/count.ts';
 import { trackStage } from '../src/stages/track.ts';
 import { KalmanBox } from '../src/tracking/kalman-box.ts';
 import { TRACKER_DEFAULTS } from '../src/tracking/options.ts';
@@ -151,6 +152,7 @@ test('interval: 3 runs the model on frames 0, 3, 6, 9 and carries their exact bo
     } else {
       assert.is(f.meta.inferred, false);
       assert.is(d!.predicted, true);
+      assert.ok(Detections.fromList([d!]).predicted, 'the mark survives a JSON round trip');
     }
   }
 });
@@ -212,6 +214,58 @@ test('interval: 3 then track: frames between carry the Kalman prediction, not th
   assert.equal(
     out[8]!.meta.tracks!.map((t) => [t.id, t.state]),
     [[1, 'tracked']],
+  );
+});
+
+test('interval: 3, track, count: a line is crossed on a predicted box, at the frame the prediction crosses it', async () => {
+  const fake = fakeDetector();
+  const ctx = { ...context(false), stream: undefined };
+  const track = await trackStage.create(
+    { tracker: 'bytetrack', ...TRACKER_DEFAULTS, minHits: 1 },
+    ctx,
+  );
+  const LINE_X = 157;
+  const count = await countStage.create(
+    {
+      lines: [{ name: 'gate', from: [LINE_X, 0], to: [LINE_X, 480] }],
+      zones: [],
+      anchor: 'bottom-center',
+      hysteresis: 0,
+    },
+    ctx,
+  );
+  const op = (s: typeof track) => (typeof s === 'function' ? s : s.operator);
+  const out = await lastValueFrom(
+    from([...Array(16).keys()].map(frame)).pipe(
+      detectWith(3, fake.detector),
+      op(track),
+      op(count),
+      toArray(),
+    ),
+  );
+  // The anchor's x on each frame: the detection's centre where the model ran
+  // (120 + 4·seq), the reference filter's prediction on the frames between.
+  const reference = new KalmanBox(boxAt(0));
+  const anchorX = [120];
+  for (let seq = 1; seq < 16; seq++) {
+    reference.predict(1);
+    if (seq % 3 === 0) {
+      reference.update(boxAt(seq));
+      anchorX.push(120 + 4 * seq);
+    } else {
+      const b = reference.box();
+      anchorX.push((Math.fround(b[0]) + Math.fround(b[2])) / 2);
+    }
+  }
+  const crossing = anchorX.findIndex((x) => x > LINE_X);
+  assert.is(crossing % 3 === 0, false, `crossed on frame ${crossing}, one the model skipped`);
+  const crossings = out.map((f) => {
+    const gate = f.meta.counts!.lines.gate!;
+    return gate.in + gate.out;
+  });
+  assert.equal(
+    crossings,
+    anchorX.map((_, seq) => (seq < crossing ? 0 : 1)),
   );
 });
 

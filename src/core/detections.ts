@@ -91,7 +91,8 @@ export class Detections {
       if (trackIds) trackIds[i] = d.trackId ?? -1;
       if (table[d.classId] === undefined) table[d.classId] = d.label;
     });
-    return new Detections({ boxes, scores, classIds, names: table, trackIds });
+    const predicted = n > 0 && list.every((d) => d.predicted === true);
+    return new Detections({ boxes, scores, classIds, names: table, trackIds, predicted });
   }
 
   get length(): number {

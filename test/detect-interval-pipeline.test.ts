@@ -25,7 +25,8 @@ test('file → detect (interval: 3) → jsonl: frames 1, 2, 4, 5 carry frames 0 
   // The view pans 10 px a frame (the cat slides left), so each inferred frame finds it somewhere new.
   const made = spawnSync(ffmpegPath, [
     ...['-hide_banner', '-loglevel', 'error', '-loop', '1', '-i', 'test/fixtures/chelsea.png'],
-    ...['-vf', "scale=450:300,pad=600:300:75:0,crop=520:300:'n*10':0", '-r', '10', '-frames:v', '7'],
+    ...['-vf', "scale=450:300,pad=600:300:75:0,crop=520:300:'n*10':0"],
+    ...['-r', '10', '-frames:v', '7'],
     ...['-c:v', 'ffv1', video],
   ]);
   assert.is(made.status, 0, String(made.stderr));

@@ -6,6 +6,7 @@ import { tempDir } from '../test/helpers/media.ts';
 import { annotateBench } from './annotate.ts';
 import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
+import { intervalBench } from './interval.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
 import { segmentBench } from './segment.ts';
@@ -67,6 +68,16 @@ try {
     sections.push({
       title: 'Segmentation',
       note: `Embedded person segmenter (MediaPipe selfie, 256×256) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → segment → null\` against a bare \`session.run\` loop with the same threads: decode, the stretch to 256×256, thresholding and sampling the mask back onto 1280×720 are the difference.`,
+      rows,
+    });
+  }
+  if (wanted('interval')) {
+    const { rows, table } = await intervalBench();
+    console.log(table);
+    console.log(formatRows(rows));
+    sections.push({
+      title: 'Detection intervals',
+      note: `\`detect\`'s \`interval\` on a live camera: testsrc 640×360 at ${process.env.FRAMEWIRE_BENCH_INTERVAL_FPS ?? 30} fps with \`live: true\` (real time, dropping at its queue) → \`detect\` (default model, default threads) → sink, ${process.env.FRAMEWIRE_BENCH_INTERVAL_SECONDS ?? 20} s per setting, \`maxInFlight: 6\`. Output fps is every frame reaching the sink (inferred or carried), model runs per second the frames the model ran on; both from the first frame out to the last. With 1, frames the model cannot keep up with are dropped at the live queue; with \`auto\` they pass with carried detections and the model runs back to back, so output fps should stay at the camera's (target ≥ 0.95) with model runs near bare inference speed.\n\n${table}`,
       rows,
     });
   }

@@ -40,6 +40,8 @@ test('runs fill the mask column by column (COCO order), drawn row by row', () =>
   assert.equal(Array.from(image.data.subarray(0, 4)), [10, 20, 30, 99]);
   // A nonsense size draws nothing rather than allocating without bound.
   assert.is(rleToImageData({ size: [0, 3], counts: [] }, [0, 0, 0], 1), undefined);
+  // So does a string cut inside a run ('X' promises another group): the overlay skips it.
+  assert.is(rleToImageData({ size: [2, 3], counts: '5X' }, [0, 0, 0], 1), undefined);
 });
 
 test.run();

@@ -243,4 +243,23 @@ test('segment with a detection model, or a bad threshold: clear errors', () => {
   for (const r of [det, bad]) assert.not.match(r.stderr, /\n\s+at .+:\d+:\d+/);
 });
 
+test('segment IMAGE --json --rle: each class with its pixels as COCO RLE', () => {
+  const r = framewire('segment', greyImage(), '--model', vocModel(), '--json', '--rle');
+  assert.is(r.code, 0, r.stderr);
+  // Person fills columns 0–7 of the 16x8 image: column-major runs 0, 64, 64 (background
+  // 64, 64); 64 is two 5-bit groups, 0 with the continuation bit ('P') then 2. pycocotools
+  // mask.encode writes the same strings.
+  const classes = JSON.parse(r.stdout).classes as { label: string; mask: unknown }[];
+  assert.equal(
+    classes.map((c) => [c.label, c.mask]),
+    [
+      ['background', { size: [8, 16], counts: 'P2P2' }],
+      ['person', { size: [8, 16], counts: '0P2P2' }],
+    ],
+  );
+  const alone = framewire('segment', greyImage(), '--model', vocModel(), '--rle');
+  assert.is.not(alone.code, 0);
+  assert.match(alone.stderr, /--rle adds per-class RLE to the JSON output: give --json too/);
+});
+
 test.run();

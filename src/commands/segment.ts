@@ -5,6 +5,7 @@ import { FramewireError, redactUrl } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import { stderrLogger, verboseLogger } from '../core/log.ts';
 import { type ClassShare, classShares, type SemanticMap } from '../core/segmentation.ts';
+import { segmentationRecord } from '../core/segmentation-record.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { tintSemantic } from '../overlay/semantic.ts';
 import { type Command, EXIT } from './command.ts';
@@ -22,8 +23,10 @@ Options:
   --model PATH      model descriptor (.yaml) or ONNX file; default: the embedded
                     person segmenter (MediaPipe selfie, person/background)
   --threshold X     binary models: foreground above this probability (default 0.5)
-  --json            machine-readable: {"width":W,"height":H,"classes":[{"label",
-                    "pixels","fraction"}]} (a video: one line per frame, with "seq")
+  --json            machine-readable: {"width":W,"height":H,"classes":[{"classId",
+                    "label","pixels","fraction"}]} (a video: one line per frame, with "seq")
+  --rle             with --json: each class also carries its pixels as COCO RLE,
+                    "mask":{"size":[H,W],"counts":"…"} (pycocotools' string form)
   --out FILE.png    write the image tinted by class (images only)
   --verbose         also show onnxruntime's own log
 
@@ -48,6 +51,7 @@ interface SegmentArgs {
   readonly model: string | undefined;
   readonly threshold: number;
   readonly json: boolean;
+  readonly rle: boolean;
   readonly verbose: boolean;
   readonly out: string | undefined;
 }
@@ -82,17 +86,14 @@ async function segmentAll(segmenter: Segmenter, args: SegmentArgs): Promise<numb
   const still = await stillOrFrames(
     args.input,
     (frame) => segmenter.segment(frame),
-    (frame, map) => printFrame(frame, map, args.json),
+    (frame, map) => printFrame(frame, map, args),
   );
   if (!still) return EXIT.ok;
   const { frame, result: map, ms } = still;
-  const shares = classShares(map);
   if (args.json) {
-    process.stdout.write(
-      `${JSON.stringify({ width: map.width, height: map.height, classes: shares.map(shareJson) })}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(segmentationRecord(map, { rle: args.rle }))}\n`);
   } else {
-    process.stdout.write(`${table(args.input, map, shares, ms)}\n`);
+    process.stdout.write(`${table(args.input, map, classShares(map), ms)}\n`);
   }
   if (args.out) {
     tintSemantic(frame.data, map);
@@ -102,22 +103,13 @@ async function segmentAll(segmenter: Segmenter, args: SegmentArgs): Promise<numb
   return EXIT.ok;
 }
 
-function shareJson(s: ClassShare) {
-  return { classId: s.classId, label: s.label, pixels: s.pixels, fraction: s.fraction };
-}
-
-function printFrame(frame: Frame, map: SemanticMap, json: boolean): void {
-  const shares = classShares(map);
-  if (json) {
-    const line = {
-      seq: frame.seq,
-      width: map.width,
-      height: map.height,
-      classes: shares.map(shareJson),
-    };
+function printFrame(frame: Frame, map: SemanticMap, args: SegmentArgs): void {
+  if (args.json) {
+    const line = { seq: frame.seq, ...segmentationRecord(map, { rle: args.rle }) };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return;
   }
+  const shares = classShares(map);
   const list = shares.map((s) => `${s.label} ${(s.fraction * 100).toFixed(1)}%`);
   process.stdout.write(`frame ${frame.seq}: ${list.join(', ')}\n`);
 }
@@ -133,7 +125,10 @@ function table(input: string, map: SemanticMap, shares: readonly ClassShare[], m
 }
 
 function readArgs(argv: readonly string[]): SegmentArgs {
-  const p = parseArgs(argv, { flags: ['json', 'verbose'], values: ['model', 'threshold', 'out'] });
+  const p = parseArgs(argv, {
+    flags: ['json', 'rle', 'verbose'],
+    values: ['model', 'threshold', 'out'],
+  });
   if (p.positional.length !== 1) {
     throw usage(
       p.positional.length === 0
@@ -149,6 +144,9 @@ function readArgs(argv: readonly string[]): SegmentArgs {
   if (out !== undefined && !IMAGE_EXTENSIONS.has(extname(out).toLowerCase())) {
     throw usage(`--out ${out}: give an image file name such as mask.png`);
   }
+  if (p.flags.has('rle') && !p.flags.has('json')) {
+    throw usage('--rle adds per-class RLE to the JSON output: give --json too');
+  }
   const raw = p.values.get('threshold');
   const threshold = raw === undefined ? 0.5 : Number(raw);
   if (!(threshold > 0 && threshold < 1)) {
@@ -159,6 +157,7 @@ function readArgs(argv: readonly string[]): SegmentArgs {
     model: p.values.get('model'),
     threshold,
     json: p.flags.has('json'),
+    rle: p.flags.has('rle'),
     verbose: p.flags.has('verbose'),
     out,
   };
@@ -166,6 +165,6 @@ function readArgs(argv: readonly string[]): SegmentArgs {
 
 function usage(message: string): FramewireError {
   return new FramewireError('USAGE', message, {
-    hint: 'framewire segment IMAGE|VIDEO [--model PATH] [--json] [--out mask.png]',
+    hint: 'framewire segment IMAGE|VIDEO [--model PATH] [--json [--rle]] [--out mask.png]',
   });
 }

@@ -1,32 +1,19 @@
+import { decompressRuns } from '../core/rle.ts';
+
 /**
- * COCO run-length encoding (pycocotools' maskApi): runs of 0s and 1s
- * alternating, starting with 0s, over the mask in column-major order. The
- * compressed form packs the runs as 5-bit groups in characters from '0', each
- * run after the second stored as the difference to the run two before it.
+ * The run lengths of a COCO RLE's counts: the compressed string form is
+ * decoded by the same code that writes it on the server (src/core/rle.ts has no
+ * Node imports, so the bundle takes it as is); uncompressed counts pass through.
  */
 export function decodeRleCounts(counts: string | number[]): number[] {
-  if (typeof counts !== 'string') return counts;
-  const runs: number[] = [];
-  let p = 0;
-  while (p < counts.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more && p < counts.length) {
-      const c = counts.charCodeAt(p) - 48;
-      x |= (c & 0x1f) << (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && c & 0x10) x |= -1 << (5 * k);
-    }
-    if (runs.length > 2) x += runs[runs.length - 2]!;
-    runs.push(x);
-  }
-  return runs;
+  return typeof counts === 'string' ? decompressRuns(counts) : counts;
 }
 
-/** The mask as RGBA pixels of one colour (row-major, what ImageData holds). */
+/**
+ * The mask as RGBA pixels of one colour (row-major, what ImageData holds);
+ * undefined for a mask that cannot be drawn (a nonsense size, a cut string),
+ * so one bad message skips its mask instead of stopping the overlay.
+ */
 export function rleToImageData(
   rle: { size: [number, number]; counts: string | number[] },
   rgb: [number, number, number],
@@ -34,11 +21,17 @@ export function rleToImageData(
 ): ImageData | undefined {
   const [h, w] = rle.size;
   if (!(h > 0 && w > 0) || h * w > 16_000_000) return undefined;
+  let runs: number[];
+  try {
+    runs = decodeRleCounts(rle.counts);
+  } catch {
+    return undefined;
+  }
   const image = new ImageData(w, h);
   const px = image.data;
   let i = 0;
   let on = false;
-  for (const run of decodeRleCounts(rle.counts)) {
+  for (const run of runs) {
     if (on) {
       for (let j = i; j < i + run && j < h * w; j++) {
         // Column-major index j is pixel (x, y) = (j / h, j % h).

@@ -24,6 +24,10 @@ export const jsonlSink = defineSink({
       doc: 'Append to an existing file instead of replacing it',
       default: false,
     }),
+    segmentationRle: t.boolean({
+      doc: 'After a segment stage: each class in "segmentation" also carries its pixels as COCO RLE ("mask")',
+      default: false,
+    }),
   },
   async create(config, ctx) {
     const path = resolve(ctx.baseDir, config.path);
@@ -50,7 +54,8 @@ export const jsonlSink = defineSink({
         for (const report of host.metrics.health()) onHealth(report);
         unsubscribe = host.metrics.onHealth(onHealth);
       },
-      write: (frame) => file.write(line(frameRecord(frame))),
+      write: (frame) =>
+        file.write(line(frameRecord(frame, { segmentationRle: config.segmentationRle }))),
       close: () => {
         unsubscribe();
         return file.close();

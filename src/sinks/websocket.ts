@@ -93,6 +93,10 @@ const options = {
     min: 1,
     max: 3600,
   }),
+  segmentationRle: t.boolean({
+    doc: 'After a segment stage: each class in "segmentation" also carries its pixels as COCO RLE ("mask"); larger messages',
+    default: false,
+  }),
   clientQueue: t.integer({
     doc: "Messages each client's own queue holds while its connection is slow; beyond that its oldest are dropped and counted",
     default: 32,
@@ -298,11 +302,14 @@ export class WebSocketFeed implements Sink {
       wantVideo ||= s.wants('video');
     }
     if (wantDetections) {
-      const message = detectionsMessage(frameRecord(frame), {
-        ...(counts ? { geometry: counts.geometry } : {}),
-        discontinuity: frame.meta.discontinuity === true,
-        sentAt: this.#ctx.clock.wallNow(),
-      });
+      const message = detectionsMessage(
+        frameRecord(frame, { segmentationRle: this.#config.segmentationRle }),
+        {
+          ...(counts ? { geometry: counts.geometry } : {}),
+          discontinuity: frame.meta.discontinuity === true,
+          sentAt: this.#ctx.clock.wallNow(),
+        },
+      );
       for (const s of this.#sessions) s.offer('detections', message);
     }
     if (wantVideo && this.#config.video === 'h264') this.#sendH264(frame);

@@ -1,6 +1,7 @@
 import type { GeometryTransform } from '../core/frame.ts';
 import type { InstanceMask } from '../core/masks.ts';
 import type { Colour } from './colour.ts';
+import { frameRect } from './mask-sampling.ts';
 import type { Surface } from './surface.ts';
 
 /**
@@ -22,15 +23,12 @@ export class ContourPainter {
     c: Colour,
     width: number,
   ): void {
-    const sx = transform?.scaleX ?? 1;
-    const sy = transform?.scaleY ?? 1;
-    const fx = mask.x * sx + (transform?.offsetX ?? 0);
-    const fy = mask.y * sy + (transform?.offsetY ?? 0);
+    const r = frameRect(mask.x, mask.y, mask.width, mask.height, transform);
     // The same rounding as the mask sampler, so contour and tint line up.
-    const x0 = Math.round(fx);
-    const y0 = Math.round(fy);
-    const w = Math.round(fx + mask.width * sx) - x0;
-    const h = Math.round(fy + mask.height * sy) - y0;
+    const x0 = Math.round(r.x);
+    const y0 = Math.round(r.y);
+    const w = Math.round(r.x + r.width) - x0;
+    const h = Math.round(r.y + r.height) - y0;
     if (w <= 0 || h <= 0 || mask.width <= 0 || mask.height <= 0) return;
     const n = w * h;
     if (this.#inside.length < n) {

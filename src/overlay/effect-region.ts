@@ -1,7 +1,7 @@
 import type { Detections } from '../core/detections.ts';
 import type { GeometryTransform } from '../core/frame.ts';
 import type { SemanticMap } from '../core/segmentation.ts';
-import { MaskSampler } from './mask-sampling.ts';
+import { frameRect, MaskSampler } from './mask-sampling.ts';
 
 /**
  * Which frame pixels an effect applies to: one byte per frame pixel (1: apply),
@@ -41,14 +41,7 @@ export class EffectRegion {
 
   /** Selects the pixels whose class `chosen[id]` is 1. */
   addClasses(map: SemanticMap, chosen: Uint8Array, tf: GeometryTransform | undefined): void {
-    const sx = tf?.scaleX ?? 1;
-    const sy = tf?.scaleY ?? 1;
-    const rect = {
-      x: tf?.offsetX ?? 0,
-      y: tf?.offsetY ?? 0,
-      width: map.width * sx,
-      height: map.height * sy,
-    };
+    const rect = frameRect(0, 0, map.width, map.height, tf);
     const cells = { data: map.classes, width: map.width, height: map.height, maxValue: 1 };
     if (!this.#sampler.prepare(cells, rect, this.width, this.height)) return;
     this.#add(map.classes, chosen);
@@ -56,18 +49,9 @@ export class EffectRegion {
 
   /** Selects instance `i`'s mask pixels, or its box when it has no mask and `boxes` is set. */
   addDetection(d: Detections, i: number, tf: GeometryTransform | undefined, boxes: boolean): void {
-    const sx = tf?.scaleX ?? 1;
-    const sy = tf?.scaleY ?? 1;
-    const ox = tf?.offsetX ?? 0;
-    const oy = tf?.offsetY ?? 0;
     const m = d.masks?.[i];
     if (m) {
-      const rect = {
-        x: m.x * sx + ox,
-        y: m.y * sy + oy,
-        width: m.width * sx,
-        height: m.height * sy,
-      };
+      const rect = frameRect(m.x, m.y, m.width, m.height, tf);
       const cells = { data: m.data, width: m.width, height: m.height, maxValue: 1 };
       if (this.#sampler.prepare(cells, rect, this.width, this.height)) {
         this.#add(m.data, NON_ZERO);
@@ -76,10 +60,18 @@ export class EffectRegion {
     }
     if (!boxes) return;
     const b = d.boxes;
-    const x0 = Math.max(0, Math.floor(b[4 * i]! * sx + ox));
-    const y0 = Math.max(0, Math.floor(b[4 * i + 1]! * sy + oy));
-    const x1 = Math.min(this.width, Math.ceil(b[4 * i + 2]! * sx + ox));
-    const y1 = Math.min(this.height, Math.ceil(b[4 * i + 3]! * sy + oy));
+    const r = frameRect(
+      b[4 * i]!,
+      b[4 * i + 1]!,
+      b[4 * i + 2]! - b[4 * i]!,
+      b[4 * i + 3]! - b[4 * i + 1]!,
+      tf,
+    );
+    // Every pixel the box touches.
+    const x0 = Math.max(0, Math.floor(r.x));
+    const y0 = Math.max(0, Math.floor(r.y));
+    const x1 = Math.min(this.width, Math.ceil(r.x + r.width));
+    const y1 = Math.min(this.height, Math.ceil(r.y + r.height));
     if (!(x0 < x1 && y0 < y1)) return;
     for (let y = y0; y < y1; y++) this.cells.fill(1, y * this.width + x0, y * this.width + x1);
     this.#grow(x0, y0, x1, y1);

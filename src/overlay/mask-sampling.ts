@@ -1,4 +1,26 @@
+import type { GeometryTransform } from '../core/frame.ts';
 import type { AlphaMask, MaskRect } from './surface.ts';
+
+/**
+ * Where a bitmap of source-frame pixels (`width × height` cells at source
+ * `(x, y)`) lands in frame pixels: `frame = source·scale + offset`.
+ */
+export function frameRect(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  tf: GeometryTransform | undefined,
+): MaskRect {
+  const sx = tf?.scaleX ?? 1;
+  const sy = tf?.scaleY ?? 1;
+  return {
+    x: x * sx + (tf?.offsetX ?? 0),
+    y: y * sy + (tf?.offsetY ?? 0),
+    width: width * sx,
+    height: height * sy,
+  };
+}
 
 /**
  * The pixel window a mask covers and, per frame column and row inside it, the

@@ -1,7 +1,7 @@
 import type { Frame, GeometryTransform } from '../core/frame.ts';
 import type { SemanticMap } from '../core/segmentation.ts';
 import { blendTable } from './blend-table.ts';
-import { MaskSampler } from './mask-sampling.ts';
+import { frameRect, MaskSampler } from './mask-sampling.ts';
 import { colourForId } from './palette.ts';
 
 /**
@@ -31,14 +31,7 @@ export class SemanticTinter {
   draw(frame: Frame, map: SemanticMap, transform: GeometryTransform | undefined): void {
     const a = this.opacity;
     if (a <= 0) return;
-    const sx = transform?.scaleX ?? 1;
-    const sy = transform?.scaleY ?? 1;
-    const rect = {
-      x: transform?.offsetX ?? 0,
-      y: transform?.offsetY ?? 0,
-      width: map.width * sx,
-      height: map.height * sy,
-    };
+    const rect = frameRect(0, 0, map.width, map.height, transform);
     const cells = { data: map.classes, width: map.width, height: map.height, maxValue: 1 };
     if (!this.#sampler.prepare(cells, rect, frame.width, frame.height)) return;
     this.#chooseClasses(map.labels);

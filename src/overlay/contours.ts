@@ -15,6 +15,7 @@ export class ContourPainter {
   #inside = new Uint8Array(0);
   #eroded = new Uint8Array(0);
   #edge = new Uint8Array(0);
+  #cols = new Int32Array(0);
 
   draw(
     s: Surface,
@@ -37,13 +38,15 @@ export class ContourPainter {
       this.#edge = new Uint8Array(n);
     }
     const inside = this.#inside;
+    if (this.#cols.length < w) this.#cols = new Int32Array(w);
+    const cols = this.#cols;
     const kx = mask.width / w;
     const ky = mask.height / h;
+    for (let x = 0; x < w; x++) cols[x] = Math.min(mask.width - 1, Math.floor((x + 0.5) * kx));
     for (let y = 0; y < h; y++) {
       const mr = Math.min(mask.height - 1, Math.floor((y + 0.5) * ky)) * mask.width;
-      for (let x = 0; x < w; x++) {
-        inside[y * w + x] = mask.data[mr + Math.min(mask.width - 1, Math.floor((x + 0.5) * kx))]!;
-      }
+      const row = y * w;
+      for (let x = 0; x < w; x++) inside[row + x] = mask.data[mr + cols[x]!]!;
     }
     erode(inside, this.#eroded, this.#edge, w, h, width);
     // The eroded mask is the interior; inside minus interior is the contour.
@@ -60,23 +63,29 @@ export class ContourPainter {
 }
 
 /**
- * Binary erosion by a (2r+1)² square, as a row pass then a column pass; cells
- * beyond the bitmap count as outside. `tmp` is scratch.
+ * Binary erosion by a (2r+1)² square, as a row pass then a column pass of
+ * running counts (a cell survives when its whole window is set); cells beyond
+ * the bitmap count as outside. `tmp` is scratch.
  */
 function erode(src: Uint8Array, out: Uint8Array, tmp: Uint8Array, w: number, h: number, r: number) {
+  const full = 2 * r + 1;
   for (let y = 0; y < h; y++) {
     const row = y * w;
+    let count = 0;
+    for (let x = 0; x < Math.min(w, r); x++) count += src[row + x]!;
     for (let x = 0; x < w; x++) {
-      let v = x - r >= 0 && x + r < w ? 1 : 0;
-      for (let k = -r; v && k <= r; k++) v = src[row + x + k]!;
-      tmp[row + x] = v;
+      if (x + r < w) count += src[row + x + r]!;
+      if (x - r - 1 >= 0) count -= src[row + x - r - 1]!;
+      tmp[row + x] = count === full ? 1 : 0;
     }
   }
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = y - r >= 0 && y + r < h ? 1 : 0;
-      for (let k = -r; v && k <= r; k++) v = tmp[(y + k) * w + x]!;
-      out[y * w + x] = v;
+  for (let x = 0; x < w; x++) {
+    let count = 0;
+    for (let y = 0; y < Math.min(h, r); y++) count += tmp[y * w + x]!;
+    for (let y = 0; y < h; y++) {
+      if (y + r < h) count += tmp[(y + r) * w + x]!;
+      if (y - r - 1 >= 0) count -= tmp[(y - r - 1) * w + x]!;
+      out[y * w + x] = count === full ? 1 : 0;
     }
   }
 }

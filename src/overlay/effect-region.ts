@@ -100,21 +100,34 @@ export class EffectRegion {
     let bx1 = 0;
     let by0 = this.height;
     let by1 = 0;
+    const unit = this.#sampler.unit;
     for (let y = y0; y < y1; y++) {
-      const mr = rows[y]!;
       const row = y * w;
-      let any = false;
-      for (let x = x0; x < x1; x++) {
-        if (select[data[mr + cols[x]!]!] === 0) continue;
-        out[row + x] = 1;
-        any = true;
-        if (x < bx0) bx0 = x;
-        if (x >= bx1) bx1 = x + 1;
+      let first = -1;
+      let last = -1;
+      if (unit) {
+        // Unscaled (the common case: a map of the frame itself): straight indexing.
+        const shift = rows[y]! + cols[x0]! - x0;
+        for (let x = x0; x < x1; x++) {
+          if (select[data[shift + x]!] === 0) continue;
+          out[row + x] = 1;
+          if (first < 0) first = x;
+          last = x;
+        }
+      } else {
+        const mr = rows[y]!;
+        for (let x = x0; x < x1; x++) {
+          if (select[data[mr + cols[x]!]!] === 0) continue;
+          out[row + x] = 1;
+          if (first < 0) first = x;
+          last = x;
+        }
       }
-      if (any) {
-        if (y < by0) by0 = y;
-        by1 = y + 1;
-      }
+      if (first < 0) continue;
+      if (first < bx0) bx0 = first;
+      if (last >= bx1) bx1 = last + 1;
+      if (y < by0) by0 = y;
+      by1 = y + 1;
     }
     if (bx0 < bx1) this.#grow(bx0, by0, bx1, by1);
   }

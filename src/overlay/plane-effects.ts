@@ -27,6 +27,7 @@ export interface PlaneRegion {
 export class BlurScratch {
   rows = new Uint32Array(0);
   column = new Uint32Array(0);
+  widths = new Uint32Array(0);
 }
 
 /**
@@ -75,14 +76,19 @@ export function boxBlur(
     const row = (y - ey0) * bw;
     for (let i = 0; i < bw; i++) column[i] = column[i]! + rows[row + i]!;
   }
+  // Window widths per column (clipped at the plane's edges).
+  if (scratch.widths.length < bw) scratch.widths = new Uint32Array(bw);
+  const widths = scratch.widths;
+  for (let x = x0; x < x1; x++) widths[x - x0] = Math.min(last, x + r) - Math.max(0, x - r) + 1;
   for (let y = y0; y < y1; y++) {
     if (y > y0) {
-      if (y + r < p.height) {
-        const add = (y + r - ey0) * bw;
+      const add = y + r < p.height ? (y + r - ey0) * bw : -1;
+      const sub = y - r - 1 >= 0 ? (y - r - 1 - ey0) * bw : -1;
+      if (add >= 0 && sub >= 0) {
+        for (let i = 0; i < bw; i++) column[i] = column[i]! + rows[add + i]! - rows[sub + i]!;
+      } else if (add >= 0) {
         for (let i = 0; i < bw; i++) column[i] = column[i]! + rows[add + i]!;
-      }
-      if (y - r - 1 >= 0) {
-        const sub = (y - r - 1 - ey0) * bw;
+      } else if (sub >= 0) {
         for (let i = 0; i < bw; i++) column[i] = column[i]! - rows[sub + i]!;
       }
     }
@@ -91,8 +97,9 @@ export function boxBlur(
     const cellRow = y * p.width;
     for (let x = x0; x < x1; x++) {
       if (cells[cellRow + x] === 0) continue;
-      const count = rowCount * (Math.min(last, x + r) - Math.max(0, x - r) + 1);
-      d[base + x * step] = Math.round(column[x - x0]! / count);
+      const i = x - x0;
+      // A division, not reciprocals: exact halves must round up as round(sum / count) does.
+      d[base + x * step] = Math.round(column[i]! / (rowCount * widths[i]!));
     }
   }
 }

@@ -9,8 +9,9 @@ import { colourForId } from './palette.ts';
  * `opacity`, through the frame's transform (the map is in source pixels, so
  * after a resize it is stretched onto the resized picture; letterbox bars stay
  * as they are). Classes that `tinted` rejects are left alone. yuv420p chroma
- * follows the mask rule of the surfaces: a chroma sample takes each of its four
- * luma pixels' tint at a quarter of the weight.
+ * follows the mask rule of the surfaces: a chroma sample inside one class is
+ * blended like a luma pixel; one on a boundary takes each of its four luma
+ * pixels' tint at a quarter of the weight.
  */
 export class SemanticTinter {
   readonly #sampler = new MaskSampler();
@@ -65,7 +66,7 @@ export class SemanticTinter {
     const d = frame.data;
     const w = frame.width;
     const tinted = this.#tinted;
-    const ly = this.#luts[0]!;
+    const [ly, lu, lv] = this.#luts as [Uint8Array, Uint8Array, Uint8Array];
     for (let y = y0; y < y1; y++) {
       const mr = rows[y]!;
       const row = y * w;
@@ -87,7 +88,19 @@ export class SemanticTinter {
         const xa = 2 * cx;
         const ca = xa >= x0 ? cols[xa]! : -1;
         const cb = xa + 1 < x1 ? cols[xa + 1]! : -1;
-        // Sum of the tinted luma pixels' colours, and how many there are.
+        const u = uOffset + cy * cw + cx;
+        const v = vOffset + cy * cw + cx;
+        // Most samples lie inside one class: all four luma pixels alike.
+        if (ra >= 0 && rb >= 0 && ca >= 0 && cb >= 0) {
+          const id = classes[ra + ca]!;
+          if (classes[ra + cb] === id && classes[rb + ca] === id && classes[rb + cb] === id) {
+            if (tinted[id] === 0) continue;
+            d[u] = lu[(id << 8) | d[u]!]!;
+            d[v] = lv[(id << 8) | d[v]!]!;
+            continue;
+          }
+        }
+        // Otherwise: the sum of the tinted luma pixels' colours, and how many there are.
         const t = this.#sum;
         t[0] = 0;
         t[1] = 0;
@@ -101,12 +114,10 @@ export class SemanticTinter {
           this.#add(classes, rb, cb);
         }
         const n = t[0]!;
+        if (n === 0) continue;
         const su = t[1]!;
         const sv = t[2]!;
-        if (n === 0) continue;
         const keep = 1 - q * n;
-        const u = uOffset + cy * cw + cx;
-        const v = vOffset + cy * cw + cx;
         d[u] = Math.round(q * su + keep * d[u]!);
         d[v] = Math.round(q * sv + keep * d[v]!);
       }

@@ -7,8 +7,10 @@ import { annotateBench } from './annotate.ts';
 import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
 import { effectsBench } from './effects.ts';
+import { intervalBench } from './interval.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
+import { segmentBench } from './segment.ts';
 import { websocketBench } from './websocket.ts';
 
 const only = process.argv.slice(2);
@@ -57,6 +59,26 @@ try {
     sections.push({
       title: 'Live RTSP camera',
       note: `A live camera (GStreamer's RTSP server, 320×240 H.264 at 25 fps over TCP) into \`rtsp → detect (default model) → sink\`, for ${process.env.FRAMEWIRE_BENCH_RTSP_SECONDS ?? 300} s (FRAMEWIRE_BENCH_RTSP_SECONDS sets it). Inference is slower than the camera, so the live queue (1 frame, \`maxInFlight: 2\`) drops the rest: latency is every frame's age at the sink, from its arrival at the source. It should sit near the inference time (plus at most the queue's wait) and not drift: the slope is a least-squares fit over every frame after the first 10 s. The first ratio is bare inference over the p50 latency (1 would mean no wait at all), the second detect throughput against bare inference. The detect stage's own service time is in the table too: well above the bare inference, it means the machine was busy with other work during the run.\n\n${table}`,
+      rows,
+    });
+  }
+  if (wanted('segment')) {
+    const { rows, latency } = await segmentBench(dir);
+    console.log(`embedded segmenter inference latency: ${latency}`);
+    console.log(formatRows(rows));
+    sections.push({
+      title: 'Segmentation',
+      note: `Embedded person segmenter (MediaPipe selfie, 256×256) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → segment → null\` against a bare \`session.run\` loop with the same threads: decode, the stretch to 256×256, thresholding and sampling the mask back onto 1280×720 are the difference.`,
+      rows,
+    });
+  }
+  if (wanted('interval')) {
+    const { rows, table } = await intervalBench();
+    console.log(table);
+    console.log(formatRows(rows));
+    sections.push({
+      title: 'Detection intervals',
+      note: `\`detect\`'s \`interval\` on a live camera: testsrc 640×360 at ${process.env.FRAMEWIRE_BENCH_INTERVAL_FPS ?? 30} fps with \`live: true\` (real time, dropping at its queue) → \`detect\` (default model, default threads) → sink, ${process.env.FRAMEWIRE_BENCH_INTERVAL_SECONDS ?? 20} s per setting, \`maxInFlight: 6\`. Output fps is every frame reaching the sink (inferred or carried), model runs per second the frames the model ran on; both from the first frame out to the last. With 1, frames the model cannot keep up with are dropped at the live queue; with \`auto\` they pass with carried detections and the model runs back to back, so output fps should stay at the camera's (target ≥ 0.95) with model runs near bare inference speed.\n\n${table}`,
       rows,
     });
   }

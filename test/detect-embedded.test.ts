@@ -88,7 +88,14 @@ test('the detect stage after a resize stage still reports boxes in source pixels
     context('stages[0] (resize)'),
   );
   const detect = (await detectStage.create(
-    { confidence: 0.4, iou: 0.45, maxDetections: 100, providers: ['cpu'], classes: ['motorcycle'] },
+    {
+      confidence: 0.4,
+      iou: 0.45,
+      maxDetections: 100,
+      providers: ['cpu'],
+      interval: 1,
+      classes: ['motorcycle'],
+    },
     context('stages[1] (detect)'),
   )) as StageInstance;
   try {
@@ -115,7 +122,14 @@ test('the detect stage after a resize stage still reports boxes in source pixels
 test('an unknown class is a config error listing the valid labels', async () => {
   try {
     await detectStage.create(
-      { confidence: 0.4, iou: 0.45, maxDetections: 100, providers: ['cpu'], classes: ['persn'] },
+      {
+        confidence: 0.4,
+        iou: 0.45,
+        maxDetections: 100,
+        providers: ['cpu'],
+        interval: 1,
+        classes: ['persn'],
+      },
       context('stages[0] (detect)'),
     );
     assert.unreachable('should have thrown');

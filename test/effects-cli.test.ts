@@ -1,7 +1,8 @@
 // The effects stage in real runs of the CLI: a pipeline with nothing to mask by
 // counts every frame as EFFECT_SKIPPED in --json-stats and warns once; the
 // embedded detector with `boxes: true` masks the person in the sample video
-// (its pixels change, the corners far from the person do not).
+// (its pixels change, the corners far from the person do not), and so does the
+// embedded person segmenter, to the person's outline.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,24 +34,24 @@ test('no map and no masks: every frame passes untouched, counted EFFECT_SKIPPED,
   assert.is(r.stderr.match(/EFFECT_SKIPPED/g)?.length, 1, r.stderr);
 });
 
-test('the embedded detector with boxes: true: the walking person is replaced, the corners are not', async () => {
+/** Runs file (walk.mp4) → `stages` → effects replace magenta → encode; frame 50 as RGB. */
+async function maskedFrame(name: string, stages: string[], effects: string): Promise<Buffer> {
   const walk = new URL('../pipelines/media/walk.mp4', import.meta.url).pathname;
-  const out = join(dir, 'private.mp4');
+  const out = join(dir, `${name}.mp4`);
   writeFileSync(
-    join(dir, 'private.yaml'),
+    join(dir, `${name}.yaml`),
     [
       `source: { type: file, path: ${walk} }`,
       'stages:',
-      '  - { type: detect, confidence: 0.3 }',
-      "  - { type: effects, effect: replace, color: '#ff00ff', classes: [person], boxes: true }",
+      ...stages.map((s) => `  - ${s}`),
+      `  - { type: effects, effect: replace, color: '#ff00ff', classes: [person]${effects} }`,
       '  - { type: encode }',
       `sinks: [ { type: file, path: ${out} } ]`,
     ].join('\n'),
   );
-  const r = await runCli(['run', 'private.yaml', '--quiet'], { cwd: dir });
+  const r = await runCli(['run', `${name}.yaml`, '--quiet'], { cwd: dir });
   assert.is(r.code, 0, r.stderr);
-  // Frame 50 as RGB: the astronaut is in the middle of the 640×360 picture.
-  const rgb = execFileSync(ffmpegPath, [
+  return execFileSync(ffmpegPath, [
     '-v',
     'error',
     '-i',
@@ -65,21 +66,36 @@ test('the embedded detector with boxes: true: the walking person is replaced, th
     'rgb24',
     'pipe:1',
   ]);
+}
+
+/** Magenta pixels of a 640×360 RGB picture: all of them, and those in the corners. */
+function magenta(rgb: Buffer): { all: number; corners: number } {
   assert.is(rgb.length, 640 * 360 * 3);
-  const isMagenta = (x: number, y: number) => {
-    const i = (y * 640 + x) * 3;
-    return rgb[i]! > 200 && rgb[i + 1]! < 80 && rgb[i + 2]! > 200;
-  };
-  let magenta = 0;
-  let cornerMagenta = 0;
+  let all = 0;
+  let corners = 0;
   for (let y = 0; y < 360; y++)
     for (let x = 0; x < 640; x++) {
-      if (!isMagenta(x, y)) continue;
-      magenta++;
-      if ((x < 40 || x >= 600) && (y < 40 || y >= 320)) cornerMagenta++;
+      const i = (y * 640 + x) * 3;
+      if (!(rgb[i]! > 200 && rgb[i + 1]! < 80 && rgb[i + 2]! > 200)) continue;
+      all++;
+      if ((x < 40 || x >= 600) && (y < 40 || y >= 320)) corners++;
     }
-  assert.ok(magenta > 10_000, `${magenta} magenta pixels`);
-  assert.is(cornerMagenta, 0);
+  return { all, corners };
+}
+
+// Frame 50: the astronaut is in the middle of the 640×360 picture.
+test('the embedded detector with boxes: true: the walking person is replaced, the corners are not', async () => {
+  const m = magenta(
+    await maskedFrame('boxes', ['{ type: detect, confidence: 0.3 }'], ', boxes: true'),
+  );
+  assert.ok(m.all > 10_000, `${m.all} magenta pixels`);
+  assert.is(m.corners, 0);
+});
+
+test('the embedded person segmenter: the person is replaced to its outline, the corners are not', async () => {
+  const m = magenta(await maskedFrame('segment', ['{ type: segment }'], ''));
+  assert.ok(m.all > 10_000, `${m.all} magenta pixels`);
+  assert.is(m.corners, 0);
 });
 
 test.run();

@@ -6,10 +6,14 @@ import { stderrLogger } from '../core/log.ts';
 import {
   type AnnotationSet,
   type DetectResult,
+  type EvaluationReport,
+  evaluateCocoResults,
   formatReport,
+  type IouType,
   loadVocDataset,
   loadYoloDataset,
   parseCocoAnnotations,
+  parseCocoResults,
   runEvaluation,
 } from '../eval/index.ts';
 import { Detector } from '../models/detector.ts';
@@ -20,10 +24,12 @@ import { readFrames } from './media-io.ts';
 import { parseArgs } from './parse-args.ts';
 
 const help = `Usage: framewire eval --images DIR --annotations PATH [options]
+       framewire eval --results FILE --annotations COCO.json [--iou-type segm]
 
-Runs the detector on every image in DIR and scores it against ground truth, the
-COCO way: mAP@[.50:.95], mAP@.50, mAP@.75 and per-class AP, plus precision and
-recall at a score threshold.
+Runs the detector on every image in DIR (or reads a COCO results file) and
+scores it against ground truth, the COCO way: mAP@[.50:.95], mAP@.50, mAP@.75
+and per-class AP, plus precision and recall at a score threshold. With
+--iou-type segm it is mask mAP: overlap is mask IoU and object size mask area.
 
 Options:
   --images DIR          the images (png, jpg, …; not recursive)
@@ -32,6 +38,10 @@ Options:
   --format F            coco | yolo | voc (default: from PATH: .json → coco,
                         .xml files → voc, .txt files → yolo)
   --model PATH          model descriptor (.yaml) or ONNX file; default: the embedded detector
+  --results FILE        score a COCO results file ([{image_id, category_id, bbox |
+                        segmentation, score}]) instead of running a model
+  --iou-type T          bbox (default) | segm: masks, for instance-segmentation
+                        models and COCO annotations with polygons or RLE
   --confidence X        lowest score kept for the evaluation (default 0.05)
   --json                print the full result as JSON
 
@@ -39,7 +49,8 @@ YOLO labels carry class ids only: they are named with the model's labels.
 
 Examples:
   framewire eval --images coco/val2017 --annotations coco/annotations/instances_val2017.json
-  framewire eval --images data/images --annotations data/labels --model models/yolov8n.yaml`;
+  framewire eval --images data/images --annotations data/labels --model models/yolov8n.yaml
+  framewire eval --results segm_results.json --annotations instances_val2017.json --iou-type segm`;
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.bmp', '.webp', '.tif', '.tiff']);
 type Format = 'coco' | 'yolo' | 'voc';
@@ -53,12 +64,32 @@ export const evalCommand: Command = {
     if (argv[0] === 'seg') return runEvalSeg(argv.slice(1));
     const p = parseArgs(argv, {
       flags: ['json'],
-      values: ['images', 'annotations', 'format', 'model', 'confidence'],
+      values: ['images', 'annotations', 'format', 'model', 'confidence', 'results', 'iou-type'],
     });
     if (p.positional.length > 0) throw usage(`unexpected argument ${p.positional[0]}`);
+    const iouType = iouTypeOf(p.values.get('iou-type'));
     const imagesDir = p.values.get('images');
     const annotations = p.values.get('annotations');
-    if (!imagesDir || !annotations) throw usage('--images and --annotations are required');
+    const resultsFile = p.values.get('results');
+    if (resultsFile !== undefined) {
+      if (!annotations) throw usage('--results needs --annotations (COCO JSON)');
+      for (const option of ['images', 'model', 'confidence'] as const) {
+        if (p.values.has(option)) {
+          throw usage(`--${option} and --results: a results file is scored as it is`);
+        }
+      }
+      const report = await scoreResultsFile(
+        resultsFile,
+        annotations,
+        p.values.get('format'),
+        iouType,
+      );
+      print(report, p.flags.has('json'));
+      return EXIT.ok;
+    }
+    if (!imagesDir || !annotations) {
+      throw usage('--images and --annotations are required (or --results and --annotations)');
+    }
     const confidence = Number(p.values.get('confidence') ?? '0.05');
     if (!Number.isFinite(confidence) || confidence < 0 || confidence > 1) {
       throw usage(
@@ -67,11 +98,19 @@ export const evalCommand: Command = {
     }
     const images = await listImages(imagesDir);
     const format = await formatOf(annotations, p.values.get('format'));
+    if (iouType === 'segm' && format !== 'coco') {
+      throw usage(
+        `--iou-type segm needs COCO annotations with "segmentation", not ${format}`,
+        'give a COCO instances .json',
+      );
+    }
     const model = p.values.get('model');
     // COCO and VOC files are checked before the (slow) detection pass; YOLO labels
     // need each image's size, which decoding provides.
     const early =
-      format === 'yolo' ? undefined : await loadAnnotations(format, annotations, [], new Map(), []);
+      format === 'yolo'
+        ? undefined
+        : await loadAnnotations(format, annotations, [], new Map(), [], iouType);
 
     const detector = await Detector.open({
       ...(model !== undefined ? { model } : {}),
@@ -86,8 +125,14 @@ export const evalCommand: Command = {
     try {
       for (const image of images) {
         for await (const frame of readFrames(image)) {
-          sizes.set(image, { width: frame.width, height: frame.height });
-          results.push({ image, detections: (await detector.detect(frame)).toList() });
+          const size = { width: frame.width, height: frame.height };
+          sizes.set(image, size);
+          // Masks travel as COCO RLE of the whole image, which needs its size.
+          const detections = await detector.detect(frame);
+          results.push({
+            image,
+            detections: detections.toList(iouType === 'segm' ? size : undefined),
+          });
           break; // a still image: the first frame only
         }
       }
@@ -97,15 +142,41 @@ export const evalCommand: Command = {
 
     const set =
       early ?? (await loadAnnotations(format, annotations, images, sizes, detector.spec.labels));
-    const report = runEvaluation(results, set);
-    if (p.flags.has('json')) {
-      process.stdout.write(`${JSON.stringify(report)}\n`);
-    } else {
-      process.stdout.write(`${formatReport(report)}\n`);
-    }
+    print(runEvaluation(results, set, { iouType }), p.flags.has('json'));
     return EXIT.ok;
   },
 };
+
+function print(report: EvaluationReport, json: boolean): void {
+  process.stdout.write(`${json ? JSON.stringify(report) : formatReport(report)}\n`);
+}
+
+function iouTypeOf(given: string | undefined): IouType {
+  if (given === undefined || given === 'bbox' || given === 'segm') return given ?? 'bbox';
+  throw usage(`--iou-type "${given}" is not one of bbox, segm`, 'segm scores masks, bbox boxes');
+}
+
+/** A COCO results file against COCO annotations, as pycocotools' `loadRes` + `COCOeval`. */
+async function scoreResultsFile(
+  path: string,
+  annotations: string,
+  format: string | undefined,
+  iouType: IouType,
+): Promise<EvaluationReport> {
+  if (format !== undefined && format !== 'coco') {
+    throw usage(`--results needs COCO annotations, not --format ${format}`);
+  }
+  const set = await loadAnnotations('coco', annotations, [], new Map(), [], iouType);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw usage(`--results ${path}: ${(err as Error).message}`);
+  }
+  return evaluateCocoResults(parseCocoResults(text, { masks: iouType === 'segm' }), set, {
+    iouType,
+  });
+}
 
 async function listImages(dir: string): Promise<string[]> {
   let names: string[];
@@ -151,6 +222,7 @@ async function loadAnnotations(
   images: readonly string[],
   sizes: Map<string, { width: number; height: number }>,
   labels: readonly string[],
+  iouType: IouType = 'bbox',
 ): Promise<AnnotationSet> {
   if (format === 'coco') {
     let text: string;
@@ -159,7 +231,7 @@ async function loadAnnotations(
     } catch (err) {
       throw usage(`--annotations ${path}: ${(err as Error).message}`);
     }
-    return parseCocoAnnotations(text);
+    return parseCocoAnnotations(text, { masks: iouType === 'segm' });
   }
   if (format === 'yolo') {
     return loadYoloDataset({

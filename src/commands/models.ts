@@ -6,14 +6,16 @@ import { parse } from 'yaml';
 import { stderrLogger } from '../core/log.ts';
 import { userCacheDir } from '../models/cache.ts';
 import { cachedEmbeddedModel, EMBEDDED_MODEL, prepareEmbeddedModel } from '../models/embedded.ts';
+import { cachedSelfieModel, prepareSelfieModel, SELFIE_MODEL } from '../models/embedded-selfie.ts';
 import { type Command, EXIT } from './command.ts';
 
 const help = `Usage: framewire models <prepare|list>
 
-  prepare   Convert the embedded default detector to ONNX (once) and print its path.
-  list      Show the embedded detector and the model descriptors in models/.
+  prepare   Convert the embedded default detector and person segmenter to ONNX
+            (once) and print their paths.
+  list      Show the embedded models and the model descriptors in models/.
 
-The converted model is cached in $FRAMEWIRE_CACHE_DIR, else $XDG_CACHE_HOME/framewire,
+The converted models are cached in $FRAMEWIRE_CACHE_DIR, else $XDG_CACHE_HOME/framewire,
 else ~/.cache/framewire.
 
 Examples:
@@ -22,7 +24,7 @@ Examples:
 
 export const modelsCommand: Command = {
   name: 'models',
-  summary: 'prepare the embedded detector, list available models',
+  summary: 'prepare the embedded detector and segmenter, list available models',
   help,
   async run(args) {
     const [sub, ...rest] = args;
@@ -32,6 +34,7 @@ export const modelsCommand: Command = {
     }
     if (sub === 'prepare') {
       process.stdout.write(`${await prepareEmbeddedModel({ log: stderrLogger })}\n`);
+      process.stdout.write(`${await prepareSelfieModel({ log: stderrLogger })}\n`);
       return EXIT.ok;
     }
     process.stdout.write(`${await listing()}\n`);
@@ -45,6 +48,8 @@ async function listing(): Promise<string> {
   const lines = [
     `${m.id}  (embedded default)  ${m.family}, ${m.labels.length} COCO classes, input ${m.input.shape.join('x')} ${m.input.colour}`,
     `  ${cached ?? `not prepared yet; run \`framewire models prepare\` (cache: ${userCacheDir()})`}`,
+    `${SELFIE_MODEL.id}  (embedded segmenter)  ${SELFIE_MODEL.labels.join('/')}, input ${SELFIE_MODEL.input.shape.join('x')} rgb`,
+    `  ${(await cachedSelfieModel()) ?? `not prepared yet; run \`framewire models prepare\` (cache: ${userCacheDir()})`}`,
   ];
   for (const d of await descriptors()) lines.push(`${d.name}  ${d.summary}`, `  ${d.path}`);
   return lines.join('\n');

@@ -12,15 +12,15 @@ import { writeImage } from './media-io.ts';
 import { stillOrFrames } from './still-or-frames.ts';
 import { parseArgs } from './parse-args.ts';
 
-const help = `Usage: framewire segment IMAGE|VIDEO --model PATH [options]
+const help = `Usage: framewire segment IMAGE|VIDEO [--model PATH] [options]
 
 Labels every pixel with a semantic-segmentation model (U-Net, DeepLab, a
 person segmenter) and prints each class's share of the image (or of every
 frame of a video).
 
 Options:
-  --model PATH      model descriptor (.yaml) or ONNX file (required: framewire
-                    ships no segmenter yet)
+  --model PATH      model descriptor (.yaml) or ONNX file; default: the embedded
+                    person segmenter (MediaPipe selfie, person/background)
   --threshold X     binary models: foreground above this probability (default 0.5)
   --json            machine-readable: {"width":W,"height":H,"classes":[{"label",
                     "pixels","fraction"}]} (a video: one line per frame, with "seq")
@@ -28,6 +28,7 @@ Options:
   --verbose         also show onnxruntime's own log
 
 Examples:
+  framewire segment photo.jpg
   framewire segment photo.jpg --model models/deeplab.yaml
   framewire segment photo.jpg --model unet.onnx --json --out mask.png`;
 
@@ -165,6 +166,6 @@ function readArgs(argv: readonly string[]): SegmentArgs {
 
 function usage(message: string): FramewireError {
   return new FramewireError('USAGE', message, {
-    hint: 'framewire segment IMAGE|VIDEO --model PATH [--json] [--out mask.png]',
+    hint: 'framewire segment IMAGE|VIDEO [--model PATH] [--json] [--out mask.png]',
   });
 }

@@ -12,6 +12,12 @@ export interface Detection {
   classId: number;
   label: string;
   trackId?: number;
+  /**
+   * Present (and true) only when no model ran on this frame (`detect`'s
+   * `interval`): the box is the last inferred one carried forward, or the
+   * tracker's prediction for this frame.
+   */
+  predicted?: true;
   /** The instance mask over the whole source frame, when the model makes masks. */
   mask?: CocoRle;
 }

@@ -25,6 +25,12 @@ export class Detections {
    * `withTrackIds` carry them, so NMS and tracking keep them lined up.
    */
   readonly masks: readonly (InstanceMask | undefined)[] | undefined;
+  /**
+   * True when no model ran on this frame: every box is carried from the last
+   * inferred frame or predicted by a tracker (`detect`'s `interval`). The JSON
+   * marks each detection `predicted: true`.
+   */
+  readonly predicted: boolean;
 
   constructor(init: {
     boxes: Float32Array;
@@ -33,6 +39,7 @@ export class Detections {
     names: readonly string[];
     trackIds?: Int32Array;
     masks?: readonly (InstanceMask | undefined)[];
+    predicted?: boolean;
   }) {
     const n = init.scores.length;
     if (init.boxes.length !== n * 4) {
@@ -57,6 +64,7 @@ export class Detections {
     this.names = init.names;
     this.trackIds = init.trackIds;
     this.masks = init.masks;
+    this.predicted = init.predicted ?? false;
   }
 
   static empty(names: readonly string[] = []): Detections {
@@ -83,7 +91,8 @@ export class Detections {
       if (trackIds) trackIds[i] = d.trackId ?? -1;
       if (table[d.classId] === undefined) table[d.classId] = d.label;
     });
-    return new Detections({ boxes, scores, classIds, names: table, trackIds });
+    const predicted = n > 0 && list.every((d) => d.predicted === true);
+    return new Detections({ boxes, scores, classIds, names: table, trackIds, predicted });
   }
 
   get length(): number {
@@ -123,6 +132,7 @@ export class Detections {
       names: this.names,
       ...(trackIds ? { trackIds } : {}),
       ...(masks ? { masks } : {}),
+      predicted: this.predicted,
     });
   }
 
@@ -141,6 +151,11 @@ export class Detections {
     return new Detections({ ...this.#fields(), masks });
   }
 
+  /** The same entries (boxes, masks, track ids shared, not copied), marked predicted. */
+  asPredicted(): Detections {
+    return this.predicted ? this : new Detections({ ...this.#fields(), predicted: true });
+  }
+
   #fields() {
     return {
       boxes: this.boxes,
@@ -149,6 +164,7 @@ export class Detections {
       names: this.names,
       ...(this.trackIds ? { trackIds: this.trackIds } : {}),
       ...(this.masks ? { masks: this.masks } : {}),
+      predicted: this.predicted,
     };
   }
 
@@ -169,6 +185,7 @@ export class Detections {
       };
       // Negative ids mark detections of tentative tracks: they have no public id.
       if (this.trackIds && this.trackIds[i]! >= 0) d.trackId = this.trackIds[i]!;
+      if (this.predicted) d.predicted = true;
       const mask = this.masks?.[i];
       if (mask && source) d.mask = encodeMask(mask, source.width, source.height);
       out.push(d);

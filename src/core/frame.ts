@@ -53,6 +53,13 @@ export interface FrameMeta {
    * makes them); filtered by `nms`, given track ids by `track`.
    */
   detections?: Detections;
+  /**
+   * Set to false by `detect` on a frame its model skipped (`interval`): the
+   * frame's detections are carried from the last inferred frame, marked
+   * predicted, and a `track` stage predicts its tracks instead of matching.
+   * Absent on frames the model ran on.
+   */
+  inferred?: false;
   /** Set by `track`: confirmed tracks, lost ones included with their predicted boxes. */
   tracks?: readonly TrackInfo[];
   /** Set by `count`: line and zone totals as of this frame, and the geometry counted against. */

@@ -15,7 +15,11 @@ export interface TrackInfo {
   classId: number;
   /** Score of the detection last matched. */
   score: number;
-  /** Nominal frames since the last matched detection (0 when tracked). */
+  /**
+   * Nominal frames since the last matched detection: 0 when matched on this
+   * frame; on frames `detect` skipped (`interval`), the frames since the last
+   * inferred frame, even for a track still tracked.
+   */
   framesLost: number;
   /** Frames in which a detection was matched, over the track's life. */
   hits: number;

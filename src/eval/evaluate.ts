@@ -1,16 +1,20 @@
 /**
- * Detection metrics the COCO way (pycocotools `COCOeval`, bbox): AP averaged over
+ * Detection metrics the COCO way (pycocotools `COCOeval`, "bbox" or "segm"): AP averaged over
  * IoU 0.50:0.05:0.95 and 101 recall points, AP50, AP75, AP for small / medium /
  * large objects (by ground-truth area: < 32², 32²–96², > 96²), AR@100, all with at
  * most 100 detections per image and class. A class with no ground truth to find
  * has AP -1 ("absent") and is left out of every mean, as COCO does. Also reports
  * precision and recall at one score threshold (IoU 0.5), what deployments tune.
+ * With `iouType: 'segm'` overlaps are mask IoU and areas mask pixels, as COCO's
+ * mask mAP has them.
  */
+import { FramewireError } from '../core/errors.ts';
 import { accumulate, IOU_THRESHOLDS, meanValid, RECALL_THRESHOLDS } from './accumulate.ts';
 import {
   type AreaRange,
   IGNORED,
   type ImageMatch,
+  type IouType,
   MATCHED,
   matchArea,
   type PreparedImage,
@@ -36,6 +40,8 @@ export interface EvaluateOptions {
   scoreThreshold?: number;
   /** IoU threshold for `precision` / `recall` (default 0.5). */
   matchIou?: number;
+  /** `bbox` (default): box IoU; `segm`: mask IoU, every object and prediction carrying a mask. */
+  iouType?: IouType;
 }
 
 /** Counts at the score threshold; precision/recall are -1 when undefined (0/0). */
@@ -63,6 +69,7 @@ export interface ClassMetrics extends ThresholdCounts {
 }
 
 export interface EvaluationResult {
+  iouType: IouType;
   /** mAP@[.50:.95], the COCO headline number; -1 when no class has ground truth. */
   map: number;
   map50: number;
@@ -106,6 +113,8 @@ export function evaluateDetections(
   const maxDet = opts.maxDetections ?? 100;
   const scoreThreshold = opts.scoreThreshold ?? 0.5;
   const matchIou = opts.matchIou ?? 0.5;
+  const iouType = opts.iouType ?? 'bbox';
+  if (iouType === 'segm') checkMasks(gt, predictions);
   const thresholds = [...new Set([...IOU_THRESHOLDS, matchIou])];
   const imageIds = [
     ...new Set(
@@ -126,6 +135,7 @@ export function evaluateDetections(
       thresholds,
       matchIndex: thresholds.indexOf(matchIou),
       scoreThreshold,
+      iouType,
     }),
   );
 
@@ -134,6 +144,7 @@ export function evaluateDetections(
     { tp: 0, fp: 0, fn: 0 },
   );
   return {
+    iouType,
     map: meanValid(perClass.map((c) => c.ap)),
     map50: meanValid(perClass.map((c) => c.ap50)),
     map75: meanValid(perClass.map((c) => c.ap75)),
@@ -157,7 +168,13 @@ function evaluateClass(
   gtImages: Map<ImageId, GroundTruth[]> | undefined,
   dtImages: Map<ImageId, Prediction[]> | undefined,
   rank: Map<ImageId, number>,
-  o: { maxDet: number; thresholds: number[]; matchIndex: number; scoreThreshold: number },
+  o: {
+    maxDet: number;
+    thresholds: number[];
+    matchIndex: number;
+    scoreThreshold: number;
+    iouType: IouType;
+  },
 ): ClassMetrics {
   // Only images where this class occurs, in image order (the order score ties keep).
   const images = [...new Set([...(gtImages?.keys() ?? []), ...(dtImages?.keys() ?? [])])]
@@ -165,7 +182,7 @@ function evaluateClass(
     .sort((a, b) => rank.get(a)! - rank.get(b)!);
   const prepared: PreparedImage[] = [];
   for (const img of images) {
-    const p = prepareImage(gtImages?.get(img) ?? [], dtImages?.get(img) ?? [], o.maxDet);
+    const p = prepareImage(gtImages?.get(img) ?? [], dtImages?.get(img) ?? [], o.maxDet, o.iouType);
     if (p) prepared.push(p);
   }
   const [all, small, medium, large] = AREA_RANGES.map((range) => {
@@ -192,6 +209,38 @@ function evaluateClass(
     ar100: meanValid(all.recall.subarray(0, COCO_T.length)),
     ...countAtThreshold(all.matches, o.matchIndex, o.scoreThreshold),
   };
+}
+
+/** Mask evaluation needs a mask on everything, and one frame size per image. */
+function checkMasks(gt: readonly GroundTruth[], predictions: readonly Prediction[]): void {
+  const sizes = new Map<ImageId, string>();
+  const check = (item: GroundTruth | Prediction, what: string) => {
+    if (!item.mask) {
+      throw new FramewireError(
+        'USAGE',
+        `mask evaluation: a ${what} of image ${item.imageId} has no mask`,
+        {
+          fatal: true,
+          hint:
+            what === 'prediction'
+              ? 'segm needs an instance-segmentation model or results with "segmentation"'
+              : 'segm needs annotations with "segmentation"',
+        },
+      );
+    }
+    const size = `${item.mask.height}×${item.mask.width}`;
+    const seen = sizes.get(item.imageId);
+    if (seen === undefined) sizes.set(item.imageId, size);
+    else if (seen !== size) {
+      throw new FramewireError(
+        'USAGE',
+        `mask evaluation: image ${item.imageId} has masks of ${seen} and of ${size} pixels (height×width)`,
+        { fatal: true, hint: 'masks must cover the whole image they belong to' },
+      );
+    }
+  };
+  for (const g of gt) check(g, 'ground-truth object');
+  for (const p of predictions) check(p, 'prediction');
 }
 
 interface Area {

@@ -43,10 +43,12 @@ export function formatReport(report: EvaluationReport): string {
     num(t.precision),
     num(t.recall),
   ]);
+  // Mask mAP says so: the same names mean mask IoU and mask areas.
+  const kind = r.iouType === 'segm' ? 'mask ' : '';
   const lines = [
     table(rows),
     '',
-    `mAP@[.50:.95] ${num(r.map)}   mAP@.50 ${num(r.map50)}   mAP@.75 ${num(r.map75)}`,
+    `${kind}mAP@[.50:.95] ${num(r.map)}   mAP@.50 ${num(r.map50)}   mAP@.75 ${num(r.map75)}`,
     `AP small ${num(r.mapSmall)}   medium ${num(r.mapMedium)}   large ${num(r.mapLarge)}   AR@100 ${num(r.mar100)}`,
     `${r.images} images, ${t.tp} TP, ${t.fp} FP, ${t.fn} FN at score ≥ ${t.scoreThreshold}, IoU ≥ ${t.iou}; — = class absent from the ground truth`,
   ];

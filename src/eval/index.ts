@@ -7,10 +7,18 @@ export type {
   ThresholdCounts,
 } from './evaluate.ts';
 export { formatReport } from './format-report.ts';
-export { parseCocoAnnotations, parseCocoResults } from './loaders/coco-json.ts';
+export {
+  parseCocoAnnotations,
+  parseCocoResults,
+  type CocoParseOptions,
+} from './loaders/coco-json.ts';
 export { parseVocXml, loadVocDataset, VOC_CLASSES } from './loaders/voc-xml.ts';
 export { defaultLabelPath, loadYoloDataset, parseYoloLabels } from './loaders/yolo-txt.ts';
-export { runEvaluation } from './run-evaluation.ts';
+export { evaluateCocoResults, runEvaluation } from './run-evaluation.ts';
+export type { IouType } from './matching.ts';
+export { maskIou, runsArea, type MaskRuns } from './mask-runs.ts';
+export { polygonToRuns } from './polygon-runs.ts';
+export { segmentationToRuns } from './loaders/coco-segmentation.ts';
 export type { DetectResult, EvaluationReport, RunEvaluationOptions } from './run-evaluation.ts';
 export type * from './types.ts';
 export { formatSegmentationReport, SegmentationEvaluator } from './segmentation.ts';

@@ -11,7 +11,11 @@
  * arrays, no closures.
  */
 import { iouAt } from '../models/nms.ts';
+import { maskIou, runsArea, runsSpan } from './mask-runs.ts';
 import type { GroundTruth, Prediction } from './types.ts';
+
+/** What overlap means: of boxes, or of masks (COCO's `iouType` "bbox" / "segm"). */
+export type IouType = 'bbox' | 'segm';
 
 export interface AreaRange {
   name: string;
@@ -27,7 +31,7 @@ export interface PreparedImage {
   gtArea: Float64Array;
   /** Crowd or ignored regions: never positives, may absorb any number of detections. */
   gtMulti: Uint8Array;
-  /** `ious[d * G + g]`; for crowd regions, intersection over the detection's area. */
+  /** `ious[d * G + g]` (of boxes or masks); for crowd regions, intersection over the detection's area. */
   ious: Float64Array;
 }
 
@@ -52,10 +56,12 @@ function byScore(a: Prediction, b: Prediction): number {
   return b.score - a.score;
 }
 
+/** For `segm`, every ground truth and prediction must carry a mask (the caller checks). */
 export function prepareImage(
   gts: readonly GroundTruth[],
   dts: readonly Prediction[],
   maxDetections: number,
+  iouType: IouType = 'bbox',
 ): PreparedImage | undefined {
   if (gts.length === 0 && dts.length === 0) return undefined;
   // Array.prototype.sort is stable: equal scores keep their input order, as NumPy's mergesort.
@@ -71,6 +77,10 @@ export function prepareImage(
     const gt = gts[g]!;
     gtArea[g] = gt.area ?? boxArea(gt.box);
     gtMulti[g] = gt.iscrowd || gt.ignore ? 1 : 0;
+  }
+  if (iouType === 'segm') {
+    maskOverlaps(gts, kept, { scores, dtArea, gtArea, ious });
+    return { scores, dtArea, gtArea, gtMulti, ious };
   }
   for (let d = 0; d < D; d++) {
     const box = kept[d]!.box;
@@ -88,6 +98,32 @@ export function prepareImage(
     }
   }
   return { scores, dtArea, gtArea, gtMulti, ious };
+}
+
+/** COCO segm: areas are mask pixels (the ground truth's stored `area` wins), IoU of masks. */
+function maskOverlaps(
+  gts: readonly GroundTruth[],
+  kept: readonly Prediction[],
+  out: Pick<PreparedImage, 'scores' | 'dtArea' | 'gtArea' | 'ious'>,
+): void {
+  const G = gts.length;
+  const gtPixels = gts.map((g) => runsArea(g.mask!));
+  const gtSpans = gts.map((g) => runsSpan(g.mask!));
+  for (let g = 0; g < G; g++) out.gtArea[g] = gts[g]!.area ?? gtPixels[g]!;
+  for (let d = 0; d < kept.length; d++) {
+    const dt = kept[d]!;
+    out.scores[d] = dt.score;
+    const area = runsArea(dt.mask!);
+    out.dtArea[d] = area;
+    const [start, end] = runsSpan(dt.mask!);
+    for (let g = 0; g < G; g++) {
+      const gt = gts[g]!;
+      const span = gtSpans[g]!;
+      // Masks far apart (most pairs) overlap by 0 without walking their runs.
+      if (end <= span[0] || span[1] <= start) continue;
+      out.ious[d * G + g] = maskIou(dt.mask!, gt.mask!, !!gt.iscrowd, area, gtPixels[g]);
+    }
+  }
 }
 
 let scratch = new Int32Array(64);
@@ -150,7 +186,8 @@ export function matchImage(
   range: AreaRange,
   maxDetections: number,
   iouThresholds: readonly number[],
+  iouType: IouType = 'bbox',
 ): ImageMatch | undefined {
-  const p = prepareImage(gts, dts, maxDetections);
+  const p = prepareImage(gts, dts, maxDetections, iouType);
   return p && matchArea(p, range, iouThresholds);
 }

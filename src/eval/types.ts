@@ -1,4 +1,5 @@
 /** The data that detection evaluation works on: ground truth, predictions, datasets. */
+import type { MaskRuns } from './mask-runs.ts';
 
 /** `[x1, y1, x2, y2]` in image pixels. */
 export type Box = [number, number, number, number];
@@ -21,8 +22,13 @@ export interface GroundTruth {
    * matching it are neither true nor false positives, and it is never a miss.
    */
   ignore?: boolean;
-  /** Object area for the small/medium/large split (COCO stores the mask area); default: box area. */
+  /**
+   * Object area for the small/medium/large split (COCO stores the mask area);
+   * default: the box area, or the mask's pixels when masks are evaluated.
+   */
   area?: number;
+  /** The object's mask over its whole image, for mask (`segm`) evaluation. */
+  mask?: MaskRuns;
 }
 
 export interface Prediction {
@@ -30,6 +36,8 @@ export interface Prediction {
   classId: number;
   box: Box;
   score: number;
+  /** The predicted mask over the whole image, for mask (`segm`) evaluation. */
+  mask?: MaskRuns;
 }
 
 export interface ImageInfo {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { FramewireError } from '../core/errors.ts';
 import { type Logger, stderrLogger } from '../core/log.ts';
-import { userCacheDir, writeFileAtomic } from './cache.ts';
+import { isCachedModelValid, userCacheDir, writeCachedModel } from './cache.ts';
 import { COCO80_LABELS } from './labels/coco80.ts';
 import { convertTfjsGraph } from './tfjs/convert.ts';
 import { readTfjsGraph } from './tfjs/graph.ts';
@@ -59,14 +59,6 @@ export interface PrepareOptions {
   sourceJson?: string;
 }
 
-/** Written next to the model; a mismatch with any field means "rebuild". */
-interface CacheRecord {
-  /** Hash of converter version + source json + shards. */
-  key: string;
-  bytes: number;
-  sha256: string;
-}
-
 export const CONVERSION_MESSAGE = 'preparing the default detector (one-time conversion to ONNX)…';
 
 /** Path of the bundled TF.js model (its package exports no data paths, so go via its main). */
@@ -81,7 +73,7 @@ export async function cachedEmbeddedModel(
 ): Promise<string | undefined> {
   const target = join(options.cacheDir ?? userCacheDir(), EMBEDDED_MODEL.file);
   const key = await sourceKey(options.sourceJson ?? embeddedSourcePath());
-  return (await isValid(target, `${target}.json`, key)) ? target : undefined;
+  return (await isCachedModelValid(target, key)) ? target : undefined;
 }
 
 /**
@@ -91,10 +83,9 @@ export async function cachedEmbeddedModel(
 export async function prepareEmbeddedModel(options: PrepareOptions = {}): Promise<string> {
   const dir = options.cacheDir ?? userCacheDir();
   const target = join(dir, EMBEDDED_MODEL.file);
-  const recordPath = `${target}.json`;
   const source = options.sourceJson ?? embeddedSourcePath();
   const key = await sourceKey(source);
-  if (await isValid(target, recordPath, key)) return target;
+  if (await isCachedModelValid(target, key)) return target;
 
   (options.log ?? stderrLogger).info(CONVERSION_MESSAGE);
   const graph = await readTfjsGraph(source);
@@ -102,11 +93,8 @@ export async function prepareEmbeddedModel(options: PrepareOptions = {}): Promis
     outputs: [EMBEDDED_MODEL.outputs.heatmap, EMBEDDED_MODEL.outputs.wh],
     doc: `${EMBEDDED_MODEL.source}, converted by framewire (converter v${CONVERTER_VERSION})`,
   });
-  const record: CacheRecord = { key, bytes: onnx.byteLength, sha256: sha256(onnx) };
   try {
-    // Model first, record second: a crash in between leaves a record that does not match.
-    await writeFileAtomic(target, onnx);
-    await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+    await writeCachedModel(target, onnx, key);
   } catch (err) {
     throw new FramewireError('MODEL_MISSING', `cannot write the model cache in ${dir}`, {
       cause: err,
@@ -135,19 +123,4 @@ async function sourceKey(jsonPath: string): Promise<string> {
     hash.update(await readFile(join(dirname(jsonPath), path)));
   }
   return hash.digest('hex');
-}
-
-async function isValid(target: string, recordPath: string, key: string): Promise<boolean> {
-  try {
-    const record = JSON.parse(await readFile(recordPath, 'utf8')) as Partial<CacheRecord>;
-    if (record.key !== key) return false;
-    const model = await readFile(target);
-    return model.byteLength === record.bytes && sha256(model) === record.sha256;
-  } catch {
-    return false; // missing or unreadable: rebuild
-  }
-}
-
-function sha256(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
 }

@@ -4,6 +4,7 @@ import type { Frame } from '../core/frame.ts';
 import type { Logger } from '../core/log.ts';
 import type { SemanticMap } from '../core/segmentation.ts';
 import { locateModel } from './detector.ts';
+import { prepareSelfieModel, SELFIE_SPEC } from './embedded-selfie.ts';
 import { VOC21_LABELS } from './labels/voc21.ts';
 import { modelToSource } from './letterbox.ts';
 import { type ModelSpec, resolveModelSpec } from './model-spec.ts';
@@ -14,7 +15,7 @@ import type { InferenceBackend, Provider } from './session.ts';
 import { openWorkerSession } from './worker-session.ts';
 
 export interface SegmenterOptions {
-  /** Descriptor (.yaml/.yml) or .onnx path of a semantic-segmentation model. */
+  /** Descriptor (.yaml/.yml) or .onnx path of a semantic-segmentation model; undefined = the embedded selfie segmenter. */
   model: string | undefined;
   baseDir?: string;
   providers?: readonly Provider[];
@@ -43,21 +44,13 @@ export class Segmenter {
   ) {}
 
   static async open(options: SegmenterOptions): Promise<Segmenter> {
-    if (options.model === undefined) {
-      throw new FramewireError(
-        'USAGE',
-        'segmentation needs a model: framewire ships no segmenter yet',
-        {
-          hint: 'give a semantic-segmentation ONNX export (U-Net, DeepLab, a person segmenter) with --model or `model:`',
-        },
-      );
-    }
-    const { path, overrides } = await locateModel({
-      ...options,
-      confidence: 0,
-      iou: 0,
-      maxDetections: 0,
-    });
+    const { path, overrides } =
+      options.model === undefined
+        ? {
+            path: await prepareSelfieModel(options.log ? { log: options.log } : {}),
+            overrides: SELFIE_SPEC,
+          }
+        : await locateModel({ ...options, confidence: 0, iou: 0, maxDetections: 0 });
     const backend =
       options.backend ??
       (await openWorkerSession(path, {

@@ -5,6 +5,7 @@ import { FramewireError } from '../core/errors.ts';
 import { decoders } from '../models/decoders/index.ts';
 import { Detector } from '../models/detector.ts';
 import { pipelinedDetect } from './pipelined-detect.ts';
+import { detectInterval, withInterval } from './detect-interval.ts';
 import { PROVIDERS } from '../models/session.ts';
 
 /**
@@ -59,6 +60,7 @@ export const detectStage = defineStage({
         max: 256,
       }),
     ),
+    interval: detectInterval,
     // An enum, so a misspelt decoder is refused at validation, not after the model loads.
     decoder: optional(
       t.enum(decoders.names(), {
@@ -83,7 +85,7 @@ export const detectStage = defineStage({
       log: ctx.log,
     });
     let closed: Promise<void> | undefined;
-    return {
+    return withInterval(config.interval, ctx, {
       operator: pipelinedDetect(detector, (err) =>
         err instanceof FramewireError
           ? err
@@ -96,6 +98,6 @@ export const detectStage = defineStage({
         closed ??= detector.close();
         return closed;
       },
-    };
+    });
   },
 });

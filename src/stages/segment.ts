@@ -9,17 +9,20 @@ import { PROVIDERS } from '../models/session.ts';
 /**
  * Semantic segmentation with an ONNX model (U-Net, DeepLab, a person
  * segmenter): sets `frame.meta.segmentation`, the class of every source-frame
- * pixel. One frame at a time, in order.
+ * pixel. Without `model`, the embedded MediaPipe selfie segmenter labels
+ * person and background. One frame at a time, in order.
  */
 export const segmentStage = defineStage({
   type: 'segment',
-  doc: 'Label every pixel with a semantic-segmentation ONNX model (sets the frame’s segmentation map)',
+  doc: 'Label every pixel with a semantic-segmentation ONNX model (default: the embedded person segmenter; sets the frame’s segmentation map)',
   options: {
-    model: t.string({
-      doc: 'Model descriptor (.yaml) or ONNX file (.onnx) of a semantic-segmentation model',
-      format: 'a file path',
-      minLength: 1,
-    }),
+    model: optional(
+      t.string({
+        doc: 'Model descriptor (.yaml) or ONNX file (.onnx) of a semantic-segmentation model; omit for the embedded person segmenter',
+        format: 'a file path',
+        minLength: 1,
+      }),
+    ),
     threshold: t.number({
       doc: 'One-channel (binary) models: foreground where the probability exceeds this',
       exclusiveMin: 0,

@@ -13,7 +13,10 @@ import type { Tracker } from '../tracking/tracker.ts';
  * included with their predicted boxes, in `frame.meta.tracks` (`TrackInfo[]`).
  * Time between frames comes from their timestamps, so a live source's dropped
  * frames are predicted across. A frame without detections (no detector ran on
- * it) passes through untouched and does not age the tracks. A discontinuity (a
+ * it) passes through untouched and does not age the tracks. On a frame the
+ * detector skipped (`meta.inferred: false`, detect's `interval`) the tracks are
+ * predicted, not matched, and their predicted boxes replace the carried
+ * detections (marked predicted). A discontinuity (a
  * live source reconnected) or a change of the source frame's size ends every
  * track: nothing is matched across the gap, objects after it get new ids.
  */
@@ -78,7 +81,10 @@ export const trackStage = defineStage({
       if (!detections) return frame;
       if (gap) tracker.endAll();
       gap = false;
-      frame.meta.detections = tracker.update(detections, frame.pts);
+      frame.meta.detections =
+        frame.meta.inferred === false
+          ? tracker.predict(frame.pts, detections.names)
+          : tracker.update(detections, frame.pts);
       frame.meta.tracks = tracker.tracks();
       return frame;
     });

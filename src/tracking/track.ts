@@ -1,3 +1,4 @@
+import type { InstanceMask } from '../core/masks.ts';
 import type { TrackInfo } from '../core/tracks.ts';
 import { KalmanBox } from './kalman-box.ts';
 
@@ -26,11 +27,14 @@ export class Track {
   hits = 1;
   /** Nominal frames since the last match (fractional when timestamps jitter). */
   framesLost = 0;
+  /** The instance mask of the detection last matched, carried to frames the model skipped. */
+  mask: InstanceMask | undefined;
 
-  constructor(box: ArrayLike<number>, classId: number, score: number) {
+  constructor(box: ArrayLike<number>, classId: number, score: number, mask?: InstanceMask) {
     this.filter = new KalmanBox(box);
     this.classId = classId;
     this.score = score;
+    this.mask = mask;
   }
 
   /** Moves the track `dt` frames ahead; a lost track's height stops changing. */
@@ -41,9 +45,10 @@ export class Track {
   }
 
   /** Corrects the track with a matched detection. */
-  match(box: ArrayLike<number>, score: number): void {
+  match(box: ArrayLike<number>, score: number, mask?: InstanceMask): void {
     this.filter.update(box);
     this.score = score;
+    this.mask = mask;
     this.hits++;
     this.framesLost = 0;
     if (this.state === 'lost') this.state = 'tracked';

@@ -1,4 +1,4 @@
-import type { Detections } from '../core/detections.ts';
+import { Detections } from '../core/detections.ts';
 import { FrameInterval } from './frame-interval.ts';
 import { gatedAssignment } from './linear-assignment.ts';
 import { iouCost } from './iou-cost.ts';
@@ -52,7 +52,11 @@ export abstract class Tracker {
     const matched = new Set<Track>();
     for (const [t, d] of matches) {
       const track = this.live[t]!;
-      track.match(detections.boxes.subarray(d * 4, d * 4 + 4), detections.scores[d]!);
+      track.match(
+        detections.boxes.subarray(d * 4, d * 4 + 4),
+        detections.scores[d]!,
+        detections.masks?.[d],
+      );
       trackOf[d] = track;
       matched.add(track);
     }
@@ -64,6 +68,7 @@ export abstract class Tracker {
         detections.boxes.subarray(d * 4, d * 4 + 4),
         detections.classIds[d]!,
         detections.scores[d]!,
+        detections.masks?.[d],
       );
       this.live.push(track);
       trackOf[d] = track;
@@ -80,6 +85,42 @@ export abstract class Tracker {
     const ids = new Int32Array(detections.length);
     for (let d = 0; d < ids.length; d++) ids[d] = trackOf[d]?.id ?? -1;
     return detections.withTrackIds(ids);
+  }
+
+  /**
+   * A frame the model skipped (`detect`'s `interval`): every track moves ahead
+   * by its motion model to this timestamp and nothing is matched, so no track is
+   * demoted, deleted or confirmed here (an absent detection is not a miss; a
+   * lost track's time still runs, as it does across dropped frames). Returns
+   * the predicted boxes of the tracks matched at the last inferred frame
+   * (tracked and tentative, as that frame's detections were), in track order,
+   * with their ids (-1 tentative), last scores and masks, marked predicted.
+   * `names` is the label table to keep (the carried detections').
+   */
+  predict(timestampUs: number, names: readonly string[]): Detections {
+    const dt = this.interval.advance(timestampUs);
+    for (const track of this.live) track.predict(dt);
+    const shown = this.live.filter((t) => t.state !== 'lost');
+    const boxes = new Float32Array(shown.length * 4);
+    const scores = new Float32Array(shown.length);
+    const classIds = new Int32Array(shown.length);
+    const trackIds = new Int32Array(shown.length);
+    shown.forEach((t, i) => {
+      boxes.set(t.filter.box(), i * 4);
+      scores[i] = t.score;
+      classIds[i] = t.classId;
+      trackIds[i] = t.id;
+    });
+    const withMasks = shown.some((t) => t.mask !== undefined);
+    return new Detections({
+      boxes,
+      scores,
+      classIds,
+      names,
+      trackIds,
+      ...(withMasks ? { masks: shown.map((t) => t.mask) } : {}),
+      predicted: true,
+    });
   }
 
   /**

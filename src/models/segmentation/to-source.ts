@@ -23,9 +23,16 @@ export function mapToSource(
     column[x] = clampIndex(((x + 0.5) * scaleX + offsetX) * gx, map.width);
   }
   const out = new Uint8Array(w * h);
+  let previous = -1;
   for (let y = 0; y < h; y++) {
     const row = clampIndex(((y + 0.5) * scaleY + offsetY) * gy, map.height) * map.width;
+    // Upsampling repeats each model row on several source rows: copy the one just filled.
+    if (row === previous) {
+      out.copyWithin(y * w, (y - 1) * w, y * w);
+      continue;
+    }
     for (let x = 0; x < w; x++) out[y * w + x] = map.classes[row + column[x]!]!;
+    previous = row;
   }
   return out;
 }

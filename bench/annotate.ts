@@ -103,6 +103,9 @@ export async function annotateBench(dir: string): Promise<{ costs: CostRow[]; ro
     trails: 30,
     masks: true,
     maskOpacity: 0.4,
+    maskContours: false,
+    segmentation: true,
+    segmentationOpacity: 0.4,
     hud: true,
   };
   // Warm-up pass first: label text is rasterized once and cached.

@@ -66,6 +66,9 @@ const BASE: AnnotatorOptions = {
   trails: 30,
   masks: true,
   maskOpacity: 0.4,
+  maskContours: false,
+  segmentation: true,
+  segmentationOpacity: 0.4,
   hud: false,
 };
 

@@ -24,6 +24,7 @@ import { decodeStage } from './stages/decode.ts';
 import { detectStage } from './stages/detect.ts';
 import { encodeStage } from './stages/encode.ts';
 import { nmsStage } from './stages/nms.ts';
+import { effectsStage } from './stages/effects.ts';
 import { overlayStage } from './stages/overlay.ts';
 import { countStage } from './stages/count.ts';
 import { resizeStage } from './stages/resize.ts';
@@ -47,6 +48,7 @@ stages.add(trackStage.type, trackStage);
 stages.add(countStage.type, countStage);
 stages.add(encodeStage.type, encodeStage);
 stages.add(overlayStage.type, overlayStage);
+stages.add(effectsStage.type, effectsStage);
 
 sinks.add(fileSink.type, fileSink).add(jsonlSink.type, jsonlSink).add(nullSink.type, nullSink);
 sinks.add(rtspSink.type, rtspSink);

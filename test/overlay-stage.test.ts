@@ -42,6 +42,9 @@ const DEFAULTS: OverlayConfig = {
   trails: 30,
   masks: true,
   maskOpacity: 0.4,
+  maskContours: false,
+  segmentation: true,
+  segmentationOpacity: 0.4,
   hud: false,
 };
 

@@ -28,6 +28,8 @@ export const EVENT_DOCS = {
   BEFORE_KEY_FRAME: 'a sink discarded an access unit that came before the first key frame',
   FRAME_LATE:
     'a frame was older than its maxLatencyMs budget when it reached the source queue or a stage, and was dropped before the work',
+  EFFECT_SKIPPED:
+    'the effects stage passed a frame on untouched: it carried no segmentation map and no instance masks to select pixels by',
   DOUBLE_RELEASE: 'a sink released a retained frame more than once (a sink bug; ignored)',
 } as const satisfies Record<RecoverableErrorCode, string> & Record<string, string>;
 

@@ -9,12 +9,14 @@ import { CountTexts } from './count-text.ts';
 import { createSurface } from './create-surface.ts';
 import { Hud } from './hud.ts';
 import { drawLabel, labelPieces } from './label.ts';
+import { ContourPainter } from './contours.ts';
 import { drawInstanceMask } from './masks.ts';
 import { colourForId } from './palette.ts';
 import { drawPolyline } from './polyline.ts';
 import { drawRect } from './rect.ts';
 import { RegionLayer } from './regions.ts';
 import { autoFontSize, autoThickness } from './scale.ts';
+import { SemanticTinter } from './semantic-frame.ts';
 import type { Surface } from './surface.ts';
 import { TextRenderer } from './text.ts';
 import { TrailHistory } from './trails.ts';
@@ -33,6 +35,13 @@ export interface AnnotatorOptions {
   trails: number;
   masks: boolean;
   maskOpacity: number;
+  /** Outline each instance mask in its colour. */
+  maskContours: boolean;
+  /** Tint the frame's semantic map (`meta.segmentation`) when it has one. */
+  segmentation: boolean;
+  segmentationOpacity: number;
+  /** Labels to tint; undefined: every class but `background`. */
+  segmentationClasses?: readonly string[] | undefined;
   hud: boolean;
   lines?: readonly LineSpec[] | undefined;
   zones?: readonly ZoneSpec[] | undefined;
@@ -53,6 +62,8 @@ export class Annotator {
   readonly #texts = new CountTexts();
   readonly #regions: RegionLayer;
   readonly #hud: Hud;
+  readonly #semantic: SemanticTinter;
+  readonly #contours = new ContourPainter();
   readonly #pieces: string[] = ['', '', ''];
   #points = new Float32Array(0);
   #surface: Surface | undefined;
@@ -67,6 +78,10 @@ export class Annotator {
     this.#points = new Float32Array(2 * options.trails);
     this.#regions = new RegionLayer({ lines: options.lines, zones: options.zones }, this.#texts);
     this.#hud = new Hud(clock, this.#texts);
+    const only = options.segmentationClasses ? new Set(options.segmentationClasses) : undefined;
+    this.#semantic = new SemanticTinter(options.segmentationOpacity, (id, label) =>
+      only ? only.has(label ?? String(id)) : !(id === 0 && label === 'background'),
+    );
   }
 
   /** The text renderer in use (for tests and benchmarks: its `rasterized` count). */
@@ -84,6 +99,8 @@ export class Annotator {
     const tf = frame.meta.transform;
     const counts = frame.meta.counts;
     if (d && o.trails > 0 && d.trackIds) this.#recordTrails(d, frame.meta.tracks, frame.seq);
+    const map = o.segmentation ? frame.meta.segmentation : undefined;
+    if (map) this.#semantic.draw(frame, map, tf);
     const masks = o.masks ? d?.masks : undefined;
     if (d && masks) this.#drawMasks(s, d, masks, tf);
     const geometry = this.#regions.geometry(counts);
@@ -144,8 +161,16 @@ export class Annotator {
   ): void {
     for (let i = 0; i < d.length; i++) {
       const m = masks[i];
-      if (m) drawInstanceMask(s, m, tf, this.#colour(d, i), this.options.maskOpacity);
+      if (!m) continue;
+      const c = this.#colour(d, i);
+      drawInstanceMask(s, m, tf, c, this.options.maskOpacity);
+      if (this.options.maskContours) this.#contours.draw(s, m, tf, c, this.#contourWidth());
     }
+  }
+
+  /** 1 px while lines are 2 px thick (720p and below), 2 px above. */
+  #contourWidth(): number {
+    return this.#thickness > 2 ? 2 : 1;
   }
 
   #drawTrails(s: Surface, d: Detections, tf: GeometryTransform | undefined): void {

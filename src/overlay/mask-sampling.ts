@@ -1,4 +1,26 @@
+import type { GeometryTransform } from '../core/frame.ts';
 import type { AlphaMask, MaskRect } from './surface.ts';
+
+/**
+ * Where a bitmap of source-frame pixels (`width × height` cells at source
+ * `(x, y)`) lands in frame pixels: `frame = source·scale + offset`.
+ */
+export function frameRect(
+  x: number,
+  y: number,
+  width: number,
+  height: number,
+  tf: GeometryTransform | undefined,
+): MaskRect {
+  const sx = tf?.scaleX ?? 1;
+  const sy = tf?.scaleY ?? 1;
+  return {
+    x: x * sx + (tf?.offsetX ?? 0),
+    y: y * sy + (tf?.offsetY ?? 0),
+    width: width * sx,
+    height: height * sy,
+  };
+}
 
 /**
  * The pixel window a mask covers and, per frame column and row inside it, the
@@ -16,6 +38,8 @@ export class MaskSampler {
   cols = new Int32Array(0);
   /** `rows[y]` is the mask row offset (row × width) for frame row y (valid in [y0, y1)). */
   rows = new Int32Array(0);
+  /** One frame pixel per mask cell (no scaling): `cols[x] = cols[x0] + (x − x0)`. */
+  unit = false;
 
   /** Prepares the window for `mask` at `rect` in a `width × height` frame; false when nothing shows. */
   prepare(mask: AlphaMask, rect: MaskRect, width: number, height: number): boolean {
@@ -34,6 +58,7 @@ export class MaskSampler {
     if (this.rows.length < height) this.rows = new Int32Array(height);
     const sx = mask.width / rw;
     const sy = mask.height / rh;
+    this.unit = rw === mask.width && rh === mask.height;
     const lastCol = mask.width - 1;
     const lastRow = mask.height - 1;
     for (let x = this.x0; x < this.x1; x++) {

@@ -8,14 +8,15 @@ const point = (doc: string) =>
   t.list(t.number({ doc: 'Pixels in the source frame' }), { doc, minItems: 2, maxItems: 2 });
 
 /**
- * Annotates frames in place: boxes, labels (`person 0.87 #12`), instance masks,
+ * Annotates frames in place: a class-coloured semantic map, boxes, labels
+ * (`person 0.87 #12`), instance masks (with contours),
  * track trails, counting lines and zones with their counts, and an optional
  * HUD. Colours are stable per class or per track id; sizes follow the
  * resolution. Draws straight into `frame.data` (yuv420p, rgb24 or rgba).
  */
 export const overlayStage = defineStage({
   type: 'overlay',
-  doc: 'Draw boxes, labels, track trails, masks, counting lines/zones and a HUD onto the frames',
+  doc: 'Draw boxes, labels, track trails, masks, semantic maps, counting lines/zones and a HUD onto the frames',
   options: {
     boxes: t.boolean({ doc: 'Draw detection boxes', default: true }),
     labels: t.boolean({
@@ -48,6 +49,26 @@ export const overlayStage = defineStage({
     }),
     masks: t.boolean({ doc: 'Draw instance masks when detections carry them', default: true }),
     maskOpacity: t.number({ doc: 'Opacity of instance masks', min: 0, max: 1, default: 0.4 }),
+    maskContours: t.boolean({
+      doc: 'Outline each instance mask in its colour (1 px up to 720p, 2 px above)',
+      default: false,
+    }),
+    segmentation: t.boolean({
+      doc: 'Tint each pixel in its class colour when the frame carries a semantic map (segment stage)',
+      default: true,
+    }),
+    segmentationOpacity: t.number({
+      doc: 'Opacity of the semantic tint',
+      min: 0,
+      max: 1,
+      default: 0.4,
+    }),
+    segmentationClasses: optional(
+      t.list(t.string({ doc: 'A class label of the segmentation model', minLength: 1 }), {
+        doc: 'Classes to tint; default: every class but background',
+        minItems: 1,
+      }),
+    ),
     hud: t.boolean({
       doc: 'Show FPS, capture time and counts in the top-left corner',
       default: false,

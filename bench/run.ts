@@ -31,7 +31,7 @@ try {
     console.log(formatRows(rows));
     sections.push({
       title: 'Detection',
-      note: `Default model (CenterNet, 512×512) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → detect → null\` against a bare \`session.run\` loop with the same threads (decode, preprocessing, output decoding and NMS are the difference). Target ≥ 0.9. Inference runs on a worker thread overlapped with the rest, which only pays off while a core is left for the rest: on a 2-core machine, 2 inference threads leave none, which is why the stage defaults to cores − 1 threads.`,
+      note: `Default model (CenterNet, 512×512) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → detect → null\` against a bare \`session.run\` loop with the same threads (decode, preprocessing, output decoding and NMS are the difference). Target ≥ 0.9. Inference runs on a worker thread overlapped with the rest; the stage's default threads come from the thread budget (README "Threads and cores"), and the thread-scaling section compares spinning on and off.`,
       rows,
     });
   }

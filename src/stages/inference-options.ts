@@ -8,7 +8,7 @@ import { optional, t } from '../core/schema.ts';
 export const inferenceThreadOptions = {
   threads: optional(
     t.integer({
-      doc: 'Inference threads (intra-op); default: from the thread budget (all cores when the pipeline has no ffmpeg/x264 to share them with)',
+      doc: 'Inference threads (intra-op); default: the pipeline’s thread budget (README “Threads and cores”; 2 on 2 cores)',
       min: 1,
       max: 256,
     }),

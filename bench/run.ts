@@ -11,6 +11,7 @@ import { intervalBench } from './interval.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
 import { segmentBench } from './segment.ts';
+import { threadsBench } from './threads.ts';
 import { websocketBench } from './websocket.ts';
 
 const only = process.argv.slice(2);
@@ -33,8 +34,17 @@ try {
     console.log(formatRows(rows));
     sections.push({
       title: 'Detection',
-      note: `Default model (CenterNet, 512×512) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → detect → null\` against a bare \`session.run\` loop with the same threads (decode, preprocessing, output decoding and NMS are the difference). Target ≥ 0.9. Inference runs on a worker thread overlapped with the rest, which only pays off while a core is left for the rest: on a 2-core machine, 2 inference threads leave none, which is why the stage defaults to cores − 1 threads.`,
+      note: `Default model (CenterNet, 512×512) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → detect → null\` against a bare \`session.run\` loop with the same threads (decode, preprocessing, output decoding and NMS are the difference). Target ≥ 0.9. Inference runs on a worker thread overlapped with the rest; the stage's default threads come from the thread budget (README "Threads and cores"), and the thread-scaling section compares spinning on and off.`,
       rows,
+    });
+  }
+  if (wanted('threads')) {
+    const { table } = await threadsBench(dir);
+    console.log(table);
+    sections.push({
+      title: 'Thread scaling',
+      note: `Default model (CenterNet, 512×512): bare \`session.run\` against \`file (720p H.264) → detect → null\` with the same \`threads\` and \`spinning\`, every case once per round, interleaved, medians over ${process.env.FRAMEWIRE_BENCH_THREADS_ROUNDS ?? 3} rounds (FRAMEWIRE_BENCH_THREADS_ROUNDS sets it). With spinning, idle onnxruntime threads busy-wait for the next operator; off, they sleep. Target: threads 2 on 2 cores ≥ 0.9 of bare 2-thread inference.\n\n${table}`,
+      rows: [],
     });
   }
   if (wanted('annotate')) {

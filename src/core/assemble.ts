@@ -15,6 +15,7 @@ import { FramePool } from './frame-pool.ts';
 import { liveQueueConfig } from './live-source-options.ts';
 import type { Logger } from './log.ts';
 import { PipelineRun, type RunnerSink, type RunnerStage } from './runner.ts';
+import { type ThreadBudget, threadBudget } from './thread-budget.ts';
 
 export interface AssembleOptions {
   readonly registries: ComponentRegistries;
@@ -99,6 +100,9 @@ export async function assemblePipeline(
     });
   };
   const events = new EventLedger(opts.clock, opts.log);
+  const threads = pipelineThreadBudget(
+    withImplicitEncode(config.stages, config.sinks, opts.registries),
+  );
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
     pipeline: config.name,
@@ -110,6 +114,7 @@ export async function assemblePipeline(
     count: (event, n = 1) => events.count(meter, event, n),
     report: (err) => events.report(meter, label, err),
     health: (event) => events.health(meter, event),
+    threads,
   });
   const opened: { close(): Promise<void> }[] = [];
   try {
@@ -275,6 +280,17 @@ function withImplicitEncode(
     return [...stages, { type: 'encode', path: `${feed.path}.encode`, options }];
   }
   return stages;
+}
+
+/** Stage types that run an onnxruntime session. */
+const INFERENCE_STAGES = new Set(['detect', 'segment']);
+
+/** The thread budget for these stages (the implicit encoder included). */
+function pipelineThreadBudget(stages: readonly ComponentConfig[]): ThreadBudget {
+  return threadBudget({
+    inference: stages.filter((s) => INFERENCE_STAGES.has(s.type)).length,
+    encode: stages.some((s) => s.type === 'encode'),
+  });
 }
 
 /** `detect`, or `detect#2` when a type appears more than once. */

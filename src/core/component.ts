@@ -9,6 +9,7 @@ import type { FramePool } from './frame-pool.ts';
 import type { Logger } from './log.ts';
 import type { MetricsView } from './metrics-view.ts';
 import type { Registry } from './registry.ts';
+import type { ThreadBudget } from './thread-budget.ts';
 
 /** What every source, stage and sink receives besides its own config. */
 export interface ComponentContext {
@@ -44,6 +45,8 @@ export interface ComponentContext {
    * opens; a source itself sees undefined). Sizes may change in later stages.
    */
   readonly stream: SourceStream | undefined;
+  /** Threads for each kind of component (core/thread-budget.ts); absent outside a pipeline. */
+  readonly threads?: ThreadBudget;
 }
 
 export interface SourceStream extends StreamInfo {

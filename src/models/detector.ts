@@ -30,6 +30,8 @@ export interface DetectorOptions {
   baseDir?: string;
   providers?: readonly Provider[];
   threads?: number;
+  /** Let idle inference threads spin-wait (see ThreadSettings); default off. */
+  spinning?: boolean;
   /** Decoder name overriding the descriptor and the automatic choice. */
   decoder?: string;
   confidence: number;
@@ -110,6 +112,7 @@ export class Detector {
       (await openWorkerSession(path, {
         providers: options.providers ?? ['cpu'],
         threads: options.threads ?? availableParallelism(),
+        ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
         ...(options.log ? { log: options.log } : {}),
       }));
     try {

@@ -20,6 +20,8 @@ export interface SegmenterOptions {
   baseDir?: string;
   providers?: readonly Provider[];
   threads?: number;
+  /** Let idle inference threads spin-wait (see ThreadSettings); default off. */
+  spinning?: boolean;
   /** Binary (one-channel) models: foreground where the probability exceeds this. */
   threshold: number;
   log?: Logger;
@@ -56,6 +58,7 @@ export class Segmenter {
       (await openWorkerSession(path, {
         providers: options.providers ?? ['cpu'],
         threads: options.threads ?? availableParallelism(),
+        ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
         ...(options.log ? { log: options.log } : {}),
       }));
     try {

@@ -8,6 +8,11 @@ import type { Logger } from '../core/log.ts';
 import type { OutputTensor } from './decoders/types.ts';
 import { float16ToFloat32 } from './float16.ts';
 import { readOnnxMetadata } from './metadata.ts';
+import {
+  type GraphOptimization,
+  ortSessionOptions,
+  type ThreadSettings,
+} from './session-options.ts';
 import type { InputDType, TensorData } from './preprocess.ts';
 
 /** Execution providers framewire knows how to ask onnxruntime-node for. */
@@ -49,6 +54,11 @@ export interface SessionOptions {
   providers?: readonly Provider[];
   /** Intra-op threads; default: the number of cores. */
   threads?: number;
+  /** Let idle onnxruntime threads spin-wait; default false (see ThreadSettings). */
+  spinning?: boolean;
+  interOpThreads?: number;
+  executionMode?: 'sequential' | 'parallel';
+  graphOptimization?: GraphOptimization;
   log?: Logger;
   /** Let onnxruntime print its warnings; default `log.verbose`, else off. */
   verbose?: boolean;
@@ -98,6 +108,9 @@ export async function openOnnxSession(
   const order: Provider[] = requested.includes('cpu') ? [...requested] : [...requested, 'cpu'];
   const skipped: string[] = [];
   let lastError: unknown;
+  // Bad settings are the user's config, not a broken model: refused before any provider is tried.
+  const settings = threadSettings(opts);
+  ortSessionOptions('cpu', settings, logLevel.session);
   for (const provider of order) {
     const missing = missingProviderLibrary(provider);
     if (missing) {
@@ -105,12 +118,10 @@ export async function openOnnxSession(
       continue;
     }
     try {
-      const session = await ort.InferenceSession.create(path, {
-        executionProviders: [provider],
-        intraOpNumThreads: opts.threads ?? availableParallelism(),
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: logLevel.session,
-      });
+      const session = await ort.InferenceSession.create(
+        path,
+        ortSessionOptions(provider, settings, logLevel.session),
+      );
       if (skipped.length > 0) warnFallback(opts.log, skipped, provider);
       return new OrtBackend(session, metadata, provider);
     } catch (err) {
@@ -125,6 +136,17 @@ export async function openOnnxSession(
     `no usable execution provider among ${requested.join(', ')}${lastError ? `: ${firstLine(lastError)}` : ''}`,
     { hint: 'check the GPU driver and CUDA installation' },
   );
+}
+
+/** The thread settings of `opts`, defaults filled in. */
+export function threadSettings(opts: SessionOptions): ThreadSettings {
+  return {
+    threads: opts.threads ?? availableParallelism(),
+    spinning: opts.spinning ?? false,
+    ...(opts.interOpThreads !== undefined ? { interOpThreads: opts.interOpThreads } : {}),
+    ...(opts.executionMode !== undefined ? { executionMode: opts.executionMode } : {}),
+    ...(opts.graphOptimization !== undefined ? { graphOptimization: opts.graphOptimization } : {}),
+  };
 }
 
 function warnFallback(log: Logger | undefined, skipped: string[], using: string): void {

@@ -92,7 +92,7 @@ export async function openWorkerSession(
       path,
       options: {
         ...(opts.providers ? { providers: opts.providers } : {}),
-        ...(opts.threads ? { threads: opts.threads } : {}),
+        ...threadOptions(opts),
         // The logger stays on this thread; its verbosity travels.
         verbose: opts.verbose ?? opts.log?.verbose ?? false,
       },
@@ -128,6 +128,16 @@ export async function openWorkerSession(
       return closing;
     },
   };
+}
+
+/** The thread settings that travel to the worker (all plain values). */
+function threadOptions(opts: SessionOptions): Omit<SessionOptions, 'log' | 'providers'> {
+  const { threads, spinning, interOpThreads, executionMode, graphOptimization } = opts;
+  return Object.fromEntries(
+    Object.entries({ threads, spinning, interOpThreads, executionMode, graphOptimization }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
 }
 
 function deserializeError(e: SerializedError): Error {

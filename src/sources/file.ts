@@ -81,9 +81,11 @@ export const fileSource = defineSource({
       path,
     ];
     const total = { start: config.start, duration: config.duration, loop: config.loop };
+    // ffmpeg's decoder threads, from the pipeline's thread budget (README "Threads and cores").
+    const decodeThreads = ctx.threads ? ['-threads', String(ctx.threads.decode)] : [];
     const ffmpegReader = () =>
       new RawFrameReader({
-        inputArgs,
+        inputArgs: [...inputArgs.slice(0, -2), ...decodeThreads, ...inputArgs.slice(-2)],
         filters: [
           ...(config.duration !== undefined ? [`trim=end=${config.duration}`] : []),
           ...shapingFilters(config),

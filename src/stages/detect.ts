@@ -7,6 +7,7 @@ import { Detector } from '../models/detector.ts';
 import { pipelinedDetect } from './pipelined-detect.ts';
 import { detectInterval, withInterval } from './detect-interval.ts';
 import { PROVIDERS } from '../models/session.ts';
+import { inferenceThreadOptions } from './inference-options.ts';
 
 /**
  * Object detection with an ONNX model: sets `frame.meta.detections`, boxes in
@@ -53,13 +54,7 @@ export const detectStage = defineStage({
       minItems: 1,
       default: ['cpu'],
     }),
-    threads: optional(
-      t.integer({
-        doc: 'Inference threads (intra-op); default: one less than the cores, leaving one for decoding and pre/post-processing',
-        min: 1,
-        max: 256,
-      }),
-    ),
+    ...inferenceThreadOptions,
     interval: detectInterval,
     // An enum, so a misspelt decoder is refused at validation, not after the model loads.
     decoder: optional(
@@ -73,10 +68,9 @@ export const detectStage = defineStage({
       ...(config.model !== undefined ? { model: config.model } : {}),
       baseDir: ctx.baseDir,
       providers: config.providers,
-      // Inference runs on its own worker thread while the main thread decodes and
-      // preprocesses the next frame; giving inference every core makes the two
-      // fight (measured in npm run bench: 2 threads was slower than 1 on 2 cores).
-      threads: config.threads ?? Math.max(1, availableParallelism() - 1),
+      // The pipeline's thread budget unless the stage says (README "Threads and cores").
+      threads: config.threads ?? ctx.threads?.inference ?? availableParallelism(),
+      ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       ...(config.decoder !== undefined ? { decoder: config.decoder } : {}),
       confidence: config.confidence,
       iou: config.iou,

@@ -59,6 +59,13 @@ const options = {
     doc: 'A live source back at another size: scale it to the first size, letterboxed (one stream, one file), or restart the encoder at the new size (the file sink goes on in a numbered next file)',
     default: 'scale',
   }),
+  threads: optional(
+    t.integer({
+      doc: 'ffmpeg only: x264 threads; default: from the thread budget (README "Threads and cores"); openh264 (webcodecs) is not configurable',
+      min: 1,
+      max: 64,
+    }),
+  ),
   queue: t.integer({
     doc: 'Pictures inside the encoder (encodeQueueSize) before the stage waits',
     min: 1,
@@ -111,6 +118,7 @@ function backend(config: EncodeConfig, ctx: ComponentContext): EncoderFactory {
             keyframeInterval,
             ...(crf === undefined ? {} : { crf }),
             ...(preset === undefined ? {} : { preset }),
+            ...encodeThreads(config, ctx),
           },
           ctx,
         )(format, cb)
@@ -119,6 +127,12 @@ function backend(config: EncodeConfig, ctx: ComponentContext): EncoderFactory {
           ctx,
         )(format, cb);
   };
+}
+
+/** x264 threads: the stage's own, else the pipeline's budget, else x264's choice. */
+function encodeThreads(config: EncodeConfig, ctx: ComponentContext): { threads?: number } {
+  const threads = config.threads ?? ctx.threads?.encode;
+  return threads === undefined ? {} : { threads };
 }
 
 /** The operator behind `encodeStage`; `factory` is swappable so tests can fake the encoder. */

@@ -2,9 +2,10 @@ import { availableParallelism } from 'node:os';
 import { concatMap, from, map } from 'rxjs';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
-import { optional, t } from '../core/schema.ts';
+import { t } from '../core/schema.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { PROVIDERS } from '../models/session.ts';
+import { inferenceThreadOptions } from './inference-options.ts';
 
 /**
  * Semantic segmentation with an ONNX model (U-Net, DeepLab, a person
@@ -34,20 +35,16 @@ export const segmentStage = defineStage({
       minItems: 1,
       default: ['cpu'],
     }),
-    threads: optional(
-      t.integer({
-        doc: 'Inference threads (intra-op); default: one less than the cores',
-        min: 1,
-        max: 256,
-      }),
-    ),
+    ...inferenceThreadOptions,
   },
   async create(config, ctx) {
     const segmenter = await Segmenter.open({
       model: config.model,
       baseDir: ctx.baseDir,
       providers: config.providers,
-      threads: config.threads ?? Math.max(1, availableParallelism() - 1),
+      // The pipeline's thread budget unless the stage says (README "Threads and cores").
+      threads: config.threads ?? ctx.threads?.inference ?? availableParallelism(),
+      ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       threshold: config.threshold,
       log: ctx.log,
     });

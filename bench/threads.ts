@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { silentLogger } from '../src/core/log.ts';
+import { EMBEDDED_MODEL, prepareEmbeddedModel } from '../src/models/embedded.ts';
+import { openOnnxSession, type SessionOptions } from '../src/models/session.ts';
+import { makeVideo } from '../test/helpers/media.ts';
+import { pipelineFps } from './detect.ts';
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** One setting of the thread options, as the detect stage and the bare session take them. */
+export interface ThreadCase {
+  readonly threads: number;
+  readonly spinning: boolean;
+  /** Extra session options measured bare only (graph optimisation, execution mode). */
+  readonly session?: Omit<SessionOptions, 'threads' | 'spinning' | 'log'>;
+}
+
+/** Median ms of a bare `session.run` loop on one fixed input with these settings. */
+export async function bareRunMs(c: ThreadCase, runs: number): Promise<number> {
+  const model = await prepareEmbeddedModel({ log: silentLogger });
+  const session = await openOnnxSession(model, {
+    threads: c.threads,
+    spinning: c.spinning,
+    ...c.session,
+    log: silentLogger,
+  });
+  const [, h, w, ch] = EMBEDDED_MODEL.input.shape;
+  const data = new Float32Array(h * w * ch);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 255;
+  const feed = {
+    [EMBEDDED_MODEL.input.name]: { type: 'float32' as const, data, dims: [1, h, w, ch] },
+  };
+  for (let i = 0; i < 3; i++) await session.run(feed);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await session.run(feed);
+    times.push(performance.now() - t0);
+  }
+  await session.close();
+  return median(times);
+}
+
+export interface ThreadRow {
+  readonly threads: number;
+  readonly spinning: boolean;
+  /** Medians over the rounds. */
+  readonly bareMs: number;
+  readonly pipelineFps: number;
+  /** Each round's figures, for the spread. */
+  readonly bareRounds: number[];
+  readonly fpsRounds: number[];
+}
+
+/**
+ * threads 1 and 2 × spinning on and off: bare `session.run` and `file (720p)
+ * → detect → null` with the same settings, interleaved round by round (every
+ * case once per round), medians over the rounds, so a burst of load elsewhere
+ * on the machine hits all cases alike.
+ */
+export async function threadsBench(dir: string): Promise<{ rows: ThreadRow[]; table: string }> {
+  const frames = Number(process.env.FRAMEWIRE_BENCH_THREADS_FRAMES ?? 90);
+  const rounds = Number(process.env.FRAMEWIRE_BENCH_THREADS_ROUNDS ?? 3);
+  const video = await makeVideo(join(dir, 'threads-720p.mp4'), {
+    frames,
+    size: '1280x720',
+    rate: 30,
+  });
+  const cases: ThreadCase[] = [1, 2].flatMap((threads) =>
+    [true, false].map((spinning) => ({ threads, spinning })),
+  );
+  const bare = cases.map(() => [] as number[]);
+  const fps = cases.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, c] of cases.entries()) {
+      bare[i]!.push(await bareRunMs(c, 20));
+      fps[i]!.push(
+        await pipelineFps(
+          `source: { type: file, path: ${video} }\nstages: [ { type: detect, threads: ${c.threads}, spinning: ${c.spinning} } ]\nsinks: [ { type: "null" } ]\n`,
+          frames,
+        ),
+      );
+    }
+  }
+  const rows = cases.map((c, i) => ({
+    threads: c.threads,
+    spinning: c.spinning,
+    bareMs: median(bare[i]!),
+    pipelineFps: median(fps[i]!),
+    bareRounds: bare[i]!,
+    fpsRounds: fps[i]!,
+  }));
+  const bare1 = rows.find((r) => r.threads === 1 && !r.spinning)?.bareMs ?? Number.NaN;
+  const table = [
+    '| threads | spinning | bare session.run ms | bare fps | pipeline fps | pipeline / bare | bare speed-up over 1 thread | rounds (pipeline fps) |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map((r) => {
+      const bareFps = 1000 / r.bareMs;
+      return `| ${r.threads} | ${r.spinning ? 'on' : 'off'} | ${r.bareMs.toFixed(1)} | ${bareFps.toFixed(1)} | ${r.pipelineFps.toFixed(1)} | **${(r.pipelineFps / bareFps).toFixed(2)}** | ${(bare1 / r.bareMs).toFixed(2)} | ${r.fpsRounds.map((f) => f.toFixed(1)).join(', ')} |`;
+    }),
+  ].join('\n');
+  return { rows, table };
+}

@@ -6,6 +6,7 @@ import { tempDir } from '../test/helpers/media.ts';
 import { annotateBench } from './annotate.ts';
 import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
+import { peerBench } from './peer.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
 import { websocketBench } from './websocket.ts';
@@ -31,6 +32,16 @@ try {
     sections.push({
       title: 'Detection',
       note: `Default model (CenterNet, 512×512) inference latency, bare \`session.run\`: ${latency}. Pipeline throughput of \`file (720p H.264) → detect → null\` against a bare \`session.run\` loop with the same threads (decode, preprocessing, output decoding and NMS are the difference). Target ≥ 0.9. Inference runs on a worker thread overlapped with the rest, which only pays off while a core is left for the rest: on a 2-core machine, 2 inference threads leave none, which is why the stage defaults to cores − 1 threads.`,
+      rows,
+    });
+  }
+  if (wanted('peer')) {
+    const { rows, lines } = await peerBench(dir);
+    for (const line of lines) console.log(line);
+    console.log(formatRows(rows));
+    sections.push({
+      title: 'Peer: a Python + OpenCV script',
+      note: `The same job written the way a Python user would (bench/peer/pipeline.py): OpenCV \`VideoCapture\` (Debian's FFmpeg) → letterbox (cv2.resize, bilinear) → onnxruntime's Python session, or OpenCV's own \`cv2.dnn\` → the same decoding in numpy (CenterNet heatmap peaks; YOLOv8's best class per anchor) → \`cv2.dnn.NMSBoxes\` (class-aware by offsetting classes) → \`cv2.rectangle\`/\`putText\` → \`VideoWriter\` 'avc1' (Debian's libx264, preset medium), against framewire's \`file → detect → overlay → encode → file\` (WebCodecs decoding, the bundled ffmpeg's libx264 at preset medium) and a bare \`session.run\` loop, on the same 720p file (the test fixtures' photos, panning) and model, with the same inference threads on both sides (onnxruntime intra-op threads and \`cv2.setNumThreads\`). fps is the steady state, first frame written to the last, on both sides. Two models: the default detector, and a YOLOv8n-shaped graph built by the bench (bench/peer-yolo.ts: the published architecture at 640, about 3.15 M seeded random weights, so its cost is a real YOLOv8n's and its boxes mean nothing; both sides decode it the same way), the second at the chosen thread count only. Targets: ≥ 1.5 × the Python pipeline, ≥ 0.9 of bare inference. Where python3-opencv is missing the section is skipped with a note; it is never part of \`npm test\`.\n\n${lines.join('\n\n')}`,
       rows,
     });
   }

@@ -8,6 +8,7 @@ import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
 import { effectsBench } from './effects.ts';
 import { intervalBench } from './interval.ts';
+import { peerBench } from './peer.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
 import { segmentBench } from './segment.ts';
@@ -45,6 +46,16 @@ try {
       title: 'Thread scaling',
       note: `Default model (CenterNet, 512×512): bare \`session.run\` against \`file (720p H.264) → detect → null\` with the same \`threads\` and \`spinning\`, every case once per round, interleaved, medians over ${process.env.FRAMEWIRE_BENCH_THREADS_ROUNDS ?? 3} rounds (FRAMEWIRE_BENCH_THREADS_ROUNDS sets it). With spinning, idle onnxruntime threads busy-wait for the next operator; off, they sleep. Target: threads 2 on 2 cores ≥ 0.9 of bare 2-thread inference.\n\n${table}`,
       rows: [],
+    });
+  }
+  if (wanted('peer')) {
+    const { rows, lines } = await peerBench(dir);
+    for (const line of lines) console.log(line);
+    if (rows.length > 0) console.log(formatRows(rows));
+    sections.push({
+      title: 'Peer: a Python + OpenCV script',
+      note: `The same job written the way a Python user would (bench/peer/pipeline.py): OpenCV \`VideoCapture\` (Debian's FFmpeg) → letterbox (cv2.resize, bilinear) → onnxruntime's Python session, or OpenCV's own \`cv2.dnn\` → the same decoding in numpy (CenterNet heatmap peaks; YOLOv8's best class per anchor) → \`cv2.dnn.NMSBoxes\` (class-aware by offsetting classes) → \`cv2.rectangle\`/\`putText\` → \`VideoWriter\` 'avc1' (Debian's libx264, preset medium), against framewire's \`file → detect → overlay → encode → file\` (WebCodecs decoding, the bundled ffmpeg's libx264 at preset medium) and a bare \`session.run\` loop, on the same 720p file (the test fixtures' photos, panning) and model, with the same inference threads on both sides (onnxruntime intra-op threads and \`cv2.setNumThreads\`). fps is the steady state, first frame written to the last, on both sides. Two models: the default detector, and a YOLOv8n-shaped graph built by the bench (bench/peer-yolo.ts: the published architecture at 640, about 3.15 M seeded random weights, so its cost is a real YOLOv8n's and its boxes mean nothing; both sides decode it the same way), the second at the chosen thread count only. Each figure is the median of three alternating rounds (framewire, the peer, bare inference). The agreement lines compare the two pipelines' boxes frame by frame: the trained detector's should nearly all pair up; the random-weight model puts many scores near the threshold, where the small pixel differences between the two sides' colour conversion and resizing move boxes across it. Targets: ≥ 1.5 × the Python pipeline, ≥ 0.9 of bare inference. Where python3-opencv is missing the section is skipped with a note; it is never part of \`npm test\`.\n\n${lines.join('\n\n')}`,
+      rows,
     });
   }
   if (wanted('annotate')) {

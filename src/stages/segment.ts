@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { concatMap, from, map } from 'rxjs';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
-import { t } from '../core/schema.ts';
+import { optional, t } from '../core/schema.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { PROVIDERS } from '../models/session.ts';
 import { inferenceThreadOptions } from './inference-options.ts';

@@ -248,7 +248,7 @@ test('registry: every decoder is registered under its own name with a doc line',
     assert.is(d.name, name);
     assert.ok(d.doc && d.doc.length > 10, name);
   }
-  assert.is(decoders.names().length, 14);
+  assert.is(decoders.names().length, 16);
 });
 
 test.run();

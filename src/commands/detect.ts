@@ -103,7 +103,7 @@ async function detectAll(detector: Detector, args: DetectArgs): Promise<number> 
   const { frame, result: found, ms } = still;
   if (args.json) {
     process.stdout.write(
-      `${JSON.stringify({ width: frame.width, height: frame.height, detections: found.toList() })}\n`,
+      `${JSON.stringify({ width: frame.width, height: frame.height, detections: found.toList(frame) })}\n`,
     );
   } else {
     process.stdout.write(`${table(args.input, frame, found, ms, detector.spec.labelsFrom)}\n`);
@@ -122,7 +122,7 @@ function printFrame(frame: Frame, found: Detections, json: boolean): void {
       seq: frame.seq,
       width: frame.width,
       height: frame.height,
-      detections: found.toList(),
+      detections: found.toList(frame),
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);
     return;

@@ -5,7 +5,8 @@
  * into RawDetections. Growth is geometric, so pushing is amortized O(1) with no
  * per-candidate allocation.
  */
-import type { RawDetections } from './types.ts';
+import { selectRawMasks } from './decode.ts';
+import type { RawDetections, RawMasks } from './types.ts';
 
 export class Candidates {
   #boxes: Float32Array;
@@ -41,11 +42,16 @@ export class Candidates {
     this.push(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, score, classId);
   }
 
-  /** The candidates as they are, best first, at most `maxDetections` (outputs already NMS'd). */
-  finish(maxDetections: number): RawDetections {
+  /**
+   * The candidates as they are, best first, at most `maxDetections` (outputs
+   * already NMS'd). `masks`, one per candidate in push order, are reordered with them.
+   */
+  finish(maxDetections: number, masks?: RawMasks): RawDetections {
     const order = Array.from({ length: this.#n }, (_, i) => i);
     order.sort((p, q) => this.#scores[q]! - this.#scores[p]! || p - q);
-    return this.#select(order.slice(0, Math.max(0, maxDetections)));
+    const kept = order.slice(0, Math.max(0, maxDetections));
+    const found = this.#select(kept);
+    return masks ? { ...found, masks: selectRawMasks(masks, kept) } : found;
   }
 
   /**

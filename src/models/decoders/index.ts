@@ -5,8 +5,8 @@
  * error that shows the outputs and what to set.
  *
  * NMS runs exactly once per detection, never inside a decoder: decoders of raw
- * outputs (yolo-anchor-based, yolo-darknet, yolox, yolo-anchor-free, CenterNet
- * peaks) return their candidates (`needsNms`) and `decodeDetections` runs greedy
+ * outputs (yolo-anchor-based, yolo-darknet, yolox, yolo-anchor-free, their -seg
+ * variants, CenterNet peaks) return their candidates (`needsNms`) and `decodeDetections` runs greedy
  * NMS on them with the decode options; families whose graph already did it
  * (end-to-end YOLO, SSD, torchvision) or that need none (DETR, RT-DETR,
  * single-object) only threshold, sort and cap.
@@ -28,6 +28,7 @@ import { yoloAnchorFree } from './yolo-anchor-free.ts';
 import { yoloDarknet } from './yolo-darknet.ts';
 import { yoloEnd2end } from './yolo-end2end.ts';
 import { yoloFastest } from './yolo-fastest.ts';
+import { yoloAnchorBasedSeg, yoloAnchorFreeSeg } from './yolo-seg.ts';
 import { yolox } from './yolox.ts';
 
 export { decodeDetections, type Suppress } from './decode.ts';
@@ -46,6 +47,8 @@ for (const d of [
   yoloDarknet,
   yolox,
   yoloAnchorFree,
+  yoloAnchorBasedSeg,
+  yoloAnchorFreeSeg,
   yoloEnd2end,
   yoloFastest,
   ssdCaffe,

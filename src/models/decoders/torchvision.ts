@@ -1,16 +1,19 @@
 /**
  * torchvision detection models exported to ONNX (Faster/Mask R-CNN, RetinaNet,
  * FCOS, SSD, SSDlite): `boxes [N,4]` x1,y1,x2,y2 in input pixels, `labels [N]`
- * int64, `scores [N]`, N dynamic (Mask R-CNN adds `masks [N,1,H,W]`, ignored
- * here). NMS already ran in the model. A leading batch dimension of 1 is accepted.
+ * int64, `scores [N]`, N dynamic. Mask R-CNN's per-box `masks [N,1,28,28]`
+ * (probabilities spanning each box) become 'box' RawMasks, pasted into the box by
+ * `masksToSource`; masks already pasted at the input size (torchvision's own
+ * export) are not carried yet. NMS already ran in the model. A leading batch dimension of 1 is accepted.
  *
  * Labels: torchvision's COCO weights use the 91-index COCO category ids, where 0
  * is background (never emitted) and ten ids are unused; `labels` are passed through
  * unchanged and named by the `coco91` label space (`src/models/labels/label-space.ts`).
  */
 import { Candidates } from './candidates.ts';
+import { selectRawMasks } from './decode.ts';
 import { asFloat32, asInt32, byName, invalid, requireOutput } from './tensor.ts';
-import type { Decoder, OutputSignature } from './types.ts';
+import type { Decoder, DecodeOptions, OutputSignature, OutputTensor, RawMasks } from './types.ts';
 
 /** Dimensions after an optional leading batch of 1. */
 function unbatched(o: OutputSignature, rank: number): readonly (number | string)[] | undefined {
@@ -44,10 +47,13 @@ export const torchvision: Decoder = {
         `boxes/labels/scores disagree: ${boxes.length / 4}, ${labels.length}, ${n}`,
       );
     }
+    const masks = perBoxMasks(outputs, n, opts);
+    const pushed: number[] = [];
     const found = new Candidates(n);
     for (let i = 0; i < n; i++) {
       const s = scores[i]!;
       if (s < opts.confidence) continue;
+      pushed.push(i);
       found.push(
         boxes[i * 4]!,
         boxes[i * 4 + 1]!,
@@ -57,6 +63,20 @@ export const torchvision: Decoder = {
         labels[i]!,
       );
     }
-    return found.finish(opts.maxDetections);
+    return found.finish(opts.maxDetections, masks && selectRawMasks(masks, pushed));
   },
 };
+
+/** Mask R-CNN's per-box grids `[N,1,h,w]`, when present and smaller than the input. */
+function perBoxMasks(
+  outputs: readonly OutputTensor[],
+  n: number,
+  opts: DecodeOptions,
+): RawMasks | undefined {
+  const m = byName(outputs, 'masks');
+  const dims = m && unbatched(m, 4);
+  if (!m || !dims || dims[0] !== n || dims[1] !== 1) return undefined;
+  const [height, width] = [dims[2] as number, dims[3] as number];
+  if (height === opts.inputHeight && width === opts.inputWidth) return undefined;
+  return { kind: 'box', probabilities: asFloat32(m), width, height };
+}

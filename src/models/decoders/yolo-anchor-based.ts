@@ -53,23 +53,40 @@ export const yoloAnchorBased: Decoder = {
     }
     const d = asFloat32(out);
     const found = new Candidates();
-    for (let r = 0, row = 0; r < n; r++, row += k) {
-      const obj = d[row + 4]!;
-      // Class scores are ≤ 1, so a row whose objectness misses the threshold cannot pass.
-      if (obj < opts.confidence) continue;
-      let best = 0;
-      let cls = 0;
-      for (let j = 0; j < c; j++) {
-        const s = d[row + 5 + j]!;
-        if (s > best) {
-          best = s;
-          cls = j;
-        }
-      }
-      const score = obj * best;
-      if (score < opts.confidence) continue;
-      found.pushCenter(d[row]!, d[row + 1]!, d[row + 2]!, d[row + 3]!, score, cls);
-    }
+    scanAnchorBased(d, n, k, c, opts.confidence, (row, score, cls) =>
+      found.pushCenter(d[row]!, d[row + 1]!, d[row + 2]!, d[row + 3]!, score, cls),
+    );
     return found.all();
   },
 };
+
+/**
+ * The rows of an `[1, n, k]` head (`cx, cy, w, h, objectness`, then `classes`
+ * scores; YOLO-seg's mask coefficients may follow) scoring at least
+ * `confidence` as objectness × best class: `keep(rowOffset, score, class)` per row.
+ */
+export function scanAnchorBased(
+  d: Float32Array,
+  n: number,
+  k: number,
+  classes: number,
+  confidence: number,
+  keep: (row: number, score: number, classId: number) => void,
+): void {
+  for (let r = 0, row = 0; r < n; r++, row += k) {
+    const obj = d[row + 4]!;
+    // Class scores are ≤ 1, so a row whose objectness misses the threshold cannot pass.
+    if (obj < confidence) continue;
+    let best = 0;
+    let cls = 0;
+    for (let j = 0; j < classes; j++) {
+      const s = d[row + 5 + j]!;
+      if (s > best) {
+        best = s;
+        cls = j;
+      }
+    }
+    const score = obj * best;
+    if (score >= confidence) keep(row, score, cls);
+  }
+}

@@ -35,31 +35,50 @@ export const yoloAnchorFree: Decoder = {
         `[${out.dims}] does not hold 4 + ${opts.numClasses ?? 'C'} channels`,
       );
     }
-    const d = asFloat32(out);
-    // Element (channel j, anchor i) is d[j * cs + i * as] in either layout.
-    const cs = channelsFirst ? n : 1;
-    const as = channelsFirst ? 1 : k;
-    // Best class per anchor. Channel-major, so the common (channels-first) layout is
-    // read in memory order; this loop is nearly all of the decode time.
-    const best = new Float32Array(n);
-    const cls = new Int32Array(n);
-    for (let j = 0; j < c; j++) {
-      const base = (4 + j) * cs;
-      for (let i = 0; i < n; i++) {
-        const s = d[base + i * as]!;
-        if (s > best[i]!) {
-          best[i] = s;
-          cls[i] = j;
-        }
-      }
-    }
     const found = new Candidates();
-    for (let i = 0; i < n; i++) {
-      const score = best[i]!;
-      if (score < opts.confidence || score <= 0) continue;
-      const o = i * as;
-      found.pushCenter(d[o]!, d[o + cs]!, d[o + 2 * cs]!, d[o + 3 * cs]!, score, cls[i]!);
-    }
+    const d = asFloat32(out);
+    scanAnchorFree(d, channelsFirst, n, k, c, opts.confidence, (o, stride, score, cls) =>
+      found.pushCenter(d[o]!, d[o + stride]!, d[o + 2 * stride]!, d[o + 3 * stride]!, score, cls),
+    );
     return found.all();
   },
 };
+
+/**
+ * The anchors of a `[1, k, n]` (channels first) or `[1, n, k]` head whose channels
+ * start `cx, cy, w, h` and then `classes` scores (YOLO-seg's 32 mask coefficients
+ * may follow), scoring at least `confidence`: `keep(offset, stride, score, class)`
+ * per such anchor, where channel `j` of that anchor is `d[offset + j * stride]`.
+ */
+export function scanAnchorFree(
+  d: Float32Array,
+  channelsFirst: boolean,
+  n: number,
+  k: number,
+  classes: number,
+  confidence: number,
+  keep: (offset: number, stride: number, score: number, classId: number) => void,
+): void {
+  // Element (channel j, anchor i) is d[j * cs + i * as] in either layout.
+  const cs = channelsFirst ? n : 1;
+  const as = channelsFirst ? 1 : k;
+  // Best class per anchor. Channel-major, so the common (channels-first) layout is
+  // read in memory order; this loop is nearly all of the decode time.
+  const best = new Float32Array(n);
+  const cls = new Int32Array(n);
+  for (let j = 0; j < classes; j++) {
+    const base = (4 + j) * cs;
+    for (let i = 0; i < n; i++) {
+      const s = d[base + i * as]!;
+      if (s > best[i]!) {
+        best[i] = s;
+        cls[i] = j;
+      }
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    const score = best[i]!;
+    if (score < confidence || score <= 0) continue;
+    keep(i * as, cs, score, cls[i]!);
+  }
+}

@@ -56,6 +56,15 @@ export const detectStage = defineStage({
     }),
     ...inferenceThreadOptions,
     interval: detectInterval,
+    // Optional rather than defaulted: most models make no masks, and the
+    // Detector's own default (0.5) then stays the one place the value lives.
+    maskThreshold: optional(
+      t.number({
+        doc: 'Instance-segmentation models (YOLO-seg, Mask R-CNN): the mask probability a pixel needs to belong to its object; default 0.5',
+        exclusiveMin: 0,
+        max: 0.999,
+      }),
+    ),
     // An enum, so a misspelt decoder is refused at validation, not after the model loads.
     decoder: optional(
       t.enum(decoders.names(), {
@@ -76,6 +85,7 @@ export const detectStage = defineStage({
       iou: config.iou,
       maxDetections: config.maxDetections,
       ...(config.classes ? { classes: config.classes } : {}),
+      ...(config.maskThreshold !== undefined ? { maskThreshold: config.maskThreshold } : {}),
       log: ctx.log,
     });
     let closed: Promise<void> | undefined;

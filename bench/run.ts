@@ -8,6 +8,7 @@ import { decodeBench } from './decode.ts';
 import { detectBench } from './detect.ts';
 import { effectsBench } from './effects.ts';
 import { intervalBench } from './interval.ts';
+import { masksBench } from './masks.ts';
 import { peerBench } from './peer.ts';
 import { type BenchRow, formatRows, writeReport } from './report.ts';
 import { rtspBench } from './rtsp.ts';
@@ -101,6 +102,15 @@ try {
       title: 'Detection intervals',
       note: `\`detect\`'s \`interval\` on a live camera: testsrc 640×360 at ${process.env.FRAMEWIRE_BENCH_INTERVAL_FPS ?? 30} fps with \`live: true\` (real time, dropping at its queue) → \`detect\` (default model, default threads) → sink, ${process.env.FRAMEWIRE_BENCH_INTERVAL_SECONDS ?? 20} s per setting, \`maxInFlight: 6\`. Output fps is every frame reaching the sink (inferred or carried), model runs per second the frames the model ran on; both from the first frame out to the last. With 1, frames the model cannot keep up with are dropped at the live queue; with \`auto\` they pass with carried detections and the model runs back to back, so output fps should stay at the camera's (target ≥ 0.95) with model runs near bare inference speed.\n\n${table}`,
       rows,
+    });
+  }
+  if (wanted('masks')) {
+    const { table } = masksBench();
+    console.log(table);
+    sections.push({
+      title: 'Instance masks',
+      note: `Per-frame cost at 720p of instance masks from a YOLOv8-seg head (640×640 input, 80 classes, 8400 anchors, 32 prototypes at 160×160, 20 objects; synthetic tensors, so the model's own run is not in it): decoding with NMS, taking the masks back through the letterbox onto the 1280×720 source (each object's logits computed over its box's part of the prototype grid only), and COCO RLE for the JSON outputs. Medians of 50 frames.\n\n${table}`,
+      rows: [],
     });
   }
   if (wanted('websocket')) {

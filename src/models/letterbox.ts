@@ -118,24 +118,37 @@ export function masksToSource(
   // Prototype masks are thresholded as logits: sigmoid(v) ≥ t ⇔ v ≥ logit(t).
   const cut = masks.kind === 'prototypes' ? Math.log(threshold / (1 - threshold)) : threshold;
   for (let i = 0; i < modelBoxes.length / 4; i++) {
-    const mx1 = modelBoxes[4 * i]!;
-    const my1 = modelBoxes[4 * i + 1]!;
-    const mx2 = modelBoxes[4 * i + 2]!;
-    const my2 = modelBoxes[4 * i + 3]!;
+    const box = [
+      modelBoxes[4 * i]!,
+      modelBoxes[4 * i + 1]!,
+      modelBoxes[4 * i + 2]!,
+      modelBoxes[4 * i + 3]!,
+    ] as const;
     // Source pixels whose centres lie inside the box.
-    const x0 = Math.max(0, Math.ceil((mx1 - offsetX) / scaleX - 0.5));
-    const y0 = Math.max(0, Math.ceil((my1 - offsetY) / scaleY - 0.5));
-    const x1 = Math.min(sourceWidth, Math.ceil((mx2 - offsetX) / scaleX - 0.5));
-    const y1 = Math.min(sourceHeight, Math.ceil((my2 - offsetY) / scaleY - 0.5));
+    const x0 = Math.max(0, Math.ceil((box[0] - offsetX) / scaleX - 0.5));
+    const y0 = Math.max(0, Math.ceil((box[1] - offsetY) / scaleY - 0.5));
+    const x1 = Math.min(sourceWidth, Math.ceil((box[2] - offsetX) / scaleX - 0.5));
+    const y1 = Math.min(sourceHeight, Math.ceil((box[3] - offsetY) / scaleY - 0.5));
     const width = Math.max(0, x1 - x0);
     const height = Math.max(0, y1 - y0);
     const data = new Uint8Array(width * height);
-    const sample = maskSampler(masks, i, input, [mx1, my1, mx2, my2]);
+    const g = maskGrid(masks, i, input, box);
+    // Bilinear taps per column and per row, computed once: sampling is separable.
+    const cols = taps(width, g.width, (c) => ((x0 + c + 0.5) * scaleX + offsetX) * g.sx + g.ox);
+    const rows = taps(height, g.height, (r) => ((y0 + r + 0.5) * scaleY + offsetY) * g.sy + g.oy);
+    const grid = g.values;
+    const gw = g.width;
     for (let r = 0; r < height; r++) {
-      const my = (y0 + r + 0.5) * scaleY + offsetY;
+      const top = rows.i0[r]! * gw;
+      const bottom = rows.i1[r]! * gw;
+      const fv = rows.w[r]!;
       for (let c = 0; c < width; c++) {
-        const mx = (x0 + c + 0.5) * scaleX + offsetX;
-        if (sample(mx, my) >= cut) data[r * width + c] = 1;
+        const a = cols.i0[c]!;
+        const b = cols.i1[c]!;
+        const fu = cols.w[c]!;
+        const upper = grid[top + a]! + (grid[top + b]! - grid[top + a]!) * fu;
+        const lower = grid[bottom + a]! + (grid[bottom + b]! - grid[bottom + a]!) * fu;
+        if (upper + (lower - upper) * fv >= cut) data[r * width + c] = 1;
       }
     }
     out.push({ x: x0, y: y0, width, height, data });
@@ -143,47 +156,83 @@ export function masksToSource(
   return out;
 }
 
-/** Detection `i`'s mask value at model-input point (mx, my). */
-function maskSampler(
+/**
+ * Detection `i`'s mask values as a grid, and how model-input pixels map onto
+ * it: cell coordinate = model × s + o (cell centres at integers).
+ */
+function maskGrid(
   masks: RawMasks,
   i: number,
   input: { width: number; height: number },
   box: readonly [number, number, number, number],
-): (mx: number, my: number) => number {
+): {
+  values: Float32Array;
+  width: number;
+  height: number;
+  sx: number;
+  sy: number;
+  ox: number;
+  oy: number;
+} {
   const { width: gw, height: gh } = masks;
   if (masks.kind === 'box') {
-    const grid = masks.probabilities.subarray(i * gw * gh, (i + 1) * gw * gh);
     const [bx1, by1, bx2, by2] = box;
     const sx = gw / Math.max(bx2 - bx1, 1e-6);
     const sy = gh / Math.max(by2 - by1, 1e-6);
-    return (mx, my) => bilinear(grid, gw, gh, (mx - bx1) * sx - 0.5, (my - by1) * sy - 0.5);
+    return {
+      values: masks.probabilities.subarray(i * gw * gh, (i + 1) * gw * gh),
+      width: gw,
+      height: gh,
+      sx,
+      sy,
+      ox: -bx1 * sx - 0.5,
+      oy: -by1 * sy - 0.5,
+    };
   }
-  // Logits of this detection's mask over the prototype grid, computed once.
+  // Logits of this detection's mask, computed once, only over the grid cells
+  // the box's samples can reach (one cell of margin for the bilinear taps):
+  // a 20-object frame then costs its objects' area, not 20 full grids.
   const { channels, coefficients, protos } = masks;
+  const sx = gw / input.width;
+  const sy = gh / input.height;
+  const u0 = Math.min(gw - 1, Math.max(0, Math.floor(box[0] * sx - 0.5)));
+  const v0 = Math.min(gh - 1, Math.max(0, Math.floor(box[1] * sy - 0.5)));
+  const u1 = Math.min(gw, Math.ceil(box[2] * sx + 0.5) + 1);
+  const v1 = Math.min(gh, Math.ceil(box[3] * sy + 0.5) + 1);
+  const rw = Math.max(1, u1 - u0);
+  const rh = Math.max(1, v1 - v0);
+  const values = new Float32Array(rw * rh);
   const cells = gw * gh;
-  const grid = new Float32Array(cells);
   for (let k = 0; k < channels; k++) {
     const w = coefficients[i * channels + k]!;
     if (w === 0) continue;
-    const plane = protos.subarray(k * cells, (k + 1) * cells);
-    for (let j = 0; j < cells; j++) grid[j]! += w * plane[j]!;
+    const plane = k * cells;
+    for (let v = 0; v < rh; v++) {
+      const from = plane + (v0 + v) * gw + u0;
+      const to = v * rw;
+      for (let u = 0; u < rw; u++) values[to + u]! += w * protos[from + u]!;
+    }
   }
-  const sx = gw / input.width;
-  const sy = gh / input.height;
-  return (mx, my) => bilinear(grid, gw, gh, mx * sx - 0.5, my * sy - 0.5);
+  // Clamping at the region's edge equals clamping at the grid's: the samples
+  // inside the box never reach past the margin, except at the grid's own edges.
+  return { values, width: rw, height: rh, sx, sy, ox: -0.5 - u0, oy: -0.5 - v0 };
 }
 
-/** Bilinear sample of a row-major grid at (u, v) in cell units (cell centres at integers), edges clamped. */
-function bilinear(grid: Float32Array, w: number, h: number, u: number, v: number): number {
-  const cu = Math.min(Math.max(u, 0), w - 1);
-  const cv = Math.min(Math.max(v, 0), h - 1);
-  const u0 = Math.floor(cu);
-  const v0 = Math.floor(cv);
-  const u1 = Math.min(u0 + 1, w - 1);
-  const v1 = Math.min(v0 + 1, h - 1);
-  const fu = cu - u0;
-  const fv = cv - v0;
-  const top = grid[v0 * w + u0]! * (1 - fu) + grid[v0 * w + u1]! * fu;
-  const bottom = grid[v1 * w + u0]! * (1 - fu) + grid[v1 * w + u1]! * fu;
-  return top * (1 - fv) + bottom * fv;
+/** For `n` samples at cell coordinates `at(k)`: the two cells each blends and the weight of the second, edges clamped. */
+function taps(
+  n: number,
+  cells: number,
+  at: (k: number) => number,
+): { i0: Int32Array; i1: Int32Array; w: Float32Array } {
+  const i0 = new Int32Array(n);
+  const i1 = new Int32Array(n);
+  const w = new Float32Array(n);
+  for (let k = 0; k < n; k++) {
+    const u = Math.min(Math.max(at(k), 0), cells - 1);
+    const f = Math.floor(u);
+    i0[k] = f;
+    i1[k] = Math.min(f + 1, cells - 1);
+    w[k] = u - f;
+  }
+  return { i0, i1, w };
 }

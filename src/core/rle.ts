@@ -17,28 +17,51 @@ export function maskToRuns(m: InstanceMask, width: number, height: number): numb
   const runs: number[] = [];
   let value = 0;
   let run = 0;
-  const add = (v: number, length: number): void => {
-    if (length === 0) return;
-    if (v !== value) {
+  // The part of the mask inside the frame (empty when it lies outside).
+  const x0 = Math.min(width, Math.max(0, m.x));
+  const x1 = Math.max(x0, Math.min(width, m.x + m.width));
+  const y0 = Math.min(height, Math.max(0, m.y));
+  const y1 = Math.max(y0, Math.min(height, m.y + m.height));
+  // Columns left of the mask are all 0s: whole columns at a time.
+  run += x0 * height;
+  for (let x = x0; x < x1; x++) {
+    // Rows above the mask are 0s.
+    if (y0 > 0) {
+      if (value === 1) {
+        runs.push(run);
+        run = 0;
+        value = 0;
+      }
+      run += y0;
+    }
+    for (let i = (y0 - m.y) * m.width + (x - m.x), y = y0; y < y1; y++, i += m.width) {
+      const v = m.data[i]! ? 1 : 0;
+      if (v !== value) {
+        runs.push(run);
+        run = 0;
+        value = v;
+      }
+      run++;
+    }
+    // Rows below the mask are 0s.
+    if (y1 < height) {
+      if (value === 1) {
+        runs.push(run);
+        run = 0;
+        value = 0;
+      }
+      run += height - y1;
+    }
+  }
+  // Columns right of the mask are all 0s.
+  if (x1 < width) {
+    if (value === 1) {
       runs.push(run);
       run = 0;
-      value = v;
+      value = 0;
     }
-    run += length;
-  };
-  const x0 = Math.max(0, m.x);
-  const x1 = Math.min(width, m.x + m.width);
-  const y0 = Math.max(0, m.y);
-  const y1 = Math.min(height, m.y + m.height);
-  // Columns left and right of the mask are all 0s: whole columns at a time.
-  add(0, Math.max(0, x0) * height);
-  for (let x = x0; x < x1; x++) {
-    add(0, y0);
-    const col = x - m.x;
-    for (let y = y0; y < y1; y++) add(m.data[(y - m.y) * m.width + col]! ? 1 : 0, 1);
-    add(0, height - y1);
+    run += (width - x1) * height;
   }
-  add(0, Math.max(0, width - x1) * height);
   runs.push(run);
   return runs;
 }

@@ -142,7 +142,7 @@ test('the segment stage without a model, after a resize, on yuv420p: the map is 
     context('stages[0] (resize)'),
   );
   const segment = (await segmentStage.create(
-    { threshold: 0.5, providers: ['cpu'], threads: 1 },
+    { threshold: 0.5, providers: ['cpu'], threads: 1, probabilities: true },
     context('stages[1] (segment)'),
   )) as StageInstance;
   try {
@@ -154,6 +154,13 @@ test('the segment stage without a model, after a resize, on yuv420p: the map is 
     assert.equal([map.width, map.height], [512, 512]);
     const iou = maskIou(rasterisePolygon(PERSON, 512, 512), map.classes);
     assert.ok(iou > 0.8, `IoU ${iou}`);
+    // Asked for, each pixel's class probability comes along, sampled from the same
+    // cells: a class chosen at threshold 0.5 always has a probability of at least 0.5.
+    const p = map.probabilities!;
+    assert.is(p.length, 512 * 512);
+    for (let i = 0; i < p.length; i++) {
+      if (p[i]! < 128) assert.unreachable(`pixel ${i}: class ${map.classes[i]} with p ${p[i]}/255`);
+    }
   } finally {
     await segment.close();
   }

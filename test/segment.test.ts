@@ -54,6 +54,29 @@ test('one channel: probabilities against the threshold, logits against its logit
   assert.equal([...logits.classes], [0, 0, 1, 1]);
 });
 
+test("probabilities: each cell's class probability × 255, from sigmoid or softmax", () => {
+  // Binary logits −0.5 and 2 (not integers, which would read as class ids):
+  // sigmoid 0.37754 (background: 1 − 0.37754 = 0.62246 → 158.7 → 159) and 0.88080
+  // (foreground: 224.6 → 225).
+  const binary = decodeSemantic(tensor([1, 1, 1, 2], [-0.5, 2]), 0.5);
+  assert.equal([...binary.probabilities!], [159, 225]);
+  // Binary probabilities are used as they are: 0.8 → 204; 0.3 (background) → 1 − 0.3,
+  // and float32 0.3 is 0.30000001, so 0.69999999 × 255 = 178.49999… → 178.
+  assert.equal(
+    [...decodeSemantic(tensor([1, 1, 1, 2], [0.8, 0.3]), 0.5).probabilities!],
+    [204, 178],
+  );
+  // Three-class logits 1, 2, 3 at one cell: softmax of the winner
+  // 1 / (e^−2 + e^−1 + 1) = 0.66524 → 169.6 → 170.
+  const logits = decodeSemantic(tensor([1, 3, 1, 1], [1, 2, 3]), 0.5);
+  assert.equal([[...logits.classes], [...logits.probabilities!]], [[2], [170]]);
+  // Outputs that already hold probabilities keep the winner's value: 0.6 → 153.
+  const probs = decodeSemantic(tensor([1, 3, 1, 1], [0.1, 0.6, 0.3]), 0.5);
+  assert.equal([[...probs.classes], [...probs.probabilities!]], [[1], [153]]);
+  // Class-id outputs carry no probabilities.
+  assert.is(decodeSemantic(tensor([1, 2, 2], [0, 15, 15, 0], true), 0.5).probabilities, undefined);
+});
+
 test('class maps: [1,H,W] int64, [H,W], and an integer [1,1,H,W] with ids above 1', () => {
   assert.equal(
     [...decodeSemantic(tensor([1, 2, 2], [0, 15, 15, 0], true), 0.5).classes],

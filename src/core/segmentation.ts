@@ -7,6 +7,12 @@ export interface SemanticMap {
   readonly width: number;
   readonly height: number;
   readonly classes: Uint8Array;
+  /**
+   * Optional (the `segment` stage's `probabilities`): the probability of each
+   * pixel's class × 255, rounded, row-major like `classes`; absent for models
+   * that output class ids.
+   */
+  readonly probabilities?: Uint8Array;
   /** Class names by id; an id without a name prints as the id. */
   readonly labels: readonly string[];
 }

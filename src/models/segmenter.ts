@@ -10,7 +10,7 @@ import { modelToSource } from './letterbox.ts';
 import { type ModelSpec, resolveModelSpec } from './model-spec.ts';
 import { Preprocessor } from './preprocess.ts';
 import { decodeSemantic } from './segmentation/semantic.ts';
-import { mapToSource } from './segmentation/to-source.ts';
+import { mapToSource, probabilitiesToSource } from './segmentation/to-source.ts';
 import type { InferenceBackend, Provider } from './session.ts';
 import { openWorkerSession } from './worker-session.ts';
 
@@ -20,6 +20,8 @@ export interface SegmenterOptions {
   baseDir?: string;
   providers?: readonly Provider[];
   threads?: number;
+  /** Also keep each pixel's class probability (`SemanticMap.probabilities`); default off. */
+  probabilities?: boolean;
   /** Let idle inference threads spin-wait (see ThreadSettings); default off. */
   spinning?: boolean;
   /** Binary (one-channel) models: foreground where the probability exceeds this. */
@@ -84,17 +86,21 @@ export class Segmenter {
         'MODEL_INVALID',
         `a segmentation model has one output; this one has ${outputs.length} (${outputs.map((o) => o.name).join(', ')})`,
         {
-          hint: 'detection models go to `detect`; instance segmentation (YOLO-seg, Mask R-CNN) is not supported yet',
+          hint: 'detection models go to `detect`, and so do instance-segmentation models (YOLO-seg, Mask R-CNN): `detect` gives each detection its mask',
         },
       );
     }
     const map = decodeSemantic(outputs[0]!, this.options.threshold);
     const toSource = modelToSource(pre.letterbox, frame.width, frame.height, frame.meta.transform);
     const p = this.spec.preprocess;
+    const probabilities = this.options.probabilities
+      ? probabilitiesToSource(map, p.width, p.height, toSource)
+      : undefined;
     return {
       width: toSource.sourceWidth,
       height: toSource.sourceHeight,
       classes: mapToSource(map, p.width, p.height, toSource),
+      ...(probabilities ? { probabilities } : {}),
       labels: this.#labelsFor(map.numClasses),
     };
   }

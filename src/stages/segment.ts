@@ -35,6 +35,10 @@ export const segmentStage = defineStage({
       minItems: 1,
       default: ['cpu'],
     }),
+    probabilities: t.boolean({
+      doc: 'Also keep each pixel’s class probability in the map (one more byte per pixel)',
+      default: false,
+    }),
     ...inferenceThreadOptions,
   },
   async create(config, ctx) {
@@ -46,6 +50,7 @@ export const segmentStage = defineStage({
       threads: config.threads ?? ctx.threads?.inference ?? availableParallelism(),
       ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       threshold: config.threshold,
+      probabilities: config.probabilities,
       log: ctx.log,
     });
     let closed: Promise<void> | undefined;

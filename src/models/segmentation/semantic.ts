@@ -18,6 +18,13 @@ export interface ModelMap {
   readonly width: number;
   readonly height: number;
   readonly classes: Uint8Array;
+  /**
+   * The probability of each cell's class, × 255 rounded (absent for class-map
+   * outputs, which carry none): the sigmoid of a binary model, the softmax of
+   * the winning channel (or the winning value itself, when the output already
+   * holds probabilities).
+   */
+  readonly probabilities?: Uint8Array;
   /** How many classes the output can name (channels, or the largest id + 1 for class maps). */
   readonly numClasses: number;
 }
@@ -54,10 +61,19 @@ export function decodeSemantic(out: OutputTensor, threshold: number): ModelMap {
   const classes = new Uint8Array(cells);
   if (channels === 1) {
     // Probabilities compare with the threshold itself; logits with its logit.
-    const cut = isProbability(v) ? threshold : Math.log(threshold / (1 - threshold));
-    for (let i = 0; i < cells; i++) classes[i] = v[i]! > cut ? 1 : 0;
-    return { width, height, classes, numClasses: 2 };
+    const probability = isProbability(v);
+    const cut = probability ? threshold : Math.log(threshold / (1 - threshold));
+    const probabilities = new Uint8Array(cells);
+    for (let i = 0; i < cells; i++) {
+      const foreground = v[i]! > cut;
+      classes[i] = foreground ? 1 : 0;
+      const p = probability ? v[i]! : 1 / (1 + Math.exp(-v[i]!));
+      probabilities[i] = Math.round((foreground ? p : 1 - p) * 255);
+    }
+    return { width, height, classes, probabilities, numClasses: 2 };
   }
+  const probability = isProbability(v);
+  const probabilities = new Uint8Array(cells);
   for (let i = 0; i < cells; i++) {
     let best = Number.NEGATIVE_INFINITY;
     let arg = 0;
@@ -69,8 +85,18 @@ export function decodeSemantic(out: OutputTensor, threshold: number): ModelMap {
       }
     }
     classes[i] = arg;
+    let p = best;
+    if (!probability) {
+      // Softmax of the winner: 1 / Σ exp(s − best), stable for any logits.
+      let sum = 0;
+      for (let c = 0; c < channels; c++) {
+        sum += Math.exp((nhwc ? v[i * channels + c]! : v[c * cells + i]!) - best);
+      }
+      p = 1 / sum;
+    }
+    probabilities[i] = Math.round(Math.min(1, Math.max(0, p)) * 255);
   }
-  return { width, height, classes, numClasses: channels };
+  return { width, height, classes, probabilities, numClasses: channels };
 }
 
 function classMap(out: OutputTensor, width: number, height: number): ModelMap {

@@ -15,6 +15,28 @@ export function mapToSource(
   inputHeight: number,
   toSource: GeometryTransform,
 ): Uint8Array {
+  return gridToSource(map.classes, map, inputWidth, inputHeight, toSource);
+}
+
+/** `map.probabilities` sampled as `mapToSource` samples its classes (same cells, so the two agree per pixel). */
+export function probabilitiesToSource(
+  map: ModelMap,
+  inputWidth: number,
+  inputHeight: number,
+  toSource: GeometryTransform,
+): Uint8Array | undefined {
+  return map.probabilities
+    ? gridToSource(map.probabilities, map, inputWidth, inputHeight, toSource)
+    : undefined;
+}
+
+function gridToSource(
+  grid: Uint8Array,
+  map: { width: number; height: number },
+  inputWidth: number,
+  inputHeight: number,
+  toSource: GeometryTransform,
+): Uint8Array {
   const { scaleX, scaleY, offsetX, offsetY, sourceWidth: w, sourceHeight: h } = toSource;
   const gx = map.width / inputWidth;
   const gy = map.height / inputHeight;
@@ -31,7 +53,7 @@ export function mapToSource(
       out.copyWithin(y * w, (y - 1) * w, y * w);
       continue;
     }
-    for (let x = 0; x < w; x++) out[y * w + x] = map.classes[row + column[x]!]!;
+    for (let x = 0; x < w; x++) out[y * w + x] = grid[row + column[x]!]!;
     previous = row;
   }
   return out;

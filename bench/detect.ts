@@ -8,8 +8,7 @@ import { EMBEDDED_MODEL, prepareEmbeddedModel } from '../src/models/embedded.ts'
 import { openOnnxSession } from '../src/models/session.ts';
 import { makeVideo } from '../test/helpers/media.ts';
 import type { BenchRow } from './report.ts';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { medianRunMs } from './session-timing.ts';
 
 /** Bare inference: `session.run` in a loop on one fixed input, nothing else. */
 export async function bareInferenceMs(threads: number, runs: number): Promise<number> {
@@ -21,15 +20,9 @@ export async function bareInferenceMs(threads: number, runs: number): Promise<nu
   const feed = {
     [EMBEDDED_MODEL.input.name]: { type: 'float32' as const, data, dims: [1, h, w, c] },
   };
-  for (let i = 0; i < 3; i++) await session.run(feed);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(feed);
-    times.push(performance.now() - t0);
-  }
+  const ms = await medianRunMs(() => session.run(feed), runs);
   await session.close();
-  return median(times);
+  return ms;
 }
 
 /**

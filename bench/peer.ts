@@ -17,6 +17,7 @@ import { pipelineFps } from './detect.ts';
 import { compareDetections, readDetections } from './peer-agreement.ts';
 import { buildYolov8n, YOLO_SIZE } from './peer-yolo.ts';
 import type { BenchRow } from './report.ts';
+import { median, medianRunMs } from './session-timing.ts';
 
 const exec = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./peer/pipeline.py', import.meta.url));
@@ -135,18 +136,10 @@ async function bareMs(model: PeerModel, threads: number, runs: number): Promise<
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = (i * 7919) % 255;
   const feed = { [model.input.name]: { type: 'float32' as const, data, dims: model.input.dims } };
-  for (let i = 0; i < 3; i++) await session.run(feed);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(feed);
-    times.push(performance.now() - t0);
-  }
+  const ms = await medianRunMs(() => session.run(feed), runs);
   await session.close();
-  return median(times);
+  return ms;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** framewire's side: the same job as a pipeline, its boxes also written to `${out}.jsonl`. */
 function framewireFps(model: PeerModel, threads: number, out: string): Promise<number> {

@@ -5,8 +5,7 @@ import { openOnnxSession } from '../src/models/session.ts';
 import { makeVideo } from '../test/helpers/media.ts';
 import { pipelineFps } from './detect.ts';
 import type { BenchRow } from './report.ts';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { medianRunMs } from './session-timing.ts';
 
 /** Bare inference of the embedded selfie segmenter: `session.run` in a loop on one fixed input. */
 async function bareSegmentMs(threads: number, runs: number): Promise<number> {
@@ -18,15 +17,9 @@ async function bareSegmentMs(threads: number, runs: number): Promise<number> {
   const feed = {
     [SELFIE_MODEL.input.name]: { type: 'float32' as const, data, dims: [1, h, w, c] },
   };
-  for (let i = 0; i < 3; i++) await session.run(feed);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(feed);
-    times.push(performance.now() - t0);
-  }
+  const ms = await medianRunMs(() => session.run(feed), runs);
   await session.close();
-  return median(times);
+  return ms;
 }
 
 /**

@@ -4,8 +4,7 @@ import { EMBEDDED_MODEL, prepareEmbeddedModel } from '../src/models/embedded.ts'
 import { openOnnxSession, type SessionOptions } from '../src/models/session.ts';
 import { makeVideo } from '../test/helpers/media.ts';
 import { pipelineFps } from './detect.ts';
-
-const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+import { median, medianRunMs } from './session-timing.ts';
 
 /** One setting of the thread options, as the detect stage and the bare session take them. */
 export interface ThreadCase {
@@ -30,15 +29,9 @@ export async function bareRunMs(c: ThreadCase, runs: number): Promise<number> {
   const feed = {
     [EMBEDDED_MODEL.input.name]: { type: 'float32' as const, data, dims: [1, h, w, ch] },
   };
-  for (let i = 0; i < 3; i++) await session.run(feed);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    await session.run(feed);
-    times.push(performance.now() - t0);
-  }
+  const ms = await medianRunMs(() => session.run(feed), runs);
   await session.close();
-  return median(times);
+  return ms;
 }
 
 export interface ThreadRow {

@@ -18,7 +18,14 @@ interface Stats {
   pipeline: string;
   reason: string;
   error?: { code: string; component?: string; message: string; hint?: string };
-  meters: { name: string; kind: string; framesIn: number; framesOut: number }[];
+  meters: { name: string; kind: string; framesIn: number; framesOut: number; cpuMs?: number }[];
+  cpu?: {
+    wallMs: number;
+    totalMs: number;
+    childrenMs: number;
+    mainOutsideMs: number;
+    otherThreadsMs: number;
+  };
 }
 
 /** Runs `framewire run NAME.yaml --json-stats NAME.json` over a stale stats file. */
@@ -98,6 +105,28 @@ test('a run that succeeds: reason end and no error', async () => {
   assert.is(r.stats.error, undefined);
   const source = r.stats.meters.find((m) => m.kind === 'source')!;
   assert.is(source.framesOut, 25);
+});
+
+test("CPU (Linux): every meter has cpuMs, and the test pattern's ffmpeg is the source's", async () => {
+  const r = await runWithStats(
+    'cpu',
+    'source: { type: testsrc, size: 640x480, rate: 25, duration: 4 }\nsinks: [ { type: "null" } ]\n',
+  );
+  assert.is(r.code, 0, r.stderr);
+  for (const m of r.stats.meters) assert.type(m.cpuMs, 'number', m.name);
+  const cpu = r.stats.cpu!;
+  // ffmpeg drawing 100 frames: tens of ms, counted in 10 ms clock ticks.
+  assert.ok(cpu.childrenMs >= 10, JSON.stringify(cpu));
+  const source = r.stats.meters.find((m) => m.kind === 'source')!;
+  assert.ok(
+    source.cpuMs! >= cpu.childrenMs,
+    `source ${source.cpuMs} ms, ffmpeg ${cpu.childrenMs} ms`,
+  );
+  const rows = r.stats.meters.reduce((a, m) => a + m.cpuMs!, 0);
+  assert.ok(
+    Math.abs(rows + cpu.mainOutsideMs + cpu.otherThreadsMs - cpu.totalMs) <= 3,
+    JSON.stringify(cpu),
+  );
 });
 
 test('stats that cannot be written: exit 1 and one clear message naming the option', async () => {

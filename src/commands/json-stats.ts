@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FramewireError, redactDeep, redactUrl } from '../core/errors.ts';
+import type { CpuSummary } from '../core/cpu-ledger.ts';
 import type { HealthState } from '../core/health.ts';
 import type { MeterSnapshot } from '../core/meter.ts';
 import type { HealthSummary } from '../core/runner.ts';
@@ -29,6 +30,11 @@ export interface StatsDocument {
   readonly meters: readonly MeterSnapshot[];
   /** Live components' health by meter name (`source:rtsp`); empty when none reported any. */
   readonly health: Readonly<Record<string, HealthStats>>;
+  /**
+   * The run's CPU (ms): total, in ffmpeg processes, and what no meter's
+   * `cpuMs` holds. Absent where threads have no CPU clock, or before assembly.
+   */
+  readonly cpu?: CpuSummary;
 }
 
 /** One component's health in `--json-stats`: its latest report, and reports by state. */

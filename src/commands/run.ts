@@ -103,6 +103,7 @@ export async function runPipelineFile(
     // there, and a stale file from an earlier run must not pass for this one.
     if (statsPath) {
       const meters = run?.snapshot() ?? [];
+      const cpu = run?.cpuSummary();
       try {
         writeJsonStats(statsPath, {
           v: 1,
@@ -111,6 +112,7 @@ export async function runPipelineFile(
           error: statsError(err),
           meters,
           health: healthStats(run?.health() ?? [], meters),
+          ...(cpu ? { cpu } : {}),
         });
       } catch (statsErr) {
         reportError(statsErr);
@@ -121,7 +123,7 @@ export async function runPipelineFile(
     signals.dispose();
   }
   if (!quiet) {
-    process.stderr.write(`${redactUrl(summaryTable(result.meters, result.health))}\n`);
+    process.stderr.write(`${redactUrl(summaryTable(result.meters, result.health, result.cpu))}\n`);
   }
   if (statsPath) {
     writeJsonStats(statsPath, {
@@ -130,6 +132,7 @@ export async function runPipelineFile(
       reason: result.reason,
       meters: result.meters,
       health: healthStats(result.health, result.meters),
+      ...(result.cpu ? { cpu: result.cpu } : {}),
     });
   }
   return EXIT.ok;

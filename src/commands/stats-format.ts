@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+import type { CpuSummary } from '../core/cpu-ledger.ts';
 import { EVENT_CODES } from '../core/events.ts';
 import { describeHealth } from '../core/health.ts';
 import type { MeterSnapshot } from '../core/meter.ts';
@@ -60,7 +62,10 @@ export function clockTime(seconds: number): string {
 export function summaryTable(
   meters: readonly MeterSnapshot[],
   health: readonly HealthSummary[] = [],
+  cpu?: CpuSummary,
 ): string {
+  // Where per-thread CPU is measurable (Linux), every component has a figure.
+  const withCpu = meters.some((m) => m.cpuMs !== undefined);
   const header = [
     'component',
     'in',
@@ -70,6 +75,7 @@ export function summaryTable(
     'p50 ms',
     'p95 ms',
     'max ms',
+    ...(withCpu ? ['cpu s'] : []),
     'wait p50',
     'latency',
     'events',
@@ -83,6 +89,7 @@ export function summaryTable(
     m.processMs.p50.toFixed(2),
     m.processMs.p95.toFixed(2),
     m.processMs.max.toFixed(2),
+    ...(withCpu ? [m.cpuMs === undefined ? '' : (m.cpuMs / 1000).toFixed(2)] : []),
     m.queueWaitMs.p50.toFixed(2),
     m.latencyMs ? `${m.latencyMs.p50.toFixed(1)}/${m.latencyMs.p95.toFixed(1)}` : '',
     // By code, in EVENT_DOCS order, so the same events always read the same way.
@@ -106,6 +113,21 @@ export function summaryTable(
     fmt(header),
     fmt(widths.map((w) => '-'.repeat(w))),
     ...rows.map(fmt),
+    ...(cpu ? [cpuLine(cpu)] : []),
     ...healthLines,
   ].join('\n');
+}
+
+/**
+ * The run's CPU in one line: the total against the cores it could have used,
+ * and what no component's row holds (the rows plus these add up to the total).
+ */
+export function cpuLine(cpu: CpuSummary, cores = availableParallelism()): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const used = cpu.wallMs > 0 ? cpu.totalMs / cpu.wallMs : 0;
+  return [
+    `cpu: ${s(cpu.totalMs)} in ${s(cpu.wallMs)} = ${used.toFixed(2)} of ${cores} cores`,
+    `(ffmpeg processes ${s(cpu.childrenMs)});`,
+    `in no component: main thread ${s(cpu.mainOutsideMs)}, other threads ${s(cpu.otherThreadsMs)}`,
+  ].join(' ');
 }

@@ -8,6 +8,7 @@ import type {
   StageInstance,
   StreamInfo,
 } from './component.ts';
+import { CpuLedger } from './cpu-ledger.ts';
 import type { DropPolicy } from './drop-queue.ts';
 import { attributed, FramewireError } from './errors.ts';
 import { EventLedger } from './event-ledger.ts';
@@ -103,6 +104,12 @@ export async function assemblePipeline(
   const threads = pipelineThreadBudget(
     withImplicitEncode(config.stages, config.sinks, opts.registries),
   );
+  // From here on, CPU is charged to the component whose code runs (a model
+  // opened in a stage's create is that stage's).
+  const cpu = new CpuLedger();
+  /** Runs a component's create or open with the synchronous part charged to it. */
+  const charged = <T>(meter: string, fn: () => T): T =>
+    cpu.available ? cpu.account(meter).run(fn) : fn();
   const context = (label: string, meter: string, stream?: SourceStream): ComponentContext => ({
     name: label,
     pipeline: config.name,
@@ -115,6 +122,7 @@ export async function assemblePipeline(
     report: (err) => events.report(meter, label, err),
     health: (event) => events.health(meter, event),
     threads,
+    ...(cpu.available ? { cpu: cpu.account(meter) } : {}),
   });
   const opened: { close(): Promise<void> }[] = [];
   try {
@@ -127,7 +135,9 @@ export async function assemblePipeline(
     opened.push(source);
     stopSource = () => source.stop();
     checkStopped();
-    const info = await unlessStopped(withComponent(sourceLabel, () => source.open()));
+    const info = await unlessStopped(
+      withComponent(sourceLabel, () => charged(sourceMeter, () => source.open())),
+    );
     sourceOpened = true;
     checkStopped();
     const stream: SourceStream = { ...info, live: source.live };
@@ -143,9 +153,11 @@ export async function assemblePipeline(
       const name = meterName(stageConfigs, i);
       const made = await unlessStopped(
         withComponent(label, async () =>
-          opts.registries.stages
-            .get(c.type)
-            .create(c.options as never, context(label, name, stream)),
+          charged(name, () =>
+            opts.registries.stages
+              .get(c.type)
+              .create(c.options as never, context(label, name, stream)),
+          ),
         ),
         (late) => (typeof late === 'function' ? undefined : late.close()),
       );
@@ -169,7 +181,11 @@ export async function assemblePipeline(
       const label = `${c.path} (${c.type})`;
       const name = `sink:${meterName(config.sinks, i)}`;
       const sink = await withComponent(label, async () =>
-        opts.registries.sinks.get(c.type).create(c.options as never, context(label, name, stream)),
+        charged(name, () =>
+          opts.registries.sinks
+            .get(c.type)
+            .create(c.options as never, context(label, name, stream)),
+        ),
       );
       opened.push(sink);
       checkStopped();
@@ -194,6 +210,7 @@ export async function assemblePipeline(
       maxInFlight: config.maxInFlight,
       clock: opts.clock,
       pool,
+      cpu,
     });
     return { run, stream };
   } catch (err) {

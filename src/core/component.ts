@@ -1,6 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { Fields, InferFields } from './schema.ts';
 import type { Clock } from './clock.ts';
+import type { CpuAccount } from './cpu-ledger.ts';
 import type { FramewireError } from './errors.ts';
 import type { EventCode } from './events.ts';
 import type { Frame, PixelFormat } from './frame.ts';
@@ -47,6 +48,13 @@ export interface ComponentContext {
   readonly stream: SourceStream | undefined;
   /** Threads for each kind of component (core/thread-budget.ts); absent outside a pipeline. */
   readonly threads?: ThreadBudget;
+  /**
+   * This component's CPU account (core/cpu-ledger.ts): the runner charges its
+   * stage and sink calls itself; a component charges its own callbacks and
+   * continuations with `run`/`bind`, and registers the threads and processes it
+   * starts. Absent outside a pipeline.
+   */
+  readonly cpu?: CpuAccount;
 }
 
 export interface SourceStream extends StreamInfo {

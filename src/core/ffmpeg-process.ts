@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { CpuAccount } from './cpu-ledger.ts';
 import type { Readable, Writable } from 'node:stream';
 import { type ErrorCode, FramewireError, redactUrl } from './errors.ts';
 import { lastLines, resolveFfmpegPath } from './ffmpeg.ts';
@@ -28,6 +29,8 @@ export interface FfmpegProcessOptions {
   readonly task?: string;
   /** Called for each complete stderr line (stream dumps, progress), in order. */
   readonly onStderrLine?: (line: string) => void;
+  /** The component it works for: its CPU time is charged there (summary table). */
+  readonly cpu?: CpuAccount;
 }
 
 /** Bytes of stderr kept for messages: ffmpeg may print progress for hours. */
@@ -89,6 +92,8 @@ export class FfmpegProcess {
       });
       this.#child.once('close', (code, signal) => done({ code, signal }));
     });
+    const pid = this.#child.pid;
+    if (pid !== undefined) opts.cpu?.addProcess(pid, this.exited);
   }
 
   /** ffmpeg's stdin; writes after it quit are reported through `exited`, not as events. */

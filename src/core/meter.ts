@@ -27,6 +27,12 @@ export interface MeterSnapshot {
   latencyHistogram?: HistogramSnapshot;
   /** Frames waiting now in this component's queue (a live source's, a sink's), where it has one. */
   queueDepth?: number;
+  /**
+   * CPU ms this component has used so far: its main-thread work, its threads
+   * (an inference worker and onnxruntime's pool) and its child processes
+   * (ffmpeg). Absent where threads have no CPU clock (outside Linux).
+   */
+  cpuMs?: number;
   /** Recoverable events by code (FRAME_CORRUPT, RECONNECT, …; see EVENT_DOCS); absent codes did not happen. */
   events: EventCounts;
 }

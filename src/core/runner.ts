@@ -11,6 +11,7 @@ import {
 } from 'rxjs';
 import type { Clock } from './clock.ts';
 import type { Sink, SinkHost, Source, StreamInfo } from './component.ts';
+import type { CpuAccount, CpuLedger, CpuSummary } from './cpu-ledger.ts';
 import type { DropPolicy } from './drop-queue.ts';
 import { attributed, endedRun, FramewireError } from './errors.ts';
 import { EventLedger } from './event-ledger.ts';
@@ -73,6 +74,12 @@ export interface RunnerOptions {
    * meter name: its counts show in the meters, its fatal errors end the run.
    */
   readonly events?: EventLedger;
+  /**
+   * Where CPU time goes, per component (the components' contexts hold their
+   * accounts in it): the runner charges each stage's and sink's main-thread
+   * calls, and the meters and the result show the figures.
+   */
+  readonly cpu?: CpuLedger;
 }
 
 export interface RunResult {
@@ -83,6 +90,8 @@ export interface RunResult {
   readonly peakInFlight: number;
   /** Each component's health at the end (live sources, network sinks), with counts by state. */
   readonly health: readonly HealthSummary[];
+  /** The whole run's CPU, where this platform can measure it per thread. */
+  readonly cpu?: CpuSummary;
 }
 
 /** A component's health over the run, for the summary and `--json-stats`. */
@@ -184,6 +193,7 @@ export class PipelineRun {
         clock: opts.clock,
         done: (frame) => this.#holds.done(frame),
         report: (err) => this.#events.report(s.name, s.label ?? s.name, err),
+        ...(opts.cpu?.available ? { cpu: opts.cpu.account(s.name) } : {}),
       });
       meter.queueDepth = () => queue.depth;
       return queue;
@@ -266,7 +276,18 @@ export class PipelineRun {
       meters: this.snapshot(),
       peakInFlight: this.#peakInFlight,
       health: this.health(),
+      ...this.#cpuSummary(),
     };
+  }
+
+  /** The run's CPU totals so far (whole once it is over), where measurable. */
+  cpuSummary(): CpuSummary | undefined {
+    return this.opts.cpu?.summary();
+  }
+
+  #cpuSummary(): { cpu?: CpuSummary } {
+    const cpu = this.cpuSummary();
+    return cpu ? { cpu } : {};
   }
 
   /** Graceful stop: the source stops, frames in flight drain, sinks finalize. */
@@ -280,9 +301,15 @@ export class PipelineRun {
     const boundary = this.#boundary;
     this.#sourceMeter.dropped =
       this.opts.source.source.dropped() + (boundary ? boundary.dropped + boundary.late : 0);
+    const cpu = this.opts.cpu?.byComponent();
     return this.meters.map((m) => {
       const snap = m.snapshot();
-      return { ...snap, events: { ...snap.events, ...this.#events.counts(m.name) } };
+      const cpuMs = cpu?.get(m.name);
+      return {
+        ...snap,
+        events: { ...snap.events, ...this.#events.counts(m.name) },
+        ...(cpuMs !== undefined ? { cpuMs: Math.round(cpuMs) } : {}),
+      };
     });
   }
 
@@ -336,32 +363,42 @@ export class PipelineRun {
 
   #sourceFrames(): Observable<Frame> {
     const { source } = this.opts.source;
+    const account = this.#account(this.opts.source.name);
     return new Observable<Frame>((subscriber) => {
-      source.start({
-        next: (frame) => {
-          // Live sources stamp frames on arrival; the rest are captured as they leave the source.
-          frame.meta.capturedAt ??= this.opts.clock.now();
-          this.#holds.enter(frame.seq, this.#sinkQueues.length);
-          this.#sourceMeter.frameIn();
-          if (this.#boundary) {
-            this.#upstream++;
-            this.#sourceRequested = Math.max(0, this.#sourceRequested - 1);
+      const start = () =>
+        source.start({
+          next: (frame) => {
+            // Live sources stamp frames on arrival; the rest are captured as they leave the source.
+            frame.meta.capturedAt ??= this.opts.clock.now();
+            this.#holds.enter(frame.seq, this.#sinkQueues.length);
+            this.#sourceMeter.frameIn();
+            if (this.#boundary) {
+              this.#upstream++;
+              this.#sourceRequested = Math.max(0, this.#sourceRequested - 1);
+              subscriber.next(frame);
+              return;
+            }
+            this.#sourceMeter.frameOut();
+            this.#enter(frame);
             subscriber.next(frame);
-            return;
-          }
-          this.#sourceMeter.frameOut();
-          this.#enter(frame);
-          subscriber.next(frame);
-          // A packet went into the decoder: it may want more before a picture comes out.
-          if (this.#lastHolding >= 0) this.#topUp();
-        },
-        error: (err) =>
-          subscriber.error(attributed(err, this.opts.source.label ?? this.opts.source.name)),
-        complete: () => subscriber.complete(),
-      });
+            // A packet went into the decoder: it may want more before a picture comes out.
+            if (this.#lastHolding >= 0) this.#topUp();
+          },
+          error: (err) =>
+            subscriber.error(attributed(err, this.opts.source.label ?? this.opts.source.name)),
+          complete: () => subscriber.complete(),
+        });
+      if (account) account.run(start);
+      else start();
       if (this.#boundary) this.#topUpSource();
       this.#topUp();
     });
+  }
+
+  /** Component `name`'s CPU account, where CPU is measured. */
+  #account(name: string): CpuAccount | undefined {
+    const cpu = this.opts.cpu;
+    return cpu?.available ? cpu.account(name) : undefined;
   }
 
   /** A frame enters the part of the pipeline that `maxInFlight` bounds. */
@@ -421,6 +458,7 @@ export class PipelineRun {
             lastEntry = clock.now();
             entered.push({ seq: frame.seq, at: gate?.arrivedAt(frame.seq) ?? lastEntry });
           }),
+          charged(this.#account(stage.name)),
           stage.operator,
           tap((frame) => {
             let left = 1;
@@ -538,6 +576,24 @@ export class PipelineRun {
       if (r.status === 'rejected') this.#failure ??= asError(r.reason);
     }
   }
+}
+
+/**
+ * Delivers each frame (and the end) to the stage inside its CPU account, so
+ * the stage's synchronous work on it is charged to the stage; what the stage
+ * then emits is charged to the next stage the same way (nested calls charge
+ * the inner one).
+ */
+function charged(account: CpuAccount | undefined): OperatorFunction<Frame, Frame> {
+  if (!account) return identity;
+  return (input$) =>
+    new Observable<Frame>((subscriber) =>
+      input$.subscribe({
+        next: (frame) => account.run(() => subscriber.next(frame)),
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => account.run(() => subscriber.complete()),
+      }),
+    );
 }
 
 /** The index of the last item that passes `test`, or -1. */

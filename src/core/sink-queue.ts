@@ -1,4 +1,5 @@
 import type { Clock } from './clock.ts';
+import type { CpuAccount } from './cpu-ledger.ts';
 import type { Sink, SinkHost } from './component.ts';
 import { DropQueue, type DropPolicy } from './drop-queue.ts';
 import { attributed, FramewireError, isRecoverable } from './errors.ts';
@@ -19,6 +20,8 @@ export interface SinkQueueOptions {
   readonly done: (frame: Frame) => void;
   /** Where write errors go, attributed to the sink: the runner counts or fails on them. */
   readonly report: (err: FramewireError) => void;
+  /** The sink's CPU account: each write's main-thread work is charged to it. */
+  readonly cpu?: CpuAccount;
 }
 
 interface Queued {
@@ -96,7 +99,7 @@ export class SinkQueue {
   }
 
   async #pump(): Promise<void> {
-    const { sink, meter, clock, done, report, label } = this.#opts;
+    const { sink, meter, clock, done, report, label, cpu } = this.#opts;
     if (this.#writing) return;
     this.#writing = true;
     try {
@@ -113,7 +116,8 @@ export class SinkQueue {
           // What a viewer of this output waits: from capture to this sink taking the frame.
           const capturedAt = next.frame.meta.capturedAt;
           if (capturedAt !== undefined) meter.latency(startedAt - capturedAt);
-          await sink.write(next.frame);
+          const frame = next.frame;
+          await (cpu ? cpu.run(() => sink.write(frame)) : sink.write(frame));
           meter.frameOut(clock.now() - startedAt, startedAt - next.queuedAt);
         } catch (err) {
           const error = wrapSinkError(err, label);

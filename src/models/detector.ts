@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { availableParallelism } from 'node:os';
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { ConfigError, FramewireError } from '../core/errors.ts';
 import { Detections } from '../core/detections.ts';
 import type { Frame } from '../core/frame.ts';
@@ -44,6 +45,8 @@ export interface DetectorOptions {
   log?: Logger;
   /** For tests: use this backend instead of opening the model with onnxruntime. */
   backend?: InferenceBackend;
+  /** The stage's CPU account: the inference worker's threads are charged to it. */
+  cpu?: CpuAccount;
 }
 
 /** The descriptor of the embedded model, from what its converter declares. */
@@ -114,6 +117,7 @@ export class Detector {
         threads: options.threads ?? availableParallelism(),
         ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
         ...(options.log ? { log: options.log } : {}),
+        ...(options.cpu ? { cpu: options.cpu } : {}),
       }));
     try {
       const spec = await resolveModelSpec(backend, overrides);

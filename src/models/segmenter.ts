@@ -1,8 +1,10 @@
 import { availableParallelism } from 'node:os';
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { FramewireError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
 import type { Logger } from '../core/log.ts';
 import type { SemanticMap } from '../core/segmentation.ts';
+import type { OutputTensor } from './decoders/types.ts';
 import { locateModel } from './detector.ts';
 import { prepareSelfieModel, SELFIE_SPEC } from './embedded-selfie.ts';
 import { VOC21_LABELS } from './labels/voc21.ts';
@@ -29,6 +31,8 @@ export interface SegmenterOptions {
   log?: Logger;
   /** A ready backend (tests); `model` then only names it in messages. */
   backend?: InferenceBackend;
+  /** The stage's CPU account: the inference worker's threads are charged to it. */
+  cpu?: CpuAccount;
 }
 
 /**
@@ -62,6 +66,7 @@ export class Segmenter {
         threads: options.threads ?? availableParallelism(),
         ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
         ...(options.log ? { log: options.log } : {}),
+        ...(options.cpu ? { cpu: options.cpu } : {}),
       }));
     try {
       const spec = await resolveModelSpec(backend, overrides);
@@ -81,6 +86,13 @@ export class Segmenter {
       [this.spec.inputName]: { type: this.spec.preprocess.dtype, data, dims: pre.dims },
     } as Parameters<InferenceBackend['run']>[0];
     const outputs = await this.backend.run(feeds);
+    // Decoding runs after the await, outside the stage's call: charged to it here.
+    const cpu = this.options.cpu;
+    const decode = () => this.#decode(frame, pre, outputs);
+    return cpu ? cpu.run(decode) : decode();
+  }
+
+  #decode(frame: Frame, pre: Preprocessor, outputs: readonly OutputTensor[]): SemanticMap {
     if (outputs.length !== 1) {
       throw new FramewireError(
         'MODEL_INVALID',

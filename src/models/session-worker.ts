@@ -4,8 +4,10 @@
  * running it here leaves the main thread free to decode and preprocess the next
  * frame while this one is inferred.
  */
+import { stat } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { FramewireError } from '../core/errors.ts';
+import { processThreadIds, threadCpuClock, threadCpuMs } from '../core/thread-cpu.ts';
 import type { OutputTensor } from './decoders/types.ts';
 import {
   type InferenceBackend,
@@ -27,10 +29,10 @@ export type WorkerReply =
       metadata: InferenceBackend['metadata'];
       provider: string;
     }
-  | { kind: 'result'; id: number; outputs: OutputTensor[] }
+  | { kind: 'result'; id: number; outputs: OutputTensor[]; cpuMs?: number }
   | { kind: 'failed'; id?: number; error: SerializedError }
   | { kind: 'log'; level: 'info' | 'warn'; message: string }
-  | { kind: 'closed' };
+  | { kind: 'closed'; cpuMs?: number };
 
 export interface SerializedError {
   message: string;
@@ -47,22 +49,61 @@ export function serializeError(err: unknown): SerializedError {
   return { message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
 }
 
+/**
+ * CPU ms of this worker's thread and of the threads onnxruntime started for
+ * its session (its intra-op pool): what this session has cost, for the stage's
+ * CPU figure. Threads are told apart by what appeared while the session opened.
+ */
+async function sessionCpuMeter<T>(
+  open: () => Promise<T>,
+): Promise<{ opened: T; cpuMs: () => number | undefined }> {
+  const own = threadCpuClock();
+  // libuv's thread pool starts on first use: start it now, so it is not taken for onnxruntime's.
+  await stat('.').catch(() => undefined);
+  const before = processThreadIds();
+  const opened = await open();
+  const after = processThreadIds();
+  const pool = before && after ? [...after].filter((tid) => !before.has(tid)) : [];
+  // A pool thread ends with the session: its last reading stands for it then.
+  const last = new Map<number, number>();
+  const cpuMs = () => {
+    if (!own) return undefined;
+    let ms = own();
+    for (const tid of pool) {
+      const now = threadCpuMs(tid);
+      if (now !== undefined) last.set(tid, now);
+      ms += last.get(tid) ?? 0;
+    }
+    return ms;
+  };
+  return { opened, cpuMs };
+}
+
+function withCpu(cpuMs: number | undefined): { cpuMs?: number } {
+  return cpuMs === undefined ? {} : { cpuMs };
+}
+
 const port = parentPort;
 if (port) {
   let backend: InferenceBackend | undefined;
+  let cpuMs: () => number | undefined = () => undefined;
   const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) =>
     port.postMessage(message, transfer);
   port.on('message', async (request: WorkerRequest) => {
     switch (request.kind) {
       case 'open':
         try {
-          backend = await openOnnxSession(request.path, {
-            ...request.options,
-            log: {
-              info: (message) => reply({ kind: 'log', level: 'info', message }),
-              warn: (message) => reply({ kind: 'log', level: 'warn', message }),
-            },
-          });
+          const meter = await sessionCpuMeter(() =>
+            openOnnxSession(request.path, {
+              ...request.options,
+              log: {
+                info: (message) => reply({ kind: 'log', level: 'info', message }),
+                warn: (message) => reply({ kind: 'log', level: 'warn', message }),
+              },
+            }),
+          );
+          backend = meter.opened;
+          cpuMs = meter.cpuMs;
           const { inputs, outputs, metadata, provider } = backend;
           reply({ kind: 'opened', inputs, outputs, metadata, provider });
         } catch (err) {
@@ -74,16 +115,19 @@ if (port) {
           const outputs = await backend!.run(request.feeds);
           // Outputs are fresh per run: hand their memory over instead of copying.
           const transfer = [...new Set(outputs.map((o) => o.data.buffer as ArrayBuffer))];
-          reply({ kind: 'result', id: request.id, outputs }, transfer);
+          reply({ kind: 'result', id: request.id, outputs, ...withCpu(cpuMs()) }, transfer);
         } catch (err) {
           reply({ kind: 'failed', id: request.id, error: serializeError(err) });
         }
         return;
-      case 'close':
+      case 'close': {
+        // Read the pool once more while it still runs: closing ends its threads.
+        cpuMs();
         await backend?.close();
-        reply({ kind: 'closed' });
+        reply({ kind: 'closed', ...withCpu(cpuMs()) });
         port.close();
         return;
+      }
     }
   });
 }

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { type ErrorCode, FramewireError } from '../core/errors.ts';
 import type { OutputTensor } from './decoders/types.ts';
 import type { InferenceBackend, InputFeed, SessionOptions } from './session.ts';
@@ -32,7 +33,7 @@ function startWorker(): Worker {
  */
 export async function openWorkerSession(
   path: string,
-  opts: SessionOptions = {},
+  opts: WorkerSessionOptions = {},
 ): Promise<InferenceBackend> {
   const worker = startWorker();
   const pending = new Map<
@@ -44,6 +45,8 @@ export async function openWorkerSession(
   let openFailed: ((e: Error) => void) | undefined;
   let closed: (() => void) | undefined;
   let dead: Error | undefined;
+  /** The worker's latest reading of its own CPU (its thread and onnxruntime's pool). */
+  let cpuMs: number | undefined;
 
   const failAll = (err: Error) => {
     dead ??= err;
@@ -53,6 +56,9 @@ export async function openWorkerSession(
     closed?.();
   };
   worker.on('message', (reply: WorkerReply) => {
+    if ((reply.kind === 'result' || reply.kind === 'closed') && reply.cpuMs !== undefined) {
+      cpuMs = reply.cpuMs;
+    }
     switch (reply.kind) {
       case 'opened':
         opened?.(reply);
@@ -102,6 +108,7 @@ export async function openWorkerSession(
     throw err;
   });
   openFailed = undefined;
+  opts.cpu?.addThreads(() => cpuMs);
 
   let closing: Promise<void> | undefined;
   return {
@@ -130,8 +137,13 @@ export async function openWorkerSession(
   };
 }
 
+export interface WorkerSessionOptions extends SessionOptions {
+  /** The CPU account the worker's threads are charged to (the stage's). */
+  cpu?: CpuAccount;
+}
+
 /** The thread settings that travel to the worker (all plain values). */
-function threadOptions(opts: SessionOptions): Omit<SessionOptions, 'log' | 'providers'> {
+function threadOptions(opts: WorkerSessionOptions): Omit<SessionOptions, 'log' | 'providers'> {
   const { threads, spinning, interOpThreads, executionMode, graphOptimization } = opts;
   return Object.fromEntries(
     Object.entries({ threads, spinning, interOpThreads, executionMode, graphOptimization }).filter(

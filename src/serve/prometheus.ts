@@ -74,6 +74,17 @@ export function pipelineMetrics(
     (m) => m.dropped,
   );
 
+  new Counter<MeterLabel>({
+    name: 'framewire_cpu_seconds_total',
+    help: 'CPU time of the component: its main-thread work, its threads (inference) and its ffmpeg processes (Linux only)',
+    labelNames: ['component', 'kind'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const m of meters()) if (m.cpuMs !== undefined) this.inc(labels(m), m.cpuMs / 1000);
+    },
+  });
+
   new Counter<MeterLabel | 'code'>({
     name: 'framewire_events_total',
     help: 'Recoverable events by code (FRAME_CORRUPT, RECONNECT, ...); a code that never happened has no series',

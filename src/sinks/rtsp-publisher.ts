@@ -1,3 +1,4 @@
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { annexBToLengthPrefixed } from '../codec/avc.ts';
 import { flvFileHeader, flvSequenceHeader, flvVideoTag } from '../codec/flv.ts';
 import type { AvcDecoderConfig, EncodedVideo } from '../core/encoded.ts';
@@ -14,6 +15,8 @@ export interface RtspPublisherOptions {
   readonly config: AvcDecoderConfig;
   /** The sink's label, for errors. */
   readonly component: string;
+  /** The component's CPU account: its ffmpeg process is charged to it. */
+  readonly cpu?: CpuAccount;
   /** For the grace period of `end()`. */
   readonly scheduler: SchedulerLike;
 }
@@ -77,6 +80,7 @@ export class RtspPublisher {
       stdin: true,
       errorCode: 'CONNECTION_LOST',
       component: opts.component,
+      ...(opts.cpu ? { cpu: opts.cpu } : {}),
       onStderrLine: (line) => {
         if (this.#isConnected || !CONNECTED_LINE.test(line)) return;
         this.#isConnected = true;

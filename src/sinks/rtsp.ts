@@ -62,7 +62,7 @@ export const rtspSink = defineSink({
       connectTimeoutMs: config.connectTimeout * 1000,
       closeGraceMs: CLOSE_GRACE_MS,
       renewAfterUs: RENEW_AFTER_US,
-      connect: (opts) => new RtspPublisher(opts),
+      connect: (opts) => new RtspPublisher({ ...opts, ...(ctx.cpu ? { cpu: ctx.cpu } : {}) }),
     });
     return {
       write(frame) {

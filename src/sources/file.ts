@@ -94,6 +94,7 @@ export const fileSource = defineSource({
         sourceId: config.path,
         pool: ctx.pool,
         clock: ctx.clock,
+        ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
         describe: `video file "${config.path}"`,
         frameTotal: (input) =>
           expectedFrames({
@@ -112,6 +113,7 @@ export const fileSource = defineSource({
         total,
         sourceId: config.path,
         clock: ctx.clock,
+        ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
       });
     // `check` refused webcodecs with shaping at validation.
     if (config.decoder === 'webcodecs') return packets();

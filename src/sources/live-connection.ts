@@ -79,7 +79,13 @@ export function ffmpegLiveSource(
     describe,
     connect: () =>
       new GuardedConnection(
-        new RawFrameReader({ ...reader, pool: ctx.pool, clock: ctx.clock, describe }),
+        new RawFrameReader({
+          ...reader,
+          pool: ctx.pool,
+          clock: ctx.clock,
+          describe,
+          ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
+        }),
         {
           openSeconds: config.connectTimeout,
           clock: ctx.clock,

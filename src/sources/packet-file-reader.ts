@@ -1,3 +1,4 @@
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import type { Frame, Packet } from '../core/frame.ts';
@@ -13,6 +14,8 @@ export interface PacketFileReaderOptions {
   readonly total: Omit<FrameTotalInput, 'containerDuration' | 'fps'>;
   readonly sourceId: string;
   readonly clock: Clock;
+  /** The component's CPU account: its ffmpeg process is charged to it. */
+  readonly cpu?: CpuAccount;
   /** The stream's codec, `h264` unless told (see PacketReaderOptions). */
   readonly codec?: PacketCodec;
 }
@@ -48,6 +51,7 @@ export class PacketFileReader implements Source {
     this.#reader = openPacketReader({
       inputArgs: opts.inputArgs,
       ...(opts.codec ? { codec: opts.codec } : {}),
+      ...(opts.cpu ? { cpu: opts.cpu } : {}),
     });
     this.#end =
       opts.duration === undefined ? Number.POSITIVE_INFINITY : Math.round(opts.duration * 1e6);

@@ -1,3 +1,4 @@
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { FramewireError, redactUrl } from '../core/errors.ts';
 import { type FfmpegExit, FfmpegProcess } from '../core/ffmpeg-process.ts';
 import { parseDuration } from '../core/ffmpeg.ts';
@@ -12,6 +13,8 @@ export type PacketCodec = 'h264' | 'hevc';
 export interface PacketReaderOptions {
   /** Everything before the output options, including `-i INPUT`, e.g. `['-re', '-i', 'in.mp4']`. */
   readonly inputArgs: readonly string[];
+  /** The component's CPU account: its ffmpeg process is charged to it. */
+  readonly cpu?: CpuAccount;
   /** The stream's codec (ffmpeg's name); `h264` unless told. Another codec fails `open()` with a message saying which it is. */
   readonly codec?: PacketCodec;
 }
@@ -134,6 +137,7 @@ class FfmpegPacketReader implements PacketReader {
       sidePipe: true,
       errorCode: 'SOURCE_READ',
       task: `reading ${this.#label}`,
+      ...(opts.cpu ? { cpu: opts.cpu } : {}),
       onStderrLine: (line) => {
         this.#onStderr(line);
         if (line.startsWith('Stream mapping:')) headerDone();

@@ -1,3 +1,4 @@
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
@@ -18,6 +19,8 @@ export interface RawFrameReaderOptions {
   readonly clock: Clock;
   /** Describes the input in errors ("video file in.mp4"); never contains credentials. */
   readonly describe: string;
+  /** The component's CPU account: its ffmpeg process is charged to it. */
+  readonly cpu?: CpuAccount;
   /** Known frame count cap (duration × fps), for progress. */
   readonly frameLimit?: number;
   /** Computes the frame total from what ffmpeg says about the input (overrides duration × fps). */
@@ -114,10 +117,13 @@ export class RawFrameReader implements Source {
         errorCode: 'SOURCE_READ',
         task: `reading ${this.opts.describe}`,
         onStderrLine,
+        ...(this.opts.cpu ? { cpu: this.opts.cpu } : {}),
       });
       this.#proc = proc;
       this.#times = new PacketTimes(proc.side, () => this.#pair());
-      proc.stdout.on('data', (chunk: Buffer) => this.#onData(chunk));
+      // Splitting the pipe into frames (copies into pooled buffers) is this source's work.
+      const onData = (chunk: Buffer) => this.#onData(chunk);
+      proc.stdout.on('data', this.opts.cpu ? this.opts.cpu.bind(onData) : onData);
       proc.stdout.pause();
       void proc.exited.then((exit) => {
         this.#exited = true;

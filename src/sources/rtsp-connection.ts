@@ -1,3 +1,4 @@
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Source, SourceObserver, StreamInfo } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
@@ -28,6 +29,8 @@ export interface RtspConnectionOptions {
   readonly codecMemo: { read: 'h264' | 'hevc' | 'ffmpeg' };
   readonly pool: FramePool;
   readonly clock: Clock;
+  /** The component's CPU account: its ffmpeg process is charged to it. */
+  readonly cpu?: CpuAccount;
 }
 
 /**
@@ -162,6 +165,7 @@ export class RtspConnection implements Source {
       total: {},
       sourceId: this.opts.label,
       clock: this.opts.clock,
+      ...(this.opts.cpu ? { cpu: this.opts.cpu } : {}),
     });
   }
 
@@ -173,6 +177,7 @@ export class RtspConnection implements Source {
       pool: this.opts.pool,
       clock: this.opts.clock,
       describe: this.opts.label,
+      ...(this.opts.cpu ? { cpu: this.opts.cpu } : {}),
     });
   }
 

@@ -72,6 +72,7 @@ export const rtspSource = defineSource({
           codecMemo,
           pool: ctx.pool,
           clock: ctx.clock,
+          ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
         }),
       backoff: config,
       stallSeconds: config.stallSeconds,

@@ -52,6 +52,7 @@ export const testsrcSource = defineSource({
       pool: ctx.pool,
       clock: ctx.clock,
       describe: `test pattern ${config.pattern}`,
+      ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
       ...(duration !== undefined ? { frameLimit: Math.round(duration * config.rate) } : {}),
     });
     return config.live ? asLiveSource(reader) : reader;

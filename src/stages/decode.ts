@@ -123,12 +123,18 @@ function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderF
         },
       );
     const onError = (e: unknown) => cb.error(e instanceof Error ? e : new Error(String(e)));
-    const decoder = new VideoDecoder({
-      output: fromNative((f) => cb.output(f), onError),
-      error: fromNative((e) => cb.error(e), onError),
-    });
-    decoder.configure(decoderConfig);
-    return adapt(decoder);
+    // Pictures arrive in native callbacks, outside the stage's call: charged here.
+    const output = (f: Parameters<typeof cb.output>[0]) => cb.output(f);
+    const open = () => {
+      const decoder = new VideoDecoder({
+        output: fromNative(ctx.cpu ? ctx.cpu.bind(output) : output, onError),
+        error: fromNative((e) => cb.error(e), onError),
+      });
+      decoder.configure(decoderConfig);
+      return adapt(decoder);
+    };
+    // libavcodec's decoding threads start at configure: they are this stage's.
+    return ctx.cpu ? ctx.cpu.claimNewThreads(open) : open();
   };
 }
 

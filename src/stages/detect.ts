@@ -87,16 +87,20 @@ export const detectStage = defineStage({
       ...(config.classes ? { classes: config.classes } : {}),
       ...(config.maskThreshold !== undefined ? { maskThreshold: config.maskThreshold } : {}),
       log: ctx.log,
+      ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
     });
     let closed: Promise<void> | undefined;
     return withInterval(config.interval, ctx, {
-      operator: pipelinedDetect(detector, (err) =>
-        err instanceof FramewireError
-          ? err
-          : new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
-              component: ctx.name,
-              cause: err,
-            }),
+      operator: pipelinedDetect(
+        detector,
+        (err) =>
+          err instanceof FramewireError
+            ? err
+            : new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
+                component: ctx.name,
+                cause: err,
+              }),
+        ctx.cpu,
       ),
       close: () => {
         closed ??= detector.close();

@@ -85,10 +85,11 @@ export function ffmpegEncoder(opts: FfmpegEncodeOptions, ctx: ComponentContext):
       stdout: true,
       errorCode: 'STAGE_FAILED',
       component: ctx.name,
+      ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
     });
     let closing = false;
     const parser = new AviVideoParser();
-    proc.stdout.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       try {
         for (const data of parser.push(chunk)) {
           const key = nalUnits(data).some((nal) => ((nal[0] ?? 0) & 0x1f) === IDR);
@@ -98,7 +99,9 @@ export function ffmpegEncoder(opts: FfmpegEncodeOptions, ctx: ComponentContext):
         cb.error(new Error(`ffmpeg wrote an unreadable stream: ${(e as Error).message}`));
         proc.kill();
       }
-    });
+    };
+    // Parsing ffmpeg's output (and what the encoded frames then go through) is this stage's work.
+    proc.stdout.on('data', ctx.cpu ? ctx.cpu.bind(onData) : onData);
     const exited = proc.exited.then((exit) => {
       // Asked-for exits (end of input, close()) are normal; the session names the stage.
       const error = closing && exit.code === 0 ? undefined : proc.errorFor(exit);

@@ -1,4 +1,5 @@
 import { Observable, type OperatorFunction } from 'rxjs';
+import type { CpuAccount } from '../core/cpu-ledger.ts';
 import type { Detections } from '../core/detections.ts';
 import type { Frame } from '../core/frame.ts';
 import type { OutputTensor } from '../models/decoders/types.ts';
@@ -21,6 +22,7 @@ export interface PipelinedDetector {
 export function pipelinedDetect(
   detector: PipelinedDetector,
   wrapError: (err: unknown) => Error,
+  cpu?: CpuAccount,
 ): OperatorFunction<Frame, Frame> {
   return (source) =>
     new Observable<Frame>((out) => {
@@ -47,7 +49,8 @@ export function pipelinedDetect(
             prepared = undefined;
             inferring = true;
             unfinished++;
-            detector.infer(job).then((outputs) => {
+            // The continuation decodes and prepares on the main thread: charged to this stage.
+            const inferred = (outputs: OutputTensor[]) => {
               inferring = false;
               // Keep the session busy first, then decode this frame's outputs.
               pump();
@@ -61,7 +64,8 @@ export function pipelinedDetect(
               unfinished--;
               out.next(job.frame);
               pump();
-            }, fail);
+            };
+            detector.infer(job).then(cpu ? cpu.bind(inferred) : inferred, fail);
             // Prepare the next frame while this one is inferred.
             if (!prepared && waiting.length > 0) prepared = detector.prepare(waiting.shift()!);
             return;

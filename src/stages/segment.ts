@@ -52,6 +52,7 @@ export const segmentStage = defineStage({
       threshold: config.threshold,
       probabilities: config.probabilities,
       log: ctx.log,
+      ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
     });
     let closed: Promise<void> | undefined;
     return {

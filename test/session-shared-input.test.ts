@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Frame } from '../src/core/frame.ts';
@@ -16,6 +17,7 @@ import { Detector } from '../src/models/detector.ts';
 import { Preprocessor } from '../src/models/preprocess.ts';
 import { type InferenceBackend, openOnnxSession } from '../src/models/session.ts';
 import { openWorkerSession } from '../src/models/worker-session.ts';
+import { pipelinedDetect } from '../src/stages/pipelined-detect.ts';
 import { tinyModel } from './support/tiny-onnx.ts';
 
 const { onnx } = onnxProto;
@@ -228,6 +230,43 @@ test('a detector slot is refilled only after its run settled', async () => {
   assert.is(c.feeds.images!.data, a.feeds.images!.data);
   fake.held.shift()!();
   await inferB;
+  await d.close();
+});
+
+test('pipelinedDetect never writes a slot while its run reads it', async () => {
+  // Each run reads its tensor twice, when called and when it settles a few ms later
+  // (as the worker reads shared memory during the run); a refill in between shows.
+  const changed: number[] = [];
+  const backend: InferenceBackend = {
+    ...heldBackend().backend,
+    async run(feeds) {
+      const data = feeds.images!.data as Float32Array;
+      const before = Array.from(data);
+      await new Promise((r) => setTimeout(r, 1 + (before[0]! % 3)));
+      if (data.some((v, i) => v !== before[i])) changed.push(before[0]!);
+      return [{ name: 'output0', dims: [1, 0, 6], data: new Float32Array() }];
+    },
+  };
+  const d = await Detector.open({
+    model: 'fake.onnx',
+    confidence: 0.3,
+    iou: 0.45,
+    maxDetections: 10,
+    decoder: 'yolo-end2end',
+    backend,
+  });
+  const frames = Array.from({ length: 24 }, (_, i) => frame(i));
+  const out = await lastValueFrom(
+    from(frames).pipe(
+      pipelinedDetect(d, (e) => e as Error),
+      toArray(),
+    ),
+  );
+  assert.equal(
+    out.map((f) => f.seq),
+    frames.map((f) => f.seq),
+  );
+  assert.equal(changed, []);
   await d.close();
 });
 

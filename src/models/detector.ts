@@ -78,6 +78,11 @@ export interface DetectJob {
 export class Detector {
   readonly #slots: (Preprocessor | undefined)[] = [undefined, undefined];
   #nextSlot = 0;
+  /**
+   * Slots whose tensor a run may still be reading. The tensors are shared with the
+   * inference worker, not copied to it, so a slot is refilled only once its run settled.
+   */
+  readonly #reading = new Set<Preprocessor>();
   readonly #keep: Set<number> | undefined;
   readonly #decodeOptions: DecodeOptions;
   /** Inputs besides the image (sizes), built once. */
@@ -145,14 +150,21 @@ export class Detector {
   /**
    * Preprocesses a frame into one of two input slots, so the next frame can be
    * prepared while the previous one is still being inferred. At most two jobs
-   * may be between `prepare` and `infer` returning.
+   * may be between `prepare` and their `infer` settling: the slot's tensor is in
+   * shared memory, which the worker reads during the run (`pipelinedDetect`
+   * prepares frame N+2 only after frame N's inference settled).
    */
   prepare(frame: Frame): DetectJob {
     const slot = this.#nextSlot;
-    this.#nextSlot = 1 - slot;
     let pre = this.#slots[slot];
+    if (pre && this.#reading.has(pre) && pre.accepts(frame)) {
+      throw new Error(
+        `detector: input slot ${slot} is still being inferred; wait for an infer() to settle before preparing a third frame`,
+      );
+    }
+    this.#nextSlot = 1 - slot;
     if (!pre?.accepts(frame)) {
-      pre = new Preprocessor(this.spec.preprocess, frame);
+      pre = new Preprocessor(this.spec.preprocess, frame, { shared: true });
       this.#slots[slot] = pre;
     }
     const data = pre.run(frame.data);
@@ -171,7 +183,14 @@ export class Detector {
   }
 
   infer(job: DetectJob): Promise<OutputTensor[]> {
-    return this.backend.run(job.feeds);
+    const { pre } = job;
+    this.#reading.add(pre);
+    try {
+      return this.backend.run(job.feeds).finally(() => this.#reading.delete(pre));
+    } catch (err) {
+      this.#reading.delete(pre);
+      throw err;
+    }
   }
 
   /** Decodes outputs and maps boxes back to the frame's source pixels. */

@@ -76,7 +76,11 @@ export class Preprocessor {
   readonly #gain: readonly [number, number, number];
   readonly #bias: readonly [number, number, number];
 
-  constructor(spec: PreprocessSpec, frame: FrameFormat) {
+  /**
+   * `shared`: allocate `data` in a SharedArrayBuffer, so an inference worker reads
+   * the tensor where it is instead of receiving a copy (see `openWorkerSession`).
+   */
+  constructor(spec: PreprocessSpec, frame: FrameFormat, opts: { shared?: boolean } = {}) {
     this.#spec = spec;
     this.#frame = frame;
     const { width: W, height: H } = spec;
@@ -84,13 +88,15 @@ export class Preprocessor {
     const lb = this.letterbox;
     this.dims = spec.layout === 'NCHW' ? [1, 3, H, W] : [1, H, W, 3];
     const n = 3 * W * H;
-    this.#values = new Float32Array(n);
+    const bytes = (perElement: number) =>
+      opts.shared ? new SharedArrayBuffer(n * perElement) : new ArrayBuffer(n * perElement);
+    this.#values = new Float32Array(spec.dtype === 'float32' ? bytes(4) : new ArrayBuffer(n * 4));
     this.data =
       spec.dtype === 'float32'
         ? this.#values
         : spec.dtype === 'uint8'
-          ? new Uint8Array(n)
-          : new Uint16Array(n);
+          ? new Uint8Array(bytes(1))
+          : new Uint16Array(bytes(2));
 
     const channelStride = spec.layout === 'NCHW' ? W * H : 1;
     this.#pixelStride = spec.layout === 'NCHW' ? 1 : 3;

@@ -32,6 +32,8 @@ export type InputFeed =
   | { readonly type: 'int64'; readonly data: BigInt64Array; readonly dims: readonly number[] }
   | { readonly type: 'int32'; readonly data: Int32Array; readonly dims: readonly number[] };
 
+type FeedData = InputFeed['data'];
+
 /**
  * What the `detect` stage needs from an inference engine. onnxruntime-node sits
  * behind it in production; tests substitute a deterministic fake.
@@ -208,6 +210,8 @@ class OrtBackend implements InferenceBackend {
   readonly inputs: TensorInfo[];
   readonly outputs: TensorInfo[];
   #session: ort.InferenceSession | undefined;
+  /** Plain buffers for shared feeds, by input name, free between runs (see `#stage`). */
+  readonly #spare = new Map<string, FeedData>();
 
   constructor(
     session: ort.InferenceSession,
@@ -227,11 +231,38 @@ class OrtBackend implements InferenceBackend {
     const session = this.#session;
     if (!session) throw new Error('inference session used after close()');
     const tensors: Record<string, ort.Tensor> = {};
+    const staged: [string, FeedData][] = [];
     for (const [name, f] of Object.entries(feeds)) {
-      tensors[name] = new ort.Tensor(f.type, f.data, f.dims);
+      let data: FeedData = f.data;
+      if (data.buffer instanceof SharedArrayBuffer) {
+        data = this.#stage(name, data);
+        staged.push([name, data]);
+      }
+      tensors[name] = new ort.Tensor(f.type, data, f.dims);
     }
-    const result = await session.run(tensors);
-    return session.outputNames.map((name) => toOutput(name, result[name]!));
+    try {
+      const result = await session.run(tensors);
+      return session.outputNames.map((name) => toOutput(name, result[name]!));
+    } finally {
+      for (const [name, data] of staged) this.#spare.set(name, data);
+    }
+  }
+
+  /**
+   * onnxruntime-node cannot read a view of a SharedArrayBuffer (N-API refuses it
+   * as an ArrayBuffer: "Invalid argument"), so a shared feed is copied into a
+   * plain buffer, one per input, reused from run to run. A run overlapping
+   * another one gets its own.
+   */
+  #stage(name: string, data: FeedData): FeedData {
+    const spare = this.#spare.get(name);
+    this.#spare.delete(name);
+    const copy =
+      spare?.constructor === data.constructor && spare.length === data.length
+        ? spare
+        : new (data.constructor as new (n: number) => FeedData)(data.length);
+    (copy as Float32Array).set(data as Float32Array);
+    return copy;
   }
 
   async close(): Promise<void> {

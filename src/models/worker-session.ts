@@ -121,7 +121,10 @@ export async function openWorkerSession(
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        // Inputs are copied (structured clone): the caller reuses its buffers.
+        // Structured clone copies a plain feed here, as the caller reuses its
+        // buffers. A feed over a SharedArrayBuffer (a Preprocessor made with
+        // `shared`) is not copied: the worker gets a view of the same memory,
+        // so the caller must not write to it until this run settles.
         post({ kind: 'run', id, feeds: { ...feeds } });
       });
     },

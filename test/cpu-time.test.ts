@@ -74,6 +74,31 @@ test("a worker's clock is its own: the main thread's does not move while it work
   assert.ok(mainMs < workerMs / 2, `main ${mainMs} ms while the worker spun ${workerMs} ms`);
 });
 
+test('threads a component starts are claimed, and read once more before they stop', async () => {
+  const ledger = new CpuLedger();
+  const account = ledger.account('decoder');
+  // A thread that spins 300 ms, then idles until it is terminated.
+  const worker = await account.claimNewThreads(
+    () =>
+      new Worker(
+        `const { parentPort } = require('node:worker_threads');
+         const until = Date.now() + 300;
+         let x = 0;
+         while (Date.now() < until) x += Math.sqrt(x + 1);
+         parentPort.postMessage('spun');
+         setInterval(() => {}, 1000);`,
+        { eval: true },
+      ),
+  );
+  await new Promise((resolve) => worker.once('message', resolve));
+  account.readThreads();
+  await worker.terminate();
+  ledger.stop();
+  const ms = ledger.byComponent().get('decoder')!;
+  // Spinning by the wall clock: at most 300 ms of CPU, less if it lost its core.
+  assert.ok(ms > 100 && ms < 1000, `claimed threads ${ms} ms`);
+});
+
 /** An x264 encode of a generated clip, with ffmpeg's own CPU report (-benchmark). */
 function encodeJob(cpu: ReturnType<CpuLedger['account']>, frames: number) {
   let benchMs: number | undefined;

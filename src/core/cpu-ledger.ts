@@ -30,8 +30,15 @@ export interface CpuAccount {
   addProcess(pid: number, exited: Promise<unknown>): void;
   /** Charges CPU measured elsewhere (a worker's threads): `read` returns ms so far. */
   addThreads(read: () => number | undefined): void;
-  /** Runs `fn` and charges every thread of this process it started to this component. */
+  /**
+   * Runs `fn` and charges every thread of this process it started to this
+   * component. Threads are read while they run (each second, and at every
+   * snapshot): call `readThreads` just before stopping them, so their last
+   * second is not lost.
+   */
   claimNewThreads<T>(fn: () => T | Promise<T>): Promise<T>;
+  /** Reads this component's threads now (before they are stopped). */
+  readThreads(): void;
 }
 
 /** The whole run's CPU, as the summary's last line and `--json-stats` show it. */
@@ -100,6 +107,10 @@ class Account implements CpuAccount {
       if (started.length > 0) this.addThreads(() => sumThreads(started));
     }
     return result;
+  }
+
+  readThreads(): void {
+    this.threadTotal();
   }
 
   /** Threads' ms, reading each reader that still answers. */
@@ -184,6 +195,7 @@ export class CpuLedger {
   /** Reaped-children CPU already handed to ended children (or present at the start). */
   #reapedSeen: number;
   #batch: Batch | undefined;
+  #poll: NodeJS.Timeout | undefined;
 
   constructor(clocks: CpuClocks = systemCpuClocks()) {
     this.#clocks = clocks;
@@ -203,12 +215,33 @@ export class CpuLedger {
     return this.#clocks.mainThread !== undefined;
   }
 
+  /**
+   * Reads every component's threads and children each second, so that one
+   * that ends without notice (a decoder closed, a thread pool torn down) keeps
+   * its figure to within a second. Unreferenced: it never keeps a run alive.
+   */
+  #startPolling(): void {
+    if (this.#poll || !this.available) return;
+    this.#poll = setInterval(() => {
+      for (const a of this.#accounts.values()) a.threadTotal();
+      this.#pollChildren();
+    }, 1000);
+    this.#poll.unref();
+  }
+
+  /** Stops the periodic reading (the run is over); the figures stay readable. */
+  stop(): void {
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = undefined;
+  }
+
   /** The account of component `name` (its meter name), created on first use. */
   account(name: string): CpuAccount {
     let account = this.#accounts.get(name);
     if (!account) {
       account = new Account(name, this);
       this.#accounts.set(name, account);
+      this.#startPolling();
     }
     return account;
   }

@@ -270,6 +270,8 @@ export class PipelineRun {
       source.stop();
       await this.#teardown();
     }
+    // The figures stay readable; only the periodic reading of threads ends.
+    this.opts.cpu?.stop();
     if (this.#failure) throw this.#failure;
     return {
       reason: this.#stopped ? 'stopped' : 'end',

@@ -131,7 +131,8 @@ function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderF
         error: fromNative((e) => cb.error(e), onError),
       });
       decoder.configure(decoderConfig);
-      return adapt(decoder);
+      // Its threads end with it: read them once more first.
+      return adapt(decoder, () => ctx.cpu?.readThreads());
     };
     // libavcodec's decoding threads start at configure: they are this stage's.
     return ctx.cpu ? ctx.cpu.claimNewThreads(open) : open();
@@ -139,7 +140,7 @@ function webCodecsDecoder(config: DecodeConfig, ctx: ComponentContext): DecoderF
 }
 
 /** Wraps plain chunks into EncodedVideoChunk so the session stays codec-library neutral. */
-function adapt(decoder: VideoDecoder): DecoderLike {
+function adapt(decoder: VideoDecoder, beforeClose: () => void): DecoderLike {
   return {
     get state() {
       return decoder.state;
@@ -155,6 +156,9 @@ function adapt(decoder: VideoDecoder): DecoderLike {
     },
     decode: (chunk) => decoder.decode(new EncodedVideoChunk(chunk)),
     flush: () => decoder.flush(),
-    close: () => decoder.close(),
+    close: () => {
+      beforeClose();
+      decoder.close();
+    },
   };
 }

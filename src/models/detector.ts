@@ -20,7 +20,8 @@ import {
   withDecoderLabels,
   withDecoderPreprocess,
 } from './model-spec.ts';
-import { Preprocessor } from './preprocess.ts';
+import { InputSlots } from './input-slots.ts';
+import type { Preprocessor } from './preprocess.ts';
 import type { InferenceBackend, InputFeed, Provider } from './session.ts';
 import { openWorkerSession } from './worker-session.ts';
 
@@ -76,13 +77,7 @@ export interface DetectJob {
 }
 
 export class Detector {
-  readonly #slots: (Preprocessor | undefined)[] = [undefined, undefined];
-  #nextSlot = 0;
-  /**
-   * Slots whose tensor a run may still be reading. The tensors are shared with the
-   * inference worker, not copied to it, so a slot is refilled only once its run settled.
-   */
-  readonly #reading = new Set<Preprocessor>();
+  readonly #slots: InputSlots;
   readonly #keep: Set<number> | undefined;
   readonly #decodeOptions: DecodeOptions;
   /** Inputs besides the image (sizes), built once. */
@@ -94,6 +89,7 @@ export class Detector {
     readonly decoder: Decoder,
     readonly options: DetectorOptions,
   ) {
+    this.#slots = new InputSlots(spec.preprocess, 'detector');
     this.#keep = classFilter(options.classes, spec.labels);
     this.#constantFeeds = Object.fromEntries(
       spec.extraInputs.map((x) => [x.name, constantFeed(x)]),
@@ -155,19 +151,7 @@ export class Detector {
    * prepares frame N+2 only after frame N's inference settled).
    */
   prepare(frame: Frame): DetectJob {
-    const slot = this.#nextSlot;
-    let pre = this.#slots[slot];
-    if (pre && this.#reading.has(pre) && pre.accepts(frame)) {
-      throw new Error(
-        `detector: input slot ${slot} is still being inferred; wait for an infer() to settle before preparing a third frame`,
-      );
-    }
-    this.#nextSlot = 1 - slot;
-    if (!pre?.accepts(frame)) {
-      pre = new Preprocessor(this.spec.preprocess, frame, { shared: true });
-      this.#slots[slot] = pre;
-    }
-    const data = pre.run(frame.data);
+    const { pre, data } = this.#slots.fill(frame);
     return {
       frame,
       pre,
@@ -183,14 +167,7 @@ export class Detector {
   }
 
   infer(job: DetectJob): Promise<OutputTensor[]> {
-    const { pre } = job;
-    this.#reading.add(pre);
-    try {
-      return this.backend.run(job.feeds).finally(() => this.#reading.delete(pre));
-    } catch (err) {
-      this.#reading.delete(pre);
-      throw err;
-    }
+    return this.#slots.read(job.pre, () => this.backend.run(job.feeds));
   }
 
   /** Decodes outputs and maps boxes back to the frame's source pixels. */

@@ -10,10 +10,11 @@ import { prepareSelfieModel, SELFIE_SPEC } from './embedded-selfie.ts';
 import { VOC21_LABELS } from './labels/voc21.ts';
 import { modelToSource } from './letterbox.ts';
 import { type ModelSpec, resolveModelSpec } from './model-spec.ts';
-import { Preprocessor } from './preprocess.ts';
+import { InputSlots } from './input-slots.ts';
+import type { Preprocessor } from './preprocess.ts';
 import { decodeSemantic } from './segmentation/semantic.ts';
 import { mapToSource, probabilitiesToSource } from './segmentation/to-source.ts';
-import type { InferenceBackend, Provider } from './session.ts';
+import type { InferenceBackend, InputFeed, Provider } from './session.ts';
 import { openWorkerSession } from './worker-session.ts';
 
 export interface SegmenterOptions {
@@ -35,6 +36,13 @@ export interface SegmenterOptions {
   cpu?: CpuAccount;
 }
 
+/** A frame prepared for segmentation: its input and the geometry to undo. */
+export interface SegmentJob {
+  readonly frame: Frame;
+  readonly pre: Preprocessor;
+  readonly feeds: Readonly<Record<string, InputFeed>>;
+}
+
 /**
  * One semantic-segmentation model, ready to label frames: the input is
  * prepared as for detection (letterbox, normalization from the descriptor or
@@ -42,14 +50,16 @@ export interface SegmenterOptions {
  * sampled back onto the source frame's pixels (`mapToSource`).
  */
 export class Segmenter {
-  #pre: Preprocessor | undefined;
+  readonly #slots: InputSlots;
   #labels: readonly string[] | undefined;
 
   private constructor(
     readonly backend: InferenceBackend,
     readonly spec: ModelSpec,
     private readonly options: SegmenterOptions,
-  ) {}
+  ) {
+    this.#slots = new InputSlots(spec.preprocess, 'segmenter');
+  }
 
   static async open(options: SegmenterOptions): Promise<Segmenter> {
     const { path, overrides } =
@@ -79,20 +89,30 @@ export class Segmenter {
 
   /** The class of every pixel of `frame` (in its source frame's pixels, through `meta.transform`). */
   async segment(frame: Frame): Promise<SemanticMap> {
-    if (!this.#pre?.accepts(frame)) this.#pre = new Preprocessor(this.spec.preprocess, frame);
-    const pre = this.#pre;
-    const data = pre.run(frame.data);
+    const job = this.prepare(frame);
+    const outputs = await this.infer(job);
+    // Decoding runs after the await, outside the stage's call: charged to it here.
+    const cpu = this.options.cpu;
+    const finish = () => this.finish(job, outputs);
+    return cpu ? cpu.run(finish) : finish();
+  }
+
+  /** Preprocesses a frame into one of two input slots (InputSlots), for overlapped runs. */
+  prepare(frame: Frame): SegmentJob {
+    const { pre, data } = this.#slots.fill(frame);
     const feeds = {
       [this.spec.inputName]: { type: this.spec.preprocess.dtype, data, dims: pre.dims },
     } as Parameters<InferenceBackend['run']>[0];
-    const outputs = await this.backend.run(feeds);
-    // Decoding runs after the await, outside the stage's call: charged to it here.
-    const cpu = this.options.cpu;
-    const decode = () => this.#decode(frame, pre, outputs);
-    return cpu ? cpu.run(decode) : decode();
+    return { frame, pre, feeds };
   }
 
-  #decode(frame: Frame, pre: Preprocessor, outputs: readonly OutputTensor[]): SemanticMap {
+  infer(job: SegmentJob): Promise<OutputTensor[]> {
+    return this.#slots.read(job.pre, () => this.backend.run(job.feeds));
+  }
+
+  /** Decodes the output and samples it back onto the frame's source pixels. */
+  finish(job: SegmentJob, outputs: readonly OutputTensor[]): SemanticMap {
+    const { frame, pre } = job;
     if (outputs.length !== 1) {
       throw new FramewireError(
         'MODEL_INVALID',

@@ -1,17 +1,18 @@
 import { availableParallelism } from 'node:os';
-import { concatMap, from, map } from 'rxjs';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
 import { optional, t } from '../core/schema.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { PROVIDERS } from '../models/session.ts';
 import { inferenceThreadOptions } from './inference-options.ts';
+import { pipelinedInference } from './pipelined-inference.ts';
 
 /**
  * Semantic segmentation with an ONNX model (U-Net, DeepLab, a person
  * segmenter): sets `frame.meta.segmentation`, the class of every source-frame
  * pixel. Without `model`, the embedded MediaPipe selfie segmenter labels
- * person and background. One frame at a time, in order.
+ * person and background. One inference at a time, in frame order, overlapped
+ * with preprocessing the next frame and sampling the previous one's map.
  */
 export const segmentStage = defineStage({
   type: 'segment',
@@ -56,26 +57,23 @@ export const segmentStage = defineStage({
     });
     let closed: Promise<void> | undefined;
     return {
-      operator: concatMap((frame) =>
-        from(
-          segmenter.segment(frame).catch((err: unknown) => {
-            throw err instanceof FramewireError
-              ? err
-              : new FramewireError(
-                  'STAGE_FAILED',
-                  `segmentation failed: ${(err as Error).message}`,
-                  {
-                    component: ctx.name,
-                    cause: err,
-                  },
-                );
-          }),
-        ).pipe(
-          map((segmentation) => {
-            frame.meta.segmentation = segmentation;
-            return frame;
-          }),
-        ),
+      // Preprocessing frame N+1 and sampling N−1's map overlap frame N's inference.
+      operator: pipelinedInference(
+        {
+          prepare: (frame) => segmenter.prepare(frame),
+          infer: (job) => segmenter.infer(job),
+          finish: (job, outputs) => {
+            job.frame.meta.segmentation = segmenter.finish(job, outputs);
+          },
+        },
+        (err) =>
+          err instanceof FramewireError
+            ? err
+            : new FramewireError('STAGE_FAILED', `segmentation failed: ${(err as Error).message}`, {
+                component: ctx.name,
+                cause: err,
+              }),
+        ctx.cpu,
       ),
       close: () => {
         closed ??= segmenter.close();

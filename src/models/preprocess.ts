@@ -265,6 +265,10 @@ export class Preprocessor {
     const [bR, bG, bB] = this.#bias;
     const out = this.#values;
     const n = lb.contentWidth;
+    // A pixel's R, G, B in one 4-byte load, its right neighbour's in another that
+    // starts a byte early (on the pixel's B or alpha), so that it ends inside the row.
+    const words = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    const next = bpp - 1;
     for (let dy = 0; dy < lb.contentHeight; dy++) {
       const r0 = ry.i0[dy]! * row;
       const r1 = ry.i1[dy]! * row;
@@ -273,12 +277,16 @@ export class Preprocessor {
         const a0 = r0 + xa[dx]! * bpp;
         const a1 = r1 + xa[dx]! * bpp;
         const wx = xw[dx]!;
-        const rt = lerp(src[a0]!, src[a0 + bpp]!, wx);
-        const gt = lerp(src[a0 + 1]!, src[a0 + bpp + 1]!, wx);
-        const bt = lerp(src[a0 + 2]!, src[a0 + bpp + 2]!, wx);
-        out[p + oR] = lerp(rt, lerp(src[a1]!, src[a1 + bpp]!, wx), wy) * gR + bR;
-        out[p + oG] = lerp(gt, lerp(src[a1 + 1]!, src[a1 + bpp + 1]!, wx), wy) * gG + bG;
-        out[p + oB] = lerp(bt, lerp(src[a1 + 2]!, src[a1 + bpp + 2]!, wx), wy) * gB + bB;
+        const t0 = words.getInt32(a0, true);
+        const t1 = words.getInt32(a0 + next, true);
+        const b0 = words.getInt32(a1, true);
+        const b1 = words.getInt32(a1 + next, true);
+        const rt = lerp(t0 & 255, (t1 >> 8) & 255, wx);
+        const gt = lerp((t0 >> 8) & 255, (t1 >> 16) & 255, wx);
+        const bt = lerp((t0 >> 16) & 255, t1 >>> 24, wx);
+        out[p + oR] = lerp(rt, lerp(b0 & 255, (b1 >> 8) & 255, wx), wy) * gR + bR;
+        out[p + oG] = lerp(gt, lerp((b0 >> 8) & 255, (b1 >> 16) & 255, wx), wy) * gG + bG;
+        out[p + oB] = lerp(bt, lerp((b0 >> 16) & 255, b1 >>> 24, wx), wy) * gB + bB;
       }
     }
   }

@@ -337,8 +337,8 @@ function columnMap(m: AxisMap): ColumnMap {
   const i0 = Int32Array.from(m.i0);
   const w = Float64Array.from(m.w);
   for (let d = 0; d < i0.length; d++) {
-    if (m.i1[d] === m.i0[d] && i0[d]! > 0) {
-      i0[d]!--;
+    if (m.i1[d] === m.i0[d] && m.i0[d]! > 0) {
+      i0[d] = m.i0[d]! - 1;
       w[d] = 1;
     }
   }

@@ -110,4 +110,85 @@ test('centernet: a full-size 128×128×80 heatmap with hundreds of peaks keeps t
   }
 });
 
+/**
+ * The definition, cell by cell: every neighbour of the clipped 3×3 window in the same
+ * class is at most the cell, the cell is at least `confidence`; best score first, ties
+ * to the lower index; the first k.
+ */
+function referencePeaks(
+  heatmap: Float32Array,
+  h: number,
+  w: number,
+  c: number,
+  confidence: number,
+  k: number,
+): [number, number][] {
+  const peaks: [number, number][] = [];
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      for (let ch = 0; ch < c; ch++) {
+        const v = heatmap[(y * w + x) * c + ch]!;
+        if (!(v >= confidence)) continue;
+        let peak = true;
+        for (let ny = Math.max(0, y - 1); ny <= Math.min(h - 1, y + 1); ny++) {
+          for (let nx = Math.max(0, x - 1); nx <= Math.min(w - 1, x + 1); nx++) {
+            if (heatmap[(ny * w + nx) * c + ch]! > v) peak = false;
+          }
+        }
+        if (peak) peaks.push([(y * w + x) * c + ch, v]);
+      }
+    }
+  }
+  peaks.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+  return peaks.slice(0, k);
+}
+
+test('centernet: findPeaks equals the cell-by-cell definition on awkward values', () => {
+  const rand = seededRandom(7);
+  // Sizes whose cell count is not a multiple of the scan's eight; values that are
+  // negative (logits rather than sigmoid), −0, subnormal, exactly the float32 nearest
+  // the threshold and its neighbours, and coarse enough for plateaus and ties.
+  const sizes = [
+    [5, 7, 3],
+    [1, 1, 1],
+    [3, 1, 5],
+    [16, 16, 8],
+    [9, 11, 13],
+  ] as const;
+  for (const confidence of [0.1, 0.3, 0.5, 0, -0.25, 1e-40]) {
+    const near = Math.fround(confidence);
+    const step = new Float32Array(new Uint32Array([1]).buffer)[0]!;
+    const specials = [-0, 0, 1e-42, -1e-42, near, near + Math.abs(near) * 2 ** -23, near - step];
+    // Dense: mostly random values; sparse: isolated specials on zeros, so that most
+    // blocks of the scan are all below the threshold and each special is a peak.
+    for (const [[h, w, c], sparse] of sizes.flatMap((s) => [
+      [s, false] as const,
+      [s, true] as const,
+    ])) {
+      const data = new Float32Array(h * w * c);
+      for (let i = 0; i < data.length; i++) {
+        const r = rand();
+        data[i] = sparse
+          ? r < 0.04
+            ? specials[Math.floor(rand() * specials.length)]!
+            : 0
+          : r < 0.2
+            ? specials[Math.floor(rand() * specials.length)]!
+            : r < 0.5
+              ? Math.round(rand() * 10) / 10
+              : (rand() - 0.3) * 2;
+      }
+      for (const k of [0, 1, 5, 100]) {
+        const top = findPeaks(data, h, w, c, confidence, k);
+        const got = top.order().map((p) => [top.indices[p]!, top.scores[p]!]);
+        assert.equal(
+          got,
+          referencePeaks(data, h, w, c, confidence, k),
+          `${sparse ? 'sparse' : 'dense'} ${h}×${w}×${c} ≥ ${confidence} k=${k}`,
+        );
+      }
+    }
+  }
+});
+
 test.run();

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ffmpegPath } from '../src/commands/media-io.ts';
-import type { PixelFormat } from '../src/core/frame.ts';
+import { frameByteLength, type PixelFormat } from '../src/core/frame.ts';
 import { fromFloat16Bits, toFloat16Bits } from '../src/models/float16.ts';
 import { boxesToSource, computeLetterbox, modelToSource } from '../src/models/letterbox.ts';
 import { type PreprocessSpec, Preprocessor } from '../src/models/preprocess.ts';
+import { seededRandom } from './helpers/random.ts';
 
 const SPEC: PreprocessSpec = {
   width: 8,
@@ -226,6 +227,173 @@ test('a short buffer is an error, not a silent read past the end', () => {
   const frame = solid('yuv420p', 4, 4, 0, 0, 0);
   const p = new Preprocessor(SPEC, frame);
   assert.throws(() => p.run(new Uint8Array(10)), /needs 24 bytes, got 10/);
+});
+
+/**
+ * The per-pixel definition the fast paths must reproduce exactly: for each output
+ * pixel, bilinear samples (centre-aligned, clamped, weights stored as float32) of
+ * R, G, B — or of Y and of U and V at the half-resolution chroma positions, then
+ * BT.601 limited range to RGB, clamped — then `× scale − mean) / std`.
+ */
+function referenceTensor(
+  spec: PreprocessSpec,
+  frame: { width: number; height: number; format: PixelFormat; data: Uint8Array },
+) {
+  const lb = computeLetterbox(
+    frame.width,
+    frame.height,
+    spec.width,
+    spec.height,
+    spec.resize,
+    spec.pad,
+  );
+  const { width: W, height: H } = spec;
+  const out = new Float32Array(3 * W * H);
+  const gain = (c: number) => (spec.dtype === 'uint8' ? 1 : spec.scale / spec.std[c]!);
+  const bias = (c: number) => (spec.dtype === 'uint8' ? 0 : -spec.mean[c]! / spec.std[c]!);
+  const put = (x: number, y: number, rgb: number[]) => {
+    for (let c = 0; c < 3; c++) {
+      const ch = spec.colorOrder === 'RGB' ? c : 2 - c;
+      const at = spec.layout === 'NCHW' ? ch * W * H + y * W + x : (y * W + x) * 3 + ch;
+      out[at] = rgb[c]! * gain(c) + bias(c);
+    }
+  };
+  for (let y = 0; y < H; y++)
+    for (let x = 0; x < W; x++) put(x, y, [spec.padValue, spec.padValue, spec.padValue]);
+  /** Bilinear at source position (sx, sy) of a plane `pw` × `ph` read by `at(x, y)`. */
+  const bilinear = (
+    at: (x: number, y: number) => number,
+    pw: number,
+    ph: number,
+    sx: number,
+    sy: number,
+  ) => {
+    const cx = Math.min(Math.max(sx, 0), pw - 1);
+    const cy = Math.min(Math.max(sy, 0), ph - 1);
+    const [x0, y0] = [Math.floor(cx), Math.floor(cy)];
+    const [x1, y1] = [Math.min(x0 + 1, pw - 1), Math.min(y0 + 1, ph - 1)];
+    const [wx, wy] = [Math.fround(cx - x0), Math.fround(cy - y0)];
+    const top = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * wx;
+    return top + (at(x0, y1) + (at(x1, y1) - at(x0, y1)) * wx - top) * wy;
+  };
+  const { width: fw, height: fh, data } = frame;
+  const [cw, ch] = [Math.ceil(fw / 2), Math.ceil(fh / 2)];
+  const clamp = (v: number) => Math.min(Math.max(v, 0), 255);
+  for (let dy = 0; dy < lb.contentHeight; dy++) {
+    for (let dx = 0; dx < lb.contentWidth; dx++) {
+      const sx = (dx + 0.5) / lb.scaleX - 0.5;
+      const sy = (dy + 0.5) / lb.scaleY - 0.5;
+      let rgb: number[];
+      if (frame.format === 'yuv420p') {
+        const [csx, csy] = [(sx + 0.5) / 2 - 0.5, (sy + 0.5) / 2 - 0.5];
+        const yv = bilinear((x, y) => data[y * fw + x]!, fw, fh, sx, sy);
+        const u = bilinear((x, y) => data[fw * fh + y * cw + x]!, cw, ch, csx, csy) - 128;
+        const v = bilinear((x, y) => data[fw * fh + cw * ch + y * cw + x]!, cw, ch, csx, csy) - 128;
+        const l = (yv - 16) * (255 / 219);
+        const k = 255 / 224;
+        rgb = [
+          clamp(l + k * 1.402 * v),
+          clamp(l - k * 0.344136 * u - k * 0.714136 * v),
+          clamp(l + k * 1.772 * u),
+        ];
+      } else {
+        const bpp = frame.format === 'rgba' ? 4 : 3;
+        rgb = [0, 1, 2].map((c) =>
+          bilinear((x, y) => data[(y * fw + x) * bpp + c]!, fw, fh, sx, sy),
+        );
+      }
+      put(lb.contentX + dx, lb.contentY + dy, rgb);
+    }
+  }
+  return out;
+}
+
+test('sampling equals the per-pixel definition exactly: formats, sizes down to 1 pixel, layouts, normalization', () => {
+  const rand = seededRandom(3);
+  const random = (format: PixelFormat, width: number, height: number) => {
+    const data = new Uint8Array(frameByteLength(format, width, height));
+    for (let i = 0; i < data.length; i++) data[i] = Math.floor(rand() * 256);
+    return { width, height, format, data };
+  };
+  const specs: PreprocessSpec[] = [
+    // The default detector's input: raw 0–255 NHWC, letterboxed.
+    { ...SPEC, width: 64, height: 64, layout: 'NHWC', padValue: 0 },
+    // Normalized NCHW BGR, stretched (no padding).
+    {
+      ...SPEC,
+      width: 40,
+      height: 24,
+      colorOrder: 'BGR',
+      resize: 'stretch',
+      scale: 1 / 255,
+      mean: [0.485, 0.456, 0.406],
+      std: [0.229, 0.224, 0.225],
+    },
+    // Upscaling a tiny frame: columns clamped at both edges.
+    {
+      ...SPEC,
+      width: 9,
+      height: 7,
+      layout: 'NHWC',
+      resize: 'stretch',
+      scale: 2,
+      mean: [3, 4, 5],
+      std: [1, 2, 4],
+    },
+  ];
+  // Odd sizes (chroma planes rounded up), and planes 1 and 2 samples wide.
+  const sizes = [
+    [160, 90],
+    [37, 23],
+    [5, 3],
+    [2, 5],
+    [1, 4],
+    [3, 1],
+    [1, 1],
+  ] as const;
+  for (const format of ['yuv420p', 'rgb24', 'rgba'] as const) {
+    for (const [w, h] of sizes) {
+      const frame = random(format, w, h);
+      for (const spec of specs) {
+        const got = new Preprocessor(spec, frame).run(frame.data);
+        const want = referenceTensor(spec, frame);
+        const i = want.findIndex((v, k) => !Object.is(v, got[k]));
+        assert.is(
+          i,
+          -1,
+          `${format} ${w}×${h} → ${spec.width}×${spec.height} ${spec.layout}: value ${i} is ${got[i]}, not ${want[i]}`,
+        );
+      }
+    }
+  }
+});
+
+test('sampling a real 720p frame equals the per-pixel definition exactly', () => {
+  const yuv = spawnSync(
+    ffmpegPath,
+    [
+      '-v',
+      'error',
+      '-i',
+      'test/fixtures/chelsea.png',
+      '-vf',
+      'scale=1280:720',
+      '-f',
+      'rawvideo',
+      '-pix_fmt',
+      'yuv420p',
+      'pipe:1',
+    ],
+    { maxBuffer: 1 << 24 },
+  ).stdout;
+  const frame = { width: 1280, height: 720, format: 'yuv420p' as const, data: new Uint8Array(yuv) };
+  const spec = { ...SPEC, width: 512, height: 512, layout: 'NHWC' as const, padValue: 0 };
+  const got = new Preprocessor(spec, frame).run(frame.data);
+  const want = referenceTensor(spec, frame);
+  assert.is(
+    want.findIndex((v, k) => !Object.is(v, got[k])),
+    -1,
+  );
 });
 
 test.run();

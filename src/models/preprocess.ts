@@ -34,11 +34,22 @@ export interface FrameFormat {
 /** Tensor storage per input dtype (float16 as raw bits: Node 20 has no Float16Array). */
 export type TensorData = Float32Array | Uint8Array | Uint16Array;
 
-/** Per output column (or row): the two source samples and the weight of the second. */
+/** Per output row: the two source rows and the weight of the second. */
 interface AxisMap {
   readonly i0: Int32Array;
   readonly i1: Int32Array;
   readonly w: Float32Array;
+}
+
+/**
+ * Per output column: the first source sample and the weight of the next one, which
+ * is always `i0 + 1` (a column clamped at the right edge is the sample before it
+ * at weight 1, the same value), so the per-pixel loop loads two table entries, not
+ * three. Weights as Float64, the same values as an `AxisMap`'s.
+ */
+interface ColumnMap {
+  readonly i0: Int32Array;
+  readonly w: Float64Array;
 }
 
 // BT.601 limited range ("tv"), ffmpeg's default for yuv420p → RGB.
@@ -64,10 +75,10 @@ export class Preprocessor {
   readonly #values: Float32Array;
   readonly #spec: PreprocessSpec;
   readonly #frame: FrameFormat;
-  readonly #x: AxisMap;
+  readonly #x: ColumnMap;
   readonly #y: AxisMap;
   /** Chroma-plane sampling for yuv420p (half resolution, centre-sited). */
-  readonly #cx: AxisMap | undefined;
+  readonly #cx: ColumnMap | undefined;
   readonly #cy: AxisMap | undefined;
   /** Output offset of the R, G and B values of a pixel, and the stride between pixels. */
   readonly #offsets: readonly [number, number, number];
@@ -75,6 +86,13 @@ export class Preprocessor {
   /** `out = value × gain[c] + bias[c]` (RGB order), from scale / mean / std. */
   readonly #gain: readonly [number, number, number];
   readonly #bias: readonly [number, number, number];
+  /** gain 1 and bias 0 (raw 0–255 input, uint8): `× 1 + 0` would change nothing, so it is skipped. */
+  readonly #identity: boolean;
+  /**
+   * Frames narrower than 3 pixels have a plane one sample wide, whose `i0 + 1` on the
+   * last row is past the buffer: they are copied into this, one pixel longer, first.
+   */
+  readonly #padded: Uint8Array | undefined;
 
   /**
    * `shared`: allocate `data` in a SharedArrayBuffer, so an inference worker reads
@@ -117,11 +135,16 @@ export class Preprocessor {
       this.#bias = [b(0), b(1), b(2)];
     }
 
-    this.#x = axisMap(lb.contentWidth, lb.scaleX, frame.width);
+    this.#identity = this.#gain.every((g) => g === 1) && this.#bias.every((b) => b === 0);
+
+    this.#x = columnMap(axisMap(lb.contentWidth, lb.scaleX, frame.width));
     this.#y = axisMap(lb.contentHeight, lb.scaleY, frame.height);
     if (frame.format === 'yuv420p') {
-      this.#cx = chromaMap(lb.contentWidth, lb.scaleX, Math.ceil(frame.width / 2));
+      this.#cx = columnMap(chromaMap(lb.contentWidth, lb.scaleX, Math.ceil(frame.width / 2)));
       this.#cy = chromaMap(lb.contentHeight, lb.scaleY, Math.ceil(frame.height / 2));
+    }
+    if (frame.width < 3) {
+      this.#padded = new Uint8Array(frameByteLength(frame.format, frame.width, frame.height) + 4);
     }
     this.#fillPadding();
   }
@@ -144,8 +167,13 @@ export class Preprocessor {
         `preprocess: a ${f.width}x${f.height} ${f.format} frame needs ${need} bytes, got ${pixels.length}`,
       );
     }
-    if (f.format === 'yuv420p') this.#sampleYuv(pixels);
-    else this.#samplePacked(pixels, f.format === 'rgba' ? 4 : 3);
+    let src = pixels;
+    if (this.#padded) {
+      this.#padded.set(pixels.subarray(0, need));
+      src = this.#padded;
+    }
+    if (f.format === 'yuv420p') this.#sampleYuv(src);
+    else this.#samplePacked(src, f.format === 'rgba' ? 4 : 3);
     this.#convert();
     return this.data;
   }
@@ -166,13 +194,19 @@ export class Preprocessor {
     this.#convert();
   }
 
+  /**
+   * Per output pixel: bilinear Y from 4 luma samples, U and V from 4 chroma samples
+   * each, then BT.601 to RGB. The two loops differ only in the normalization, which
+   * the raw-pixel models (gain 1, bias 0) do without.
+   */
   #sampleYuv(src: Uint8Array): void {
     const fw = this.#frame.width;
     const cw = Math.ceil(fw / 2);
     const uPlane = fw * this.#frame.height;
     const vPlane = uPlane + cw * Math.ceil(this.#frame.height / 2);
-    const { i0: xa, i1: xb, w: xw } = this.#x;
-    const { i0: cxa, i1: cxb, w: cxw } = this.#cx!;
+    const { i0: xa, w: xw } = this.#x;
+    const { i0: cxa, w: cxw } = this.#cx!;
+    const ry = this.#y;
     const cy = this.#cy!;
     const lb = this.letterbox;
     const W = this.#spec.width;
@@ -181,43 +215,54 @@ export class Preprocessor {
     const [gR, gG, gB] = this.#gain;
     const [bR, bG, bB] = this.#bias;
     const out = this.#values;
+    const n = lb.contentWidth;
+    // Two horizontally adjacent samples in one load (little-endian: the left one low).
+    const pairs = new DataView(src.buffer, src.byteOffset, src.byteLength);
     for (let dy = 0; dy < lb.contentHeight; dy++) {
-      const r0 = this.#y.i0[dy]! * fw;
-      const r1 = this.#y.i1[dy]! * fw;
-      const wy = this.#y.w[dy]!;
-      const c0 = cy.i0[dy]! * cw;
-      const c1 = cy.i1[dy]! * cw;
-      const wcy = cy.w[dy]!;
-      let p = ((lb.contentY + dy) * W + lb.contentX) * s;
-      for (let dx = 0; dx < lb.contentWidth; dx++, p += s) {
-        const a = xa[dx]!;
-        const b = xb[dx]!;
-        const wx = xw[dx]!;
-        const t = src[r0 + a]! + (src[r0 + b]! - src[r0 + a]!) * wx;
-        const y = t + (src[r1 + a]! + (src[r1 + b]! - src[r1 + a]!) * wx - t) * wy;
-        const ca = cxa[dx]!;
-        const cb = cxb[dx]!;
-        const cwx = cxw[dx]!;
-        let u0 = uPlane + c0;
-        let u1 = uPlane + c1;
-        const ut = src[u0 + ca]! + (src[u0 + cb]! - src[u0 + ca]!) * cwx;
-        const u = ut + (src[u1 + ca]! + (src[u1 + cb]! - src[u1 + ca]!) * cwx - ut) * wcy - 128;
-        u0 = vPlane + c0;
-        u1 = vPlane + c1;
-        const vt = src[u0 + ca]! + (src[u0 + cb]! - src[u0 + ca]!) * cwx;
-        const v = vt + (src[u1 + ca]! + (src[u1 + cb]! - src[u1 + ca]!) * cwx - vt) * wcy - 128;
-        const l = (y - 16) * KY;
-        out[p + oR] = clamp255(l + KRV * v) * gR + bR;
-        out[p + oG] = clamp255(l - KGU * u - KGV * v) * gG + bG;
-        out[p + oB] = clamp255(l + KBU * u) * gB + bB;
+      const r0 = ry.i0[dy]! * fw;
+      const r1 = ry.i1[dy]! * fw;
+      const wy = ry.w[dy]!;
+      const u0 = uPlane + cy.i0[dy]! * cw;
+      const u1 = uPlane + cy.i1[dy]! * cw;
+      const v0 = vPlane + cy.i0[dy]! * cw;
+      const v1 = vPlane + cy.i1[dy]! * cw;
+      const wc = cy.w[dy]!;
+      const p0 = ((lb.contentY + dy) * W + lb.contentX) * s;
+      if (this.#identity) {
+        for (let dx = 0, p = p0; dx < n; dx++, p += s) {
+          const a = xa[dx]!;
+          const wx = xw[dx]!;
+          const l = (bilinear(pairs, r0 + a, r1 + a, wx, wy) - 16) * KY;
+          const c = cxa[dx]!;
+          const cwx = cxw[dx]!;
+          const u = bilinear(pairs, u0 + c, u1 + c, cwx, wc) - 128;
+          const v = bilinear(pairs, v0 + c, v1 + c, cwx, wc) - 128;
+          out[p + oR] = clamp255(l + KRV * v);
+          out[p + oG] = clamp255(l - KGU * u - KGV * v);
+          out[p + oB] = clamp255(l + KBU * u);
+        }
+      } else {
+        for (let dx = 0, p = p0; dx < n; dx++, p += s) {
+          const a = xa[dx]!;
+          const wx = xw[dx]!;
+          const l = (bilinear(pairs, r0 + a, r1 + a, wx, wy) - 16) * KY;
+          const c = cxa[dx]!;
+          const cwx = cxw[dx]!;
+          const u = bilinear(pairs, u0 + c, u1 + c, cwx, wc) - 128;
+          const v = bilinear(pairs, v0 + c, v1 + c, cwx, wc) - 128;
+          out[p + oR] = clamp255(l + KRV * v) * gR + bR;
+          out[p + oG] = clamp255(l - KGU * u - KGV * v) * gG + bG;
+          out[p + oB] = clamp255(l + KBU * u) * gB + bB;
+        }
       }
     }
   }
 
-  /** rgb24 (3 bytes a pixel) or rgba (4). */
+  /** rgb24 (3 bytes a pixel) or rgba (4): per channel, bilinear from 4 samples. */
   #samplePacked(src: Uint8Array, bpp: number): void {
     const row = this.#frame.width * bpp;
-    const { i0: xa, i1: xb, w: xw } = this.#x;
+    const { i0: xa, w: xw } = this.#x;
+    const ry = this.#y;
     const lb = this.letterbox;
     const W = this.#spec.width;
     const s = this.#pixelStride;
@@ -225,22 +270,29 @@ export class Preprocessor {
     const [gR, gG, gB] = this.#gain;
     const [bR, bG, bB] = this.#bias;
     const out = this.#values;
+    const n = lb.contentWidth;
+    // A pixel's R, G, B in one 4-byte load, its right neighbour's in another that
+    // starts a byte early (on the pixel's B or alpha), so that it ends inside the row.
+    const words = new DataView(src.buffer, src.byteOffset, src.byteLength);
+    const next = bpp - 1;
     for (let dy = 0; dy < lb.contentHeight; dy++) {
-      const r0 = this.#y.i0[dy]! * row;
-      const r1 = this.#y.i1[dy]! * row;
-      const wy = this.#y.w[dy]!;
-      let p = ((lb.contentY + dy) * W + lb.contentX) * s;
-      for (let dx = 0; dx < lb.contentWidth; dx++, p += s) {
-        const a = xa[dx]! * bpp;
-        const b = xb[dx]! * bpp;
+      const r0 = ry.i0[dy]! * row;
+      const r1 = ry.i1[dy]! * row;
+      const wy = ry.w[dy]!;
+      for (let dx = 0, p = ((lb.contentY + dy) * W + lb.contentX) * s; dx < n; dx++, p += s) {
+        const a0 = r0 + xa[dx]! * bpp;
+        const a1 = r1 + xa[dx]! * bpp;
         const wx = xw[dx]!;
-        for (let c = 0; c < 3; c++) {
-          const t = src[r0 + a + c]! + (src[r0 + b + c]! - src[r0 + a + c]!) * wx;
-          const v = t + (src[r1 + a + c]! + (src[r1 + b + c]! - src[r1 + a + c]!) * wx - t) * wy;
-          if (c === 0) out[p + oR] = v * gR + bR;
-          else if (c === 1) out[p + oG] = v * gG + bG;
-          else out[p + oB] = v * gB + bB;
-        }
+        const t0 = words.getInt32(a0, true);
+        const t1 = words.getInt32(a0 + next, true);
+        const b0 = words.getInt32(a1, true);
+        const b1 = words.getInt32(a1 + next, true);
+        const rt = lerp(t0 & 255, (t1 >> 8) & 255, wx);
+        const gt = lerp((t0 >> 8) & 255, (t1 >> 16) & 255, wx);
+        const bt = lerp((t0 >> 16) & 255, t1 >>> 24, wx);
+        out[p + oR] = lerp(rt, lerp(b0 & 255, (b1 >> 8) & 255, wx), wy) * gR + bR;
+        out[p + oG] = lerp(gt, lerp((b0 >> 8) & 255, (b1 >> 16) & 255, wx), wy) * gG + bG;
+        out[p + oB] = lerp(bt, lerp((b0 >> 16) & 255, b1 >>> 24, wx), wy) * gB + bB;
       }
     }
   }
@@ -284,6 +336,35 @@ function buildMap(count: number, size: number, at: (d: number) => number): AxisM
     w[d] = s - a;
   }
   return { i0, i1, w };
+}
+
+/** The column form of an `AxisMap`: see `ColumnMap`. */
+function columnMap(m: AxisMap): ColumnMap {
+  const i0 = Int32Array.from(m.i0);
+  const w = Float64Array.from(m.w);
+  for (let d = 0; d < i0.length; d++) {
+    if (m.i1[d] === m.i0[d] && m.i0[d]! > 0) {
+      i0[d] = m.i0[d]! - 1;
+      w[d] = 1;
+    }
+  }
+  return { i0, w };
+}
+
+/**
+ * Bilinear from the sample pairs at byte offsets `top` and `bottom` (each the left
+ * sample and its right neighbour): across by `wx`, then down by `wy`.
+ */
+function bilinear(pairs: DataView, top: number, bottom: number, wx: number, wy: number): number {
+  const t = pairs.getUint16(top, true);
+  const b = pairs.getUint16(bottom, true);
+  const above = lerp(t & 255, t >> 8, wx);
+  return lerp(above, lerp(b & 255, b >> 8, wx), wy);
+}
+
+/** `a + (b − a)·w`: for integer samples, exactly `a` at w = 0 and `b` at w = 1. */
+function lerp(a: number, b: number, w: number): number {
+  return a + (b - a) * w;
 }
 
 function clamp255(v: number): number {

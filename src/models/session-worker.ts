@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import { parentPort } from 'node:worker_threads';
 import { FramewireError } from '../core/errors.ts';
 import { processThreadIds, threadCpuClock, threadCpuMs } from '../core/thread-cpu.ts';
-import type { OutputTensor } from './decoders/types.ts';
+import { OutputRingWriter, type RingGrant, type WireOutput } from './output-rings.ts';
 import {
   type InferenceBackend,
   type InputFeed,
@@ -29,7 +29,7 @@ export type WorkerReply =
       metadata: InferenceBackend['metadata'];
       provider: string;
     }
-  | { kind: 'result'; id: number; outputs: OutputTensor[]; cpuMs?: number }
+  | { kind: 'result'; id: number; outputs: WireOutput[]; rings?: RingGrant[]; cpuMs?: number }
   | { kind: 'failed'; id?: number; error: SerializedError }
   | { kind: 'log'; level: 'info' | 'warn'; message: string }
   | { kind: 'closed'; cpuMs?: number };
@@ -87,6 +87,7 @@ const port = parentPort;
 if (port) {
   let backend: InferenceBackend | undefined;
   let cpuMs: () => number | undefined = () => undefined;
+  const rings = new OutputRingWriter();
   const reply = (message: WorkerReply, transfer: ArrayBuffer[] = []) =>
     port.postMessage(message, transfer);
   port.on('message', async (request: WorkerRequest) => {
@@ -113,9 +114,18 @@ if (port) {
       case 'run':
         try {
           const outputs = await backend!.run(request.feeds);
-          // Outputs are fresh per run: hand their memory over instead of copying.
-          const transfer = [...new Set(outputs.map((o) => o.data.buffer as ArrayBuffer))];
-          reply({ kind: 'result', id: request.id, outputs, ...withCpu(cpuMs()) }, transfer);
+          // Into shared rings where an output's size repeats; the rest is handed over.
+          const { wire, grants, transfer } = rings.place(outputs);
+          reply(
+            {
+              kind: 'result',
+              id: request.id,
+              outputs: wire,
+              ...(grants.length > 0 ? { rings: grants } : {}),
+              ...withCpu(cpuMs()),
+            },
+            transfer,
+          );
         } catch (err) {
           reply({ kind: 'failed', id: request.id, error: serializeError(err) });
         }

@@ -45,7 +45,12 @@ export interface InferenceBackend {
   readonly metadata: Readonly<Record<string, string>>;
   /** The execution provider the session runs on. */
   readonly provider: string;
-  /** Runs one inference; outputs come back in the model's output order, as float32 where they were float16. */
+  /**
+   * Runs one inference; outputs come back in the model's output order, as
+   * float32 where they were float16. They stay valid for `RING_SLOTS` − 1
+   * further runs (a worker session reuses their memory after that): decode
+   * them, copy what must last longer.
+   */
   run(feeds: Readonly<Record<string, InputFeed>>): Promise<OutputTensor[]>;
   /** Releases the native session. Idempotent. */
   close(): Promise<void>;

@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { type ErrorCode, FramewireError } from '../core/errors.ts';
 import type { OutputTensor } from './decoders/types.ts';
+import { OutputRingReader } from './output-rings.ts';
 import type { InferenceBackend, InputFeed, SessionOptions } from './session.ts';
 import type { SerializedError, WorkerReply, WorkerRequest } from './session-worker.ts';
 
@@ -45,6 +46,7 @@ export async function openWorkerSession(
   let openFailed: ((e: Error) => void) | undefined;
   let closed: (() => void) | undefined;
   let dead: Error | undefined;
+  const rings = new OutputRingReader();
   /** The worker's latest reading of its own CPU (its thread and onnxruntime's pool). */
   let cpuMs: number | undefined;
 
@@ -64,7 +66,8 @@ export async function openWorkerSession(
         opened?.(reply);
         return;
       case 'result':
-        pending.get(reply.id)?.resolve(reply.outputs);
+        rings.accept(reply.rings);
+        pending.get(reply.id)?.resolve(rings.read(reply.outputs));
         pending.delete(reply.id);
         return;
       case 'failed': {

@@ -45,7 +45,7 @@ try {
     console.log(table);
     sections.push({
       title: 'Thread scaling',
-      note: `Default model (CenterNet, 512×512): bare \`session.run\` against \`file (720p H.264) → detect → null\` with the same \`threads\` and \`spinning\`, every case once per round, interleaved, medians over ${process.env.FRAMEWIRE_BENCH_THREADS_ROUNDS ?? 3} rounds (FRAMEWIRE_BENCH_THREADS_ROUNDS sets it). With spinning, idle onnxruntime threads busy-wait for the next operator; off, they sleep. Target: threads 2 on 2 cores ≥ 0.9 of bare 2-thread inference.\n\n${table}`,
+      note: `Default model (CenterNet, 512×512): bare \`session.run\` against \`file (720p H.264) → detect → null\` with the same \`threads\` and \`spinning\`, every case once per round, interleaved, medians over ${process.env.FRAMEWIRE_BENCH_THREADS_ROUNDS ?? 3} rounds (FRAMEWIRE_BENCH_THREADS_ROUNDS sets it). With spinning, idle onnxruntime threads busy-wait for the next operator; off, they sleep. Target: threads 2 on 2 cores ≥ 0.9 of bare 2-thread inference. The second table measures the other onnxruntime session settings bare (they change the model's own speed, not how it shares the cores): graph optimisation levels and the parallel execution mode, at 2 threads without spinning.\n\n${table}`,
       rows: [],
     });
   }

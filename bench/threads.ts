@@ -92,5 +92,38 @@ export async function threadsBench(dir: string): Promise<{ rows: ThreadRow[]; ta
       return `| ${r.threads} | ${r.spinning ? 'on' : 'off'} | ${r.bareMs.toFixed(1)} | ${bareFps.toFixed(1)} | ${r.pipelineFps.toFixed(1)} | **${(r.pipelineFps / bareFps).toFixed(2)}** | ${(bare1 / r.bareMs).toFixed(2)} | ${r.fpsRounds.map((f) => f.toFixed(1)).join(', ')} |`;
     }),
   ].join('\n');
-  return { rows, table };
+  return { rows, table: `${table}\n\n${await sessionLeversTable(rounds)}` };
+}
+
+/**
+ * The other onnxruntime session settings, bare only (they change the model's
+ * own speed, not how it shares the machine): graph optimisation levels and the
+ * parallel execution mode, at 2 threads without spinning, interleaved rounds.
+ */
+async function sessionLeversTable(rounds: number): Promise<string> {
+  const levers: { label: string; session: ThreadCase['session'] }[] = [
+    { label: 'graph optimisation all (default)', session: {} },
+    { label: 'graph optimisation extended', session: { graphOptimization: 'extended' } },
+    { label: 'graph optimisation basic', session: { graphOptimization: 'basic' } },
+    { label: 'graph optimisation disabled', session: { graphOptimization: 'disabled' } },
+    {
+      label: 'execution mode parallel, 2 inter-op threads',
+      session: { executionMode: 'parallel', interOpThreads: 2 },
+    },
+  ];
+  const ms = levers.map(() => [] as number[]);
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, l] of levers.entries()) {
+      ms[i]!.push(await bareRunMs({ threads: 2, spinning: false, session: l.session }, 20));
+    }
+  }
+  const base = median(ms[0]!);
+  return [
+    '| session setting (threads 2, spinning off) | bare session.run ms | vs default |',
+    '| --- | ---: | ---: |',
+    ...levers.map((l, i) => {
+      const m = median(ms[i]!);
+      return `| ${l.label} | ${m.toFixed(1)} | ${(m / base).toFixed(2)} |`;
+    }),
+  ].join('\n');
 }

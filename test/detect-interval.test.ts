@@ -53,17 +53,23 @@ function frame(seq: number): Frame {
 /**
  * A detector that finds the object at `boxAt(seq)`, with a mask, and records the
  * frames it ran on; inference takes `inferMs` on `scheduler` (or a few
- * microtask turns without one).
+ * microtask turns without one), one at a time in the order handed over, as a
+ * worker session runs them.
  */
 function fakeDetector(opts: { scheduler?: SchedulerLike; inferMs?: number } = {}) {
   const ran: number[] = [];
+  let queue: Promise<unknown> = Promise.resolve();
   const detector: PipelinedDetector = {
     prepare: (f) => ({ frame: f, pre: undefined as never, feeds: {} }) as DetectJob,
-    async infer(job) {
-      ran.push(job.frame.seq);
-      if (opts.scheduler) await firstValueFrom(timer(opts.inferMs ?? 0, opts.scheduler));
-      else for (let i = 0; i < 3; i++) await Promise.resolve();
-      return [];
+    infer(job) {
+      const run = queue.then(async () => {
+        ran.push(job.frame.seq);
+        if (opts.scheduler) await firstValueFrom(timer(opts.inferMs ?? 0, opts.scheduler));
+        else for (let i = 0; i < 3; i++) await Promise.resolve();
+        return [];
+      });
+      queue = run;
+      return run;
     },
     finish: (job) =>
       new Detections({

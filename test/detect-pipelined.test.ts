@@ -1,5 +1,6 @@
-// The detect stage overlaps work: frame N+1 is prepared while N is inferred,
-// inference stays one at a time, frames stay in order, nothing is lost at the end.
+// The detect stage overlaps work: frame N+1 is prepared and handed to the
+// session while N is inferred (at most two handed over; the session runs one at
+// a time), frames stay in order, nothing is lost at the end.
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -22,34 +23,47 @@ function frame(seq: number): Frame {
   };
 }
 
-/** Records the order of calls; inference resolves after a few microtask turns. */
+/**
+ * Records the order of calls. Like a worker session, it runs one inference at
+ * a time, each after a few microtask turns, in the order they were handed over.
+ */
 function fakeDetector(failAt?: number) {
   const log: string[] = [];
   let inferring = 0;
   let maxInferring = 0;
+  let handed = 0;
+  let maxHanded = 0;
+  let queue: Promise<unknown> = Promise.resolve();
   const detector: PipelinedDetector = {
     prepare(f) {
       log.push(`prepare ${f.seq}`);
       return { frame: f, pre: undefined as never, feeds: {} } as DetectJob;
     },
-    async infer(job) {
+    infer(job) {
       log.push(`infer ${job.frame.seq}`);
-      inferring++;
-      maxInferring = Math.max(maxInferring, inferring);
-      for (let i = 0; i < 3; i++) await Promise.resolve();
-      inferring--;
-      if (job.frame.seq === failAt) throw new Error('boom');
-      return [];
+      handed++;
+      maxHanded = Math.max(maxHanded, handed);
+      const run = queue.then(async () => {
+        inferring++;
+        maxInferring = Math.max(maxInferring, inferring);
+        for (let i = 0; i < 3; i++) await Promise.resolve();
+        inferring--;
+        handed--;
+        if (job.frame.seq === failAt) throw new Error('boom');
+        return [];
+      });
+      queue = run.catch(() => {});
+      return run;
     },
     finish(job) {
       log.push(`finish ${job.frame.seq}`);
       return Detections.empty();
     },
   };
-  return { detector, log, maxInferring: () => maxInferring };
+  return { detector, log, maxInferring: () => maxInferring, maxHanded: () => maxHanded };
 }
 
-test('frames come out in order, every one, with one inference at a time', async () => {
+test('frames come out in order, every one, with at most two handed to the session', async () => {
   const fake = fakeDetector();
   const out = await lastValueFrom(
     from([0, 1, 2, 3, 4].map(frame)).pipe(
@@ -63,6 +77,8 @@ test('frames come out in order, every one, with one inference at a time', async 
   );
   assert.ok(out.every((f) => f.meta.detections instanceof Detections));
   assert.is(fake.maxInferring(), 1);
+  // One running and one queued behind it: the detector's two input slots.
+  assert.is(fake.maxHanded(), 2);
 });
 
 test('the next frame is prepared before the current inference finishes', async () => {

@@ -11,12 +11,17 @@ export interface PipelinedModel<J extends { readonly frame: Frame }> {
   finish(job: J, outputs: OutputTensor[]): void;
 }
 
+/** Jobs handed to the session at once: one running, one queued behind it (the two input slots). */
+const DEPTH = 2;
+
 /**
- * Runs a model one inference at a time, in frame order, but overlapped: while
- * frame N is being inferred (on the session's worker thread), frame N+1 is
- * preprocessed, and frame N−1's outputs are decoded after N+1's inference has
- * started. The model keeps two input slots (InputSlots), which is exactly what
- * one job inferring plus one prepared need.
+ * Runs a model in frame order, overlapped: while frame N is being inferred (on
+ * the session's worker thread), frame N+1 is preprocessed and handed to the
+ * session at once, so the worker starts it the moment N ends instead of
+ * waiting for the main thread to notice; N's outputs are decoded after that.
+ * The session runs one inference at a time; the model keeps two input slots
+ * (InputSlots), exactly what one job running and one queued need, and a slot
+ * is refilled only once its run has settled.
  */
 export function pipelinedInference<J extends { readonly frame: Frame }>(
   model: PipelinedModel<J>,
@@ -26,9 +31,9 @@ export function pipelinedInference<J extends { readonly frame: Frame }>(
   return (source) =>
     new Observable<Frame>((out) => {
       const waiting: Frame[] = [];
-      let prepared: J | undefined;
-      let inferring = false;
-      /** Jobs handed to `infer` and not yet emitted; completion waits for them. */
+      /** Jobs handed to `infer`, in frame order, with their outputs once back. */
+      const inflight: { job: J; outputs?: OutputTensor[] }[] = [];
+      /** Jobs prepared and not yet emitted (also the one being decoded): completion waits for them. */
       let unfinished = 0;
       let upstreamDone = false;
       let stopped = false;
@@ -39,37 +44,24 @@ export function pipelinedInference<J extends { readonly frame: Frame }>(
         out.error(wrapError(err));
       };
 
-      const pump = (): void => {
+      /** Hands frames to the session while it has room, and completes when all is done. */
+      const feed = (): void => {
         if (stopped) return;
         try {
-          if (!prepared && waiting.length > 0) prepared = model.prepare(waiting.shift()!);
-          if (!inferring && prepared) {
-            const job = prepared;
-            prepared = undefined;
-            inferring = true;
+          while (inflight.length < DEPTH && waiting.length > 0) {
+            const entry: { job: J; outputs?: OutputTensor[] } = {
+              job: model.prepare(waiting.shift()!),
+            };
+            inflight.push(entry);
             unfinished++;
             // The continuation decodes and prepares on the main thread: charged to this stage.
             const inferred = (outputs: OutputTensor[]) => {
-              inferring = false;
-              // Keep the session busy first, then decode this frame's outputs.
-              pump();
-              if (stopped) return;
-              try {
-                model.finish(job, outputs);
-              } catch (err) {
-                fail(err);
-                return;
-              }
-              unfinished--;
-              out.next(job.frame);
-              pump();
+              entry.outputs = outputs;
+              emitReady();
             };
-            model.infer(job).then(cpu ? cpu.bind(inferred) : inferred, fail);
-            // Prepare the next frame while this one is inferred.
-            if (!prepared && waiting.length > 0) prepared = model.prepare(waiting.shift()!);
-            return;
+            model.infer(entry.job).then(cpu ? cpu.bind(inferred) : inferred, fail);
           }
-          if (upstreamDone && unfinished === 0 && !prepared && waiting.length === 0) {
+          if (upstreamDone && unfinished === 0 && waiting.length === 0) {
             stopped = true;
             out.complete();
           }
@@ -78,15 +70,35 @@ export function pipelinedInference<J extends { readonly frame: Frame }>(
         }
       };
 
+      /** Decodes and emits, in order, every job whose outputs are back. */
+      const emitReady = (): void => {
+        for (let next = inflight[0]; !stopped && next?.outputs; next = inflight[0]) {
+          inflight.shift();
+          const { job, outputs } = next;
+          // Its slot is free: keep the session fed first, then decode.
+          feed();
+          if (stopped) return;
+          try {
+            model.finish(job, outputs);
+          } catch (err) {
+            fail(err);
+            return;
+          }
+          unfinished--;
+          out.next(job.frame);
+        }
+        feed();
+      };
+
       const subscription = source.subscribe({
         next: (frame) => {
           waiting.push(frame);
-          pump();
+          feed();
         },
         error: (err: unknown) => fail(err),
         complete: () => {
           upstreamDone = true;
-          pump();
+          feed();
         },
       });
       return () => {

@@ -66,12 +66,14 @@ test('run: a pipeline detecting with that model prints only its summary; --verbo
   const lines = quiet.stderr.trimEnd().split('\n');
   assert.match(lines[0]!, /^component\s+in\s+out\s+dropped\s+fps/);
   assert.match(lines[1]!, /^-+/);
-  // Rows: a component name, then in, out, dropped and fps; source, detect, sink.
-  assert.is(lines.length, 5, quiet.stderr);
+  // Rows: a component name, then in, out, dropped and fps; source, detect, sink;
+  // then the run's CPU line (Linux).
+  assert.is(lines.length, 6, quiet.stderr);
   assert.ok(
-    lines.slice(2).every((l) => /^\S+\s+\d+\s+\d+\s+\d+\s+[\d.]+\s/.test(l)),
+    lines.slice(2, 5).every((l) => /^\S+\s+\d+\s+\d+\s+\d+\s+[\d.]+\s/.test(l)),
     quiet.stderr,
   );
+  assert.match(lines[5]!, /^cpu: /);
 
   const verbose = framewire('run', pipeline, '--quiet', '--verbose');
   assert.is(verbose.code, 0, verbose.stderr);
@@ -90,12 +92,13 @@ test('run: an encode stage with its default encoder prints nothing of its own', 
   assert.is(run.code, 0, run.stderr);
   const lines = run.stderr.trimEnd().split('\n');
   assert.match(lines[0]!, /^component\s+in\s+out\s+dropped\s+fps/);
-  // Source, encode, sink: every other line a row of the table.
-  assert.is(lines.length, 5, run.stderr);
+  // Source, encode, sink: every other line a row of the table, then the CPU line.
+  assert.is(lines.length, 6, run.stderr);
   assert.ok(
-    lines.slice(2).every((l) => /^\S+\s+\d+\s+\d+\s+\d+\s+[\d.]+\s/.test(l)),
+    lines.slice(2, 5).every((l) => /^\S+\s+\d+\s+\d+\s+\d+\s+[\d.]+\s/.test(l)),
     run.stderr,
   );
+  assert.match(lines[5]!, /^cpu: /);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

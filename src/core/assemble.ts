@@ -215,6 +215,8 @@ export async function assemblePipeline(
     return { run, stream };
   } catch (err) {
     await Promise.allSettled(opened.reverse().map((c) => c.close()));
+    // No run will stop the ledger's periodic reading: stop it here.
+    cpu.stop();
     if (signal?.aborted) throw new PipelineStopped(sourceOpened);
     throw err;
   } finally {

@@ -35,8 +35,13 @@ export function threadCpuClock(): (() => number) | undefined {
     return undefined;
   }
   const read = (): number | undefined => {
-    const n = readSync(fd, scratch, 0, scratch.length, 0);
-    return parseSchedstat(scratch.toString('latin1', 0, n));
+    try {
+      const n = readSync(fd, scratch, 0, scratch.length, 0);
+      return parseSchedstat(scratch.toString('latin1', 0, n));
+    } catch {
+      // Read at every component switch: a failure must never reach a stage.
+      return undefined;
+    }
   };
   const first = read();
   if (first === undefined) {

@@ -228,6 +228,9 @@ export class Preprocessor {
       const v1 = vPlane + cy.i1[dy]! * cw;
       const wc = cy.w[dy]!;
       const p0 = ((lb.contentY + dy) * W + lb.contentX) * s;
+      // Two copies of one loop on purpose: raw-pixel models (gain 1, bias 0, the
+      // default detector) skip the multiply-add, and a branch per pixel would cost
+      // more than it saves in the hottest loop of the pipeline.
       if (this.#identity) {
         for (let dx = 0, p = p0; dx < n; dx++, p += s) {
           const a = xa[dx]!;

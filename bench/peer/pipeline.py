@@ -2,13 +2,19 @@
 would write it, with OpenCV and onnxruntime (or OpenCV's own ONNX importer).
 
     python3 pipeline.py probe
+    python3 pipeline.py encode --input IN.mp4 --output OUT.mp4
     python3 pipeline.py run --model M --family centernet|yolov8 --size 512|640 --runtime ort|cv2dnn
         --threads N --input IN.mp4 --output OUT.mp4 --detections OUT.jsonl
 
 `probe` prints one JSON line: which of cv2 and onnxruntime are importable.
-`run` prints one JSON line with the steady-state fps (first frame written to the
-last, as framewire's sink meter counts it), or {"skipped": reason} when the
-runtime cannot load the model. Detections go to --detections, one line a frame.
+`encode` copies IN through the same VideoWriter and nothing else, so that the
+encoder's size and quality can be held against the source.
+`run` prints one JSON line with the steady-state fps, or {"skipped": reason}
+when the runtime cannot load the model. The window opens when the first frame
+goes to the VideoWriter and closes when `release()` returns: x264 at its
+defaults holds some 40 frames for lookahead and B-frames and encodes them in
+`release()`, so the last `write()` is not the last frame encoded. framewire's
+sink meter likewise counts a frame once it is encoded and in the file. Detections go to --detections, one line a frame.
 """
 
 import argparse
@@ -183,12 +189,9 @@ def run(args):
         return
     labels = json.loads(args.labels) if args.labels else []
     capture = cv2.VideoCapture(args.input)
-    fps_in = capture.get(cv2.CAP_PROP_FPS) or 30
     width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
     height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
-    writer = cv2.VideoWriter(
-        args.output, cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*"avc1"), fps_in, (width, height)
-    )
+    writer = open_writer(args.output, capture)
     if not writer.isOpened():
         print(json.dumps({"skipped": "cv2.VideoWriter cannot open an 'avc1' (H.264) writer"}))
         return
@@ -228,14 +231,44 @@ def run(args):
             log.write(json.dumps({"detections": found}) + "\n")
     capture.release()
     writer.release()
-    elapsed = written[-1] - written[0] if len(written) > 1 else 0
+    elapsed = time.perf_counter() - written[0] if len(written) > 1 else 0
     fps = (len(written) - 1) / elapsed if elapsed > 0 else 0
     print(json.dumps({"frames": len(written), "fps": fps}))
 
 
+def open_writer(path, capture):
+    """OpenCV's H.264 writer at its own settings, as a user gets it."""
+    import cv2
+
+    fps = capture.get(cv2.CAP_PROP_FPS) or 30
+    width = int(capture.get(cv2.CAP_PROP_FRAME_WIDTH))
+    height = int(capture.get(cv2.CAP_PROP_FRAME_HEIGHT))
+    return cv2.VideoWriter(path, cv2.CAP_FFMPEG, cv2.VideoWriter_fourcc(*"avc1"), fps, (width, height))
+
+
+def encode(args):
+    import cv2
+
+    capture = cv2.VideoCapture(args.input)
+    writer = open_writer(args.output, capture)
+    if not writer.isOpened():
+        print(json.dumps({"skipped": "cv2.VideoWriter cannot open an 'avc1' (H.264) writer"}))
+        return
+    frames = 0
+    while True:
+        ok, frame = capture.read()
+        if not ok:
+            break
+        writer.write(frame)
+        frames += 1
+    capture.release()
+    writer.release()
+    print(json.dumps({"frames": frames}))
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("command", choices=["probe", "run"])
+    parser.add_argument("command", choices=["probe", "encode", "run"])
     parser.add_argument("--model")
     parser.add_argument("--runtime", choices=["ort", "cv2dnn"], default="ort")
     parser.add_argument("--threads", type=int, default=1)
@@ -251,6 +284,8 @@ def main():
     args = parser.parse_args()
     if args.command == "probe":
         probe()
+    elif args.command == "encode":
+        encode(args)
     else:
         run(args)
 

@@ -4,8 +4,7 @@
 // 'avc1'), on the same file and model, in the same run as framewire's pipeline
 // and bare inference.
 import { execFile } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -18,6 +17,7 @@ import { compareDetections, readDetections } from './peer-agreement.ts';
 import { buildYolov8n, YOLO_SIZE } from './peer-yolo.ts';
 import type { BenchRow } from './report.ts';
 import { median, medianRunMs } from './session-timing.ts';
+import { threadBudget } from '../src/core/thread-budget.ts';
 
 const exec = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./peer/pipeline.py', import.meta.url));
@@ -141,15 +141,32 @@ async function bareMs(model: PeerModel, threads: number, runs: number): Promise<
   return ms;
 }
 
+/**
+ * How framewire's side encodes: `matched` is an `encode` stage at its defaults
+ * (x264 preset medium, as OpenCV's VideoWriter uses, at 0.1 bit a pixel);
+ * `default` is no encode stage, so the file sink's own (x264 veryfast, crf 23),
+ * which is what a framewire user gets who writes only the sink.
+ */
+type Encoding = 'matched' | 'default';
+const ENCODINGS: readonly Encoding[] = ['matched', 'default'];
+const ENCODING_LABEL: Record<Encoding, string> = {
+  matched: 'encode stage, x264 medium as the peer',
+  default: "the file sink's own encoder, x264 veryfast crf 23",
+};
+
 /** framewire's side: the same job as a pipeline, its boxes also written to `${out}.jsonl`. */
-function framewireFps(model: PeerModel, threads: number, out: string): Promise<number> {
+function framewireFps(
+  model: PeerModel,
+  threads: number,
+  encoding: Encoding,
+  out: string,
+): Promise<number> {
   const custom = model.family === 'centernet' ? '' : `model: ${model.path}, `;
   return pipelineFps(
     `source: { type: file, path: ${model.video} }
 stages:
   - { type: detect, ${custom}threads: ${threads}, confidence: 0.4, iou: 0.45, maxDetections: 100 }
-  - { type: overlay }
-  - { type: encode }
+  - { type: overlay }${encoding === 'matched' ? '\n  - { type: encode }' : ''}
 sinks:
   - { type: file, path: ${out}.mp4 }
   - { type: jsonl, path: ${out}.jsonl }
@@ -171,6 +188,51 @@ async function agreementLine(
     readDetections(`${peerOut}.jsonl`),
   );
   return `Same job, ${model.title}, ${peerLabel}: the peer wrote ${codec} (checked with ffmpeg); over ${agree.frames} frames framewire found ${agree.boxesA} boxes and the peer ${agree.boxesB}, the same count in ${agree.sameCount} frames, ${(100 * agree.matchedShare).toFixed(0)} % of the boxes paired (same class, IoU ≥ 0.5) with a mean IoU of ${agree.meanIou.toFixed(3)}.`;
+}
+
+/** SSIM of a written video against its source, in dB (ffmpeg's ssim filter). */
+async function ssimDb(path: string, source: string): Promise<number> {
+  const { stderr } = await exec(ffmpegPath, [
+    ...['-hide_banner', '-i', path, '-i', source],
+    ...['-lavfi', 'ssim', '-f', 'null', '-'],
+  ]);
+  const db = /All:[\d.]+ \(([\d.]+|inf)\)/.exec(stderr)?.[1];
+  if (db === undefined) throw new Error(`ffmpeg's ssim filter printed no score for ${path}`);
+  return Number(db);
+}
+
+/**
+ * What each side's encoding buys, apart from the job: the source clip through
+ * framewire's encoder both ways and through the peer's VideoWriter, nothing
+ * drawn, each file's size and its SSIM against the source.
+ */
+async function encodingLine(
+  python: string,
+  model: PeerModel,
+  dir: string,
+  peerLabel: string,
+): Promise<string> {
+  const files: [label: string, path: string][] = [];
+  for (const encoding of ENCODINGS) {
+    const out = join(dir, `encoding-${encoding}.mp4`);
+    const encode = encoding === 'matched' ? 'stages: [ { type: encode } ]\n' : '';
+    await pipelineFps(
+      `source: { type: file, path: ${model.video} }\n${encode}sinks: [ { type: file, path: ${out} } ]\n`,
+      model.frames,
+    );
+    files.push([`framewire (${ENCODING_LABEL[encoding]})`, out]);
+  }
+  const peerOut = join(dir, 'encoding-peer.mp4');
+  await exec(python, [SCRIPT, 'encode', '--input', model.video, '--output', peerOut]);
+  files.push([`${peerLabel}'s VideoWriter`, peerOut]);
+  const parts: string[] = [];
+  for (const [label, path] of files) {
+    const kb = statSync(path).size / 1024;
+    parts.push(
+      `${label} ${kb.toFixed(0)} KB, SSIM ${(await ssimDb(path, model.video)).toFixed(2)} dB`,
+    );
+  }
+  return `What the encoders buy, on ${model.title}'s clip alone (nothing drawn; SSIM against the source, higher is closer): ${parts.join('; ')}.`;
 }
 
 const RUNTIME_LABEL = (runtime: Runtime, found: Probe) =>
@@ -195,9 +257,8 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
       `onnxruntime is not importable by ${python} (${found.onnxruntime_error}): the peer runs on cv2.dnn only. For the onnxruntime peer, set FRAMEWIRE_BENCH_PYTHON to a python that has it (e.g. a \`python3 -m venv --system-site-packages\` venv with \`pip install onnxruntime\`).`,
     );
   }
-  const cores = availableParallelism();
-  // The detect stage's default (cores − 1), then all cores.
-  const chosen = Math.max(1, cores - 1);
+  // The detect stage's default in this pipeline (the thread budget), and 1 beside it.
+  const chosen = threadBudget({ inference: 1, encode: true }).inference;
   const yolo = buildYolov8n();
   const yoloPath = join(dir, 'yolov8n-shaped.onnx');
   writeFileSync(yoloPath, yolo.onnx);
@@ -211,7 +272,7 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
       input: { name: EMBEDDED_MODEL.input.name, dims: [1, h, w, c] },
       video: await makePeerVideo(join(dir, 'peer-720p.mp4'), RATE),
       frames: IMAGES.length * RATE,
-      threads: [...new Set([chosen, cores])],
+      threads: [...new Set([1, chosen])],
     },
     {
       // Heavier per frame: fewer frames, and the chosen thread count only, to keep the section short.
@@ -229,19 +290,21 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
   for (const model of models) {
     const skipped = new Set<Runtime>();
     for (const threads of model.threads) {
-      const fw: number[] = [];
+      const fw = new Map<Encoding, number[]>(ENCODINGS.map((e) => [e, []]));
       const bare: number[] = [];
       const peers = new Map<Runtime, number[]>();
+      const fwOut = (e: Encoding) => join(dir, `peer-framewire-${e}-${model.family}-${threads}`);
+      const peerOut = (r: Runtime) => join(dir, `peer-${r}-${model.family}-${threads}`);
       // Alternating rounds, medians: the machine's load moves between runs.
       for (let round = 0; round < ROUNDS; round++) {
-        const fwOut = join(dir, `peer-framewire-${model.family}-${threads}`);
-        fw.push(await framewireFps(model, threads, fwOut));
+        for (const encoding of ENCODINGS) {
+          fw.get(encoding)!.push(await framewireFps(model, threads, encoding, fwOut(encoding)));
+        }
         for (const runtime of runtimes) {
           if (skipped.has(runtime)) continue;
-          const peerOut = join(dir, `peer-${runtime}-${model.family}-${threads}`);
           const peer = await runPeer(python, runtime, model, threads, {
-            video: `${peerOut}.mp4`,
-            detections: `${peerOut}.jsonl`,
+            video: `${peerOut(runtime)}.mp4`,
+            detections: `${peerOut(runtime)}.jsonl`,
           });
           if (peer.skipped !== undefined) {
             skipped.add(runtime);
@@ -252,29 +315,36 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
           }
           peers.set(runtime, [...(peers.get(runtime) ?? []), peer.fps!]);
           if (round === 0 && threads === model.threads[0]) {
-            lines.push(await agreementLine(model, RUNTIME_LABEL(runtime, found), fwOut, peerOut));
+            const label = RUNTIME_LABEL(runtime, found);
+            lines.push(await agreementLine(model, label, fwOut('matched'), peerOut(runtime)));
           }
         }
         bare.push(1000 / (await bareMs(model, threads, 20)));
       }
+      if (model === models[0] && threads === model.threads[0]) {
+        lines.push(await encodingLine(python, model, dir, `OpenCV ${found.cv2}`));
+      }
       const name = `${model.title}, 720p file → detect → overlay → H.264 → file, threads ${threads}`;
-      const fps = median(fw);
-      for (const [runtime, values] of peers) {
+      for (const encoding of ENCODINGS) {
+        const fps = median(fw.get(encoding)!);
+        const side = `framewire (${ENCODING_LABEL[encoding]})`;
+        for (const [runtime, values] of peers) {
+          rows.push({
+            name: `${name}: ${side} vs ${RUNTIME_LABEL(runtime, found)}`,
+            a: { label: 'framewire fps', value: fps },
+            b: { label: 'Python fps', value: median(values) },
+            ratio: fps / median(values),
+            target: 1.5,
+          });
+        }
         rows.push({
-          name: `${name}: framewire vs ${RUNTIME_LABEL(runtime, found)}`,
+          name: `${name}: ${side} vs bare session.run (onnxruntime-node)`,
           a: { label: 'framewire fps', value: fps },
-          b: { label: 'Python fps', value: median(values) },
-          ratio: fps / median(values),
-          target: 1.5,
+          b: { label: 'bare fps', value: median(bare) },
+          ratio: fps / median(bare),
+          target: 0.9,
         });
       }
-      rows.push({
-        name: `${name}: framewire vs bare session.run (onnxruntime-node)`,
-        a: { label: 'framewire fps', value: fps },
-        b: { label: 'bare fps', value: median(bare) },
-        ratio: fps / median(bare),
-        target: 0.9,
-      });
     }
   }
   return { rows, lines };

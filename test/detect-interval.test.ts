@@ -53,22 +53,35 @@ function frame(seq: number): Frame {
 /**
  * A detector that finds the object at `boxAt(seq)`, with a mask, and records the
  * frames it ran on; inference takes `inferMs` on `scheduler` (or a few
- * microtask turns without one), one at a time in the order handed over, as a
- * worker session runs them.
+ * microtask turns without one). Each of its `instances` sessions runs one at a
+ * time in the order handed over, as a worker session does, and runs go to the
+ * sessions in turn, as `sessionPool` hands them out.
  */
-function fakeDetector(opts: { scheduler?: SchedulerLike; inferMs?: number } = {}) {
+function fakeDetector(
+  opts: { scheduler?: SchedulerLike; inferMs?: number; instances?: number } = {},
+) {
   const ran: number[] = [];
-  let queue: Promise<unknown> = Promise.resolve();
+  const instances = opts.instances ?? 1;
+  const queues: Promise<unknown>[] = Array.from({ length: instances }, () => Promise.resolve());
+  let turn = 0;
+  let running = 0;
+  let maxRunning = 0;
   const detector: PipelinedDetector = {
+    depth: 2 * instances,
     prepare: (f) => ({ frame: f, pre: undefined as never, feeds: {} }) as DetectJob,
     infer(job) {
-      const run = queue.then(async () => {
+      const session = turn;
+      turn = (turn + 1) % instances;
+      const run = queues[session]!.then(async () => {
         ran.push(job.frame.seq);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
         if (opts.scheduler) await firstValueFrom(timer(opts.inferMs ?? 0, opts.scheduler));
         else for (let i = 0; i < 3; i++) await Promise.resolve();
+        running--;
         return [];
       });
-      queue = run;
+      queues[session] = run;
       return run;
     },
     finish: (job) =>
@@ -80,7 +93,7 @@ function fakeDetector(opts: { scheduler?: SchedulerLike; inferMs?: number } = {}
         masks: [MASK],
       }),
   };
-  return { detector, ran };
+  return { detector, ran, maxRunning: () => maxRunning };
 }
 
 function context(live: boolean, messages: string[] = []): ComponentContext {
@@ -108,12 +121,13 @@ function detectWith(
   interval: DetectInterval,
   detector: PipelinedDetector,
   ctx = context(false),
+  instances = 1,
 ): OperatorFunction<Frame, Frame> {
   const stage: StageInstance = {
     operator: pipelinedDetect(detector, (e) => e as Error),
     close: async () => {},
   };
-  return withInterval(interval, ctx, stage).operator;
+  return withInterval(interval, ctx, stage, instances).operator;
 }
 
 test('interval is declared: a number ≥ 1 or auto, default 1; anything else is refused', () => {
@@ -288,13 +302,13 @@ test('interval: auto on a source that is not live runs the model on every frame,
   assert.match(messages.join('\n'), /interval: auto runs the model on every frame/);
 });
 
-/** A 25 fps camera for 10 s into detect (inference 100 ms of virtual time) → probe sink. */
-async function liveRun(interval: DetectInterval) {
+/** A 25 fps camera for 10 s into detect (inference `inferMs` of virtual time) → probe sink. */
+async function liveRun(interval: DetectInterval, model = { inferMs: 100, instances: 1 }) {
   const PERIOD = 40;
   const FRAMES = 250;
   const time = new SteppedTime();
   const pool = new FramePool();
-  const fake = fakeDetector({ scheduler: time.scheduler, inferMs: 100 });
+  const fake = fakeDetector({ scheduler: time.scheduler, ...model });
   const source = new PacedSource({
     scheduler: time.scheduler,
     count: FRAMES,
@@ -309,7 +323,12 @@ async function liveRun(interval: DetectInterval) {
       info: await source.open(),
       live: { capacity: 4, policy: 'drop-oldest', after: 0 },
     },
-    stages: [{ name: 'detect', operator: detectWith(interval, fake.detector, context(true)) }],
+    stages: [
+      {
+        name: 'detect',
+        operator: detectWith(interval, fake.detector, context(true), model.instances),
+      },
+    ],
     sinks: [
       {
         name: 'sink:probe',
@@ -363,6 +382,24 @@ test('interval: auto under a model slower than the camera: nothing dropped, all 
   // A frame waits at most for one run that started up to a frame interval after it arrived.
   const worst = Math.max(...written.map((w) => w.ageMs));
   assert.ok(worst <= 100 + PERIOD, `worst capture-to-sink age ${worst} ms ≤ 140 ms`);
+});
+
+test('interval: auto with two instances of a 70 ms model keeps up with a 25 fps camera: every frame inferred, on arrival', async () => {
+  const { FRAMES, fake, written, dropped } = await liveRun('auto', { inferMs: 70, instances: 2 });
+  // Hand-computed: frame k arrives at 40k ms and goes to session k mod 2, which
+  // finished frame k − 2 at 40(k − 2) + 70 = 40k − 10: it is always free, so
+  // every frame runs on arrival, two at a time (one instance would manage 14 a
+  // second of the 25).
+  assert.is(dropped, 0);
+  assert.equal(fake.ran, [...Array(FRAMES).keys()]);
+  assert.is(fake.maxRunning(), 2);
+  assert.ok(written.every((w) => w.inferred));
+  assert.equal(
+    written.map((w) => w.seq),
+    [...Array(FRAMES).keys()],
+  );
+  // Frame k is done at 40k + 70, after frame k − 1 (40k + 30): none waits for another.
+  assert.equal([...new Set(written.map((w) => w.ageMs))], [70]);
 });
 
 test('interval: 1 under the same slow model: the live queue drops whole frames instead', async () => {

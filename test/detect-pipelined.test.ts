@@ -27,14 +27,17 @@ function frame(seq: number): Frame {
  * Records the order of calls. Like a worker session, it runs one inference at
  * a time, each after a few microtask turns, in the order they were handed over.
  */
-function fakeDetector(failAt?: number) {
+function fakeDetector(failAt?: number, instances = 1) {
   const log: string[] = [];
   let inferring = 0;
   let maxInferring = 0;
   let handed = 0;
   let maxHanded = 0;
-  let queue: Promise<unknown> = Promise.resolve();
+  // One queue a session; runs go to them in turn (sessionPool).
+  const queues: Promise<unknown>[] = Array.from({ length: instances }, () => Promise.resolve());
+  let turn = 0;
   const detector: PipelinedDetector = {
+    ...(instances > 1 ? { depth: 2 * instances } : {}),
     prepare(f) {
       log.push(`prepare ${f.seq}`);
       return { frame: f, pre: undefined as never, feeds: {} } as DetectJob;
@@ -43,16 +46,21 @@ function fakeDetector(failAt?: number) {
       log.push(`infer ${job.frame.seq}`);
       handed++;
       maxHanded = Math.max(maxHanded, handed);
-      const run = queue.then(async () => {
+      const session = turn;
+      turn = (turn + 1) % instances;
+      const run = queues[session]!.then(async () => {
         inferring++;
         maxInferring = Math.max(maxInferring, inferring);
-        for (let i = 0; i < 3; i++) await Promise.resolve();
+        // Later frames take fewer turns, so a second session finishes before the first.
+        for (let i = 0; i < 3 + (instances - 1) * (job.frame.seq % 2 === 0 ? 4 : 0); i++)
+          await Promise.resolve();
+        log.push(`done ${job.frame.seq}`);
         inferring--;
         handed--;
         if (job.frame.seq === failAt) throw new Error('boom');
         return [];
       });
-      queue = run.catch(() => {});
+      queues[session] = run.catch(() => {});
       return run;
     },
     finish(job) {
@@ -92,6 +100,25 @@ test('the next frame is prepared before the current inference finishes', async (
   assert.ok(fake.log.indexOf('prepare 1') < fake.log.indexOf('finish 0'), fake.log.join(', '));
   // Frame 1's inference starts before frame 0's outputs are decoded.
   assert.ok(fake.log.indexOf('infer 1') < fake.log.indexOf('finish 0'), fake.log.join(', '));
+});
+
+test('two instances: four handed over, two running, frames still in order though later ones finish first', async () => {
+  const fake = fakeDetector(undefined, 2);
+  const out = await lastValueFrom(
+    from([0, 1, 2, 3, 4, 5, 6].map(frame)).pipe(
+      pipelinedDetect(fake.detector, (e) => e as Error),
+      toArray(),
+    ),
+  );
+  assert.equal(
+    out.map((f) => f.seq),
+    [0, 1, 2, 3, 4, 5, 6],
+  );
+  assert.is(fake.maxInferring(), 2);
+  assert.is(fake.maxHanded(), 4);
+  // Frame 1 (the second session, quicker) was back before frame 0, yet decoded after it.
+  assert.ok(fake.log.indexOf('done 1') < fake.log.indexOf('done 0'), fake.log.join(', '));
+  assert.ok(fake.log.indexOf('finish 0') < fake.log.indexOf('finish 1'), fake.log.join(', '));
 });
 
 test('an inference error ends the stream with the wrapped error', async () => {

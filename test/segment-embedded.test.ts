@@ -142,7 +142,7 @@ test('the segment stage without a model, after a resize, on yuv420p: the map is 
     context('stages[0] (resize)'),
   );
   const segment = (await segmentStage.create(
-    { threshold: 0.5, providers: ['cpu'], threads: 1, probabilities: true },
+    { threshold: 0.5, providers: ['cpu'], threads: 1, instances: 1, probabilities: true },
     context('stages[1] (segment)'),
   )) as StageInstance;
   try {

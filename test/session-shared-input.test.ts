@@ -219,7 +219,7 @@ test('a detector slot is refilled only after its run settled', async () => {
   // The second slot can be prepared while the first is inferred (pipelinedDetect's overlap)…
   const b = d.prepare(frame(2));
   // …but a third frame would overwrite the tensor the first run is still reading.
-  assert.throws(() => d.prepare(frame(3)), /input slot 0 is still being inferred/);
+  assert.throws(() => d.prepare(frame(3)), /input slot 0 of 2 is still being inferred/);
   fake.held.shift()!();
   await inferA;
   const inferB = d.infer(b);

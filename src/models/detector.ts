@@ -1,11 +1,8 @@
 import { existsSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
-import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { ConfigError, FramewireError } from '../core/errors.ts';
 import { Detections } from '../core/detections.ts';
 import type { Frame } from '../core/frame.ts';
-import type { Logger } from '../core/log.ts';
 import { chooseDecoder, decodeDetections } from './decoders/index.ts';
 import { assertPlausible } from './decoders/plausible.ts';
 import type { Decoder, DecodeOptions, OutputTensor } from './decoders/types.ts';
@@ -22,18 +19,14 @@ import {
 } from './model-spec.ts';
 import { InputSlots } from './input-slots.ts';
 import type { Preprocessor } from './preprocess.ts';
-import type { InferenceBackend, InputFeed, Provider } from './session.ts';
-import { openWorkerSession } from './worker-session.ts';
+import type { InferenceBackend, InputFeed } from './session.ts';
+import { type InferenceSessionOptions, openInferenceSessions } from './session-pool.ts';
 
-export interface DetectorOptions {
+export interface DetectorOptions extends InferenceSessionOptions {
   /** Descriptor (.yaml/.yml) or .onnx path; undefined = the embedded COCO CenterNet. */
   model?: string;
   /** Resolves a relative `model`. Default: the current directory. */
   baseDir?: string;
-  providers?: readonly Provider[];
-  threads?: number;
-  /** Let idle inference threads spin-wait (see ThreadSettings); default off. */
-  spinning?: boolean;
   /** Decoder name overriding the descriptor and the automatic choice. */
   decoder?: string;
   confidence: number;
@@ -43,11 +36,8 @@ export interface DetectorOptions {
   maskThreshold?: number;
   /** Labels to keep; undefined keeps every class. */
   classes?: readonly string[];
-  log?: Logger;
   /** For tests: use this backend instead of opening the model with onnxruntime. */
   backend?: InferenceBackend;
-  /** The stage's CPU account: the inference worker's threads are charged to it. */
-  cpu?: CpuAccount;
 }
 
 /** The descriptor of the embedded model, from what its converter declares. */
@@ -77,6 +67,8 @@ export interface DetectJob {
 }
 
 export class Detector {
+  /** Jobs that may be between `prepare` and their `infer` settling: two per session. */
+  readonly depth: number;
   readonly #slots: InputSlots;
   readonly #keep: Set<number> | undefined;
   readonly #decodeOptions: DecodeOptions;
@@ -89,7 +81,8 @@ export class Detector {
     readonly decoder: Decoder,
     readonly options: DetectorOptions,
   ) {
-    this.#slots = new InputSlots(spec.preprocess, 'detector');
+    this.depth = 2 * (options.instances ?? 1);
+    this.#slots = new InputSlots(spec.preprocess, 'detector', this.depth);
     this.#keep = classFilter(options.classes, spec.labels);
     this.#constantFeeds = Object.fromEntries(
       spec.extraInputs.map((x) => [x.name, constantFeed(x)]),
@@ -111,15 +104,7 @@ export class Detector {
 
   static async open(options: DetectorOptions): Promise<Detector> {
     const { path, overrides } = await locateModel(options);
-    const backend =
-      options.backend ??
-      (await openWorkerSession(path, {
-        providers: options.providers ?? ['cpu'],
-        threads: options.threads ?? availableParallelism(),
-        ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        ...(options.cpu ? { cpu: options.cpu } : {}),
-      }));
+    const backend = options.backend ?? (await openInferenceSessions(path, options));
     try {
       const spec = await resolveModelSpec(backend, overrides);
       const decoder = chooseDecoder(
@@ -144,11 +129,12 @@ export class Detector {
   }
 
   /**
-   * Preprocesses a frame into one of two input slots, so the next frame can be
-   * prepared while the previous one is still being inferred. At most two jobs
-   * may be between `prepare` and their `infer` settling: the slot's tensor is in
-   * shared memory, which the worker reads during the run (`pipelinedDetect`
-   * prepares frame N+2 only after frame N's inference settled).
+   * Preprocesses a frame into one of `depth` input slots, so the next frame can
+   * be prepared while the previous one is still being inferred. At most `depth`
+   * jobs may be between `prepare` and their `infer` settling: the slot's tensor
+   * is in shared memory, which the worker reads during the run
+   * (`pipelinedInference` prepares frame N+depth only after frame N's inference
+   * settled).
    */
   prepare(frame: Frame): DetectJob {
     const { pre, data } = this.#slots.fill(frame);

@@ -1,8 +1,5 @@
-import { availableParallelism } from 'node:os';
-import type { CpuAccount } from '../core/cpu-ledger.ts';
 import { FramewireError } from '../core/errors.ts';
 import type { Frame } from '../core/frame.ts';
-import type { Logger } from '../core/log.ts';
 import type { SemanticMap } from '../core/segmentation.ts';
 import type { OutputTensor } from './decoders/types.ts';
 import { locateModel } from './detector.ts';
@@ -14,26 +11,19 @@ import { InputSlots } from './input-slots.ts';
 import type { Preprocessor } from './preprocess.ts';
 import { decodeSemantic } from './segmentation/semantic.ts';
 import { mapToSource, probabilitiesToSource } from './segmentation/to-source.ts';
-import type { InferenceBackend, InputFeed, Provider } from './session.ts';
-import { openWorkerSession } from './worker-session.ts';
+import type { InferenceBackend, InputFeed } from './session.ts';
+import { type InferenceSessionOptions, openInferenceSessions } from './session-pool.ts';
 
-export interface SegmenterOptions {
+export interface SegmenterOptions extends InferenceSessionOptions {
   /** Descriptor (.yaml/.yml) or .onnx path of a semantic-segmentation model; undefined = the embedded selfie segmenter. */
   model: string | undefined;
   baseDir?: string;
-  providers?: readonly Provider[];
-  threads?: number;
   /** Also keep each pixel's class probability (`SemanticMap.probabilities`); default off. */
   probabilities?: boolean;
-  /** Let idle inference threads spin-wait (see ThreadSettings); default off. */
-  spinning?: boolean;
   /** Binary (one-channel) models: foreground where the probability exceeds this. */
   threshold: number;
-  log?: Logger;
   /** A ready backend (tests); `model` then only names it in messages. */
   backend?: InferenceBackend;
-  /** The stage's CPU account: the inference worker's threads are charged to it. */
-  cpu?: CpuAccount;
 }
 
 /** A frame prepared for segmentation: its input and the geometry to undo. */
@@ -50,6 +40,8 @@ export interface SegmentJob {
  * sampled back onto the source frame's pixels (`mapToSource`).
  */
 export class Segmenter {
+  /** Jobs that may be between `prepare` and their `infer` settling: two per session. */
+  readonly depth: number;
   readonly #slots: InputSlots;
   #labels: readonly string[] | undefined;
 
@@ -58,7 +50,8 @@ export class Segmenter {
     readonly spec: ModelSpec,
     private readonly options: SegmenterOptions,
   ) {
-    this.#slots = new InputSlots(spec.preprocess, 'segmenter');
+    this.depth = 2 * (options.instances ?? 1);
+    this.#slots = new InputSlots(spec.preprocess, 'segmenter', this.depth);
   }
 
   static async open(options: SegmenterOptions): Promise<Segmenter> {
@@ -69,15 +62,7 @@ export class Segmenter {
             overrides: SELFIE_SPEC,
           }
         : await locateModel({ ...options, confidence: 0, iou: 0, maxDetections: 0 });
-    const backend =
-      options.backend ??
-      (await openWorkerSession(path, {
-        providers: options.providers ?? ['cpu'],
-        threads: options.threads ?? availableParallelism(),
-        ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
-        ...(options.log ? { log: options.log } : {}),
-        ...(options.cpu ? { cpu: options.cpu } : {}),
-      }));
+    const backend = options.backend ?? (await openInferenceSessions(path, options));
     try {
       const spec = await resolveModelSpec(backend, overrides);
       return new Segmenter(backend, spec, options);
@@ -97,7 +82,7 @@ export class Segmenter {
     return cpu ? cpu.run(finish) : finish();
   }
 
-  /** Preprocesses a frame into one of two input slots (InputSlots), for overlapped runs. */
+  /** Preprocesses a frame into one of `depth` input slots (InputSlots), for overlapped runs. */
   prepare(frame: Frame): SegmentJob {
     const { pre, data } = this.#slots.fill(frame);
     const feeds = {

@@ -19,12 +19,14 @@ export const detectInterval = t.union(
  * live means every frame: a file is read as fast as the pipeline goes, so
  * "keeping up" would skip inference at random and make results depend on the
  * machine's load. Said once, so a pipeline written for a camera and pointed at
- * a file is not silently different.
+ * a file is not silently different. `capacity`: the frames the model runs at
+ * once (its instances).
  */
 export function withInterval(
   interval: DetectInterval,
   ctx: Pick<ComponentContext, 'name' | 'log' | 'stream'>,
   stage: StageInstance,
+  capacity = 1,
 ): StageInstance {
   let effective = interval;
   if (interval === 'auto' && ctx.stream?.live !== true) {
@@ -34,5 +36,5 @@ export function withInterval(
     effective = 1;
   }
   if (effective === 1) return stage;
-  return { ...stage, operator: intervalDetect(stage.operator, effective) };
+  return { ...stage, operator: intervalDetect(stage.operator, effective, capacity) };
 }

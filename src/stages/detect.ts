@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { optional, t } from '../core/schema.ts';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
@@ -7,7 +6,7 @@ import { Detector } from '../models/detector.ts';
 import { pipelinedDetect } from './pipelined-detect.ts';
 import { detectInterval, withInterval } from './detect-interval.ts';
 import { PROVIDERS } from '../models/session.ts';
-import { inferenceThreadOptions } from './inference-options.ts';
+import { inferenceThreadOptions, threadsPerInstance } from './inference-options.ts';
 
 /**
  * Object detection with an ONNX model: sets `frame.meta.detections`, boxes in
@@ -78,7 +77,8 @@ export const detectStage = defineStage({
       baseDir: ctx.baseDir,
       providers: config.providers,
       // The pipeline's thread budget unless the stage says (README "Threads and cores").
-      threads: config.threads ?? ctx.threads?.inference ?? availableParallelism(),
+      threads: threadsPerInstance(config, ctx),
+      instances: config.instances,
       ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       ...(config.decoder !== undefined ? { decoder: config.decoder } : {}),
       confidence: config.confidence,
@@ -90,22 +90,27 @@ export const detectStage = defineStage({
       ...(ctx.cpu ? { cpu: ctx.cpu } : {}),
     });
     let closed: Promise<void> | undefined;
-    return withInterval(config.interval, ctx, {
-      operator: pipelinedDetect(
-        detector,
-        (err) =>
-          err instanceof FramewireError
-            ? err
-            : new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
-                component: ctx.name,
-                cause: err,
-              }),
-        ctx.cpu,
-      ),
-      close: () => {
-        closed ??= detector.close();
-        return closed;
+    return withInterval(
+      config.interval,
+      ctx,
+      {
+        operator: pipelinedDetect(
+          detector,
+          (err) =>
+            err instanceof FramewireError
+              ? err
+              : new FramewireError('STAGE_FAILED', `inference failed: ${(err as Error).message}`, {
+                  component: ctx.name,
+                  cause: err,
+                }),
+          ctx.cpu,
+        ),
+        close: () => {
+          closed ??= detector.close();
+          return closed;
+        },
       },
-    });
+      config.instances,
+    );
   },
 });

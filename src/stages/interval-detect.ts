@@ -21,17 +21,20 @@ interface Entry {
  * - A number N: the model runs on the 0th, Nth, 2Nth… frame the stage sees,
  *   counted afresh from a discontinuity (which is always inferred: nothing is
  *   carried across a gap in the stream).
- * - `auto`: a frame is inferred when it arrives while the model is idle; the
- *   frames arriving while it is busy pass through with carried detections,
- *   released right after the inferred frame before them. When the model
- *   finishes and frames are waiting, the newest of them is inferred at once
- *   (the ones before it leave carrying the finished frame's detections), so the
- *   model never idles while there is a frame to run on. A frame waits at most
- *   one inference plus one frame interval: the latency the stage adds.
+ * - `auto`: a frame is inferred when it arrives while the model has room
+ *   (fewer than `capacity` frames in it: one, or one a session with several
+ *   `instances`); the frames arriving while it is full pass through with
+ *   carried detections, released right after the inferred frame before them.
+ *   When the model finishes and frames are waiting, the newest of them is
+ *   inferred at once (the ones before it leave carrying the finished frame's
+ *   detections), so the model never idles while there is a frame to run on. A
+ *   frame waits at most one inference plus one frame interval: the latency the
+ *   stage adds.
  */
 export function intervalDetect(
   infer: OperatorFunction<Frame, Frame>,
   interval: DetectInterval,
+  capacity = 1,
 ): OperatorFunction<Frame, Frame> {
   return (source) =>
     new Observable<Frame>((out) => {
@@ -55,7 +58,7 @@ export function intervalDetect(
         if (frame.meta.discontinuity) position = 0;
         const at = position++;
         if (frame.meta.discontinuity) return true;
-        return interval === 'auto' ? inferring.length === 0 : at % interval === 0;
+        return interval === 'auto' ? inferring.length < capacity : at % interval === 0;
       };
 
       const flush = () => {
@@ -93,7 +96,7 @@ export function intervalDetect(
             return;
           }
           entry.state = 'inferred';
-          if (interval === 'auto' && inferring.length === 0 && !upstreamDone) {
+          if (interval === 'auto' && inferring.length < capacity && !upstreamDone) {
             const newest = order.at(-1);
             if (newest && newest.state === 'carried') send(newest);
           }

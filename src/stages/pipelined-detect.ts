@@ -8,6 +8,7 @@ import { pipelinedInference } from './pipelined-inference.ts';
 
 /** The three steps of a detector that the pipeline overlaps. */
 export interface PipelinedDetector {
+  readonly depth?: number;
   prepare(frame: Frame): DetectJob;
   infer(job: DetectJob): Promise<OutputTensor[]>;
   finish(job: DetectJob, outputs: OutputTensor[]): Detections;
@@ -21,6 +22,7 @@ export function pipelinedDetect(
 ): OperatorFunction<Frame, Frame> {
   return pipelinedInference(
     {
+      ...(detector.depth !== undefined ? { depth: detector.depth } : {}),
       prepare: (frame) => detector.prepare(frame),
       infer: (job) => detector.infer(job),
       finish: (job, outputs) => {

@@ -5,13 +5,15 @@ import type { OutputTensor } from '../models/decoders/types.ts';
 
 /** The three steps of a model (a detector, a segmenter) that the pipeline overlaps. */
 export interface PipelinedModel<J extends { readonly frame: Frame }> {
+  /** Jobs it takes between `prepare` and their `infer` settling (its input slots); default 2. */
+  readonly depth?: number;
   prepare(frame: Frame): J;
   infer(job: J): Promise<OutputTensor[]>;
   /** Decodes the outputs into the job's frame (its `meta`). */
   finish(job: J, outputs: OutputTensor[]): void;
 }
 
-/** Jobs handed to the session at once: one running, one queued behind it (the two input slots). */
+/** Jobs handed to a single session at once: one running, one queued behind it (its two input slots). */
 const DEPTH = 2;
 
 /**
@@ -19,9 +21,10 @@ const DEPTH = 2;
  * the session's worker thread), frame N+1 is preprocessed and handed to the
  * session at once, so the worker starts it the moment N ends instead of
  * waiting for the main thread to notice; N's outputs are decoded after that.
- * The session runs one inference at a time; the model keeps two input slots
- * (InputSlots), exactly what one job running and one queued need, and a slot
- * is refilled only once its run has settled.
+ * A session runs one inference at a time; the model keeps two input slots per
+ * session (InputSlots), exactly what one job running and one queued need on
+ * each (`depth`: with two sessions, four jobs are handed over), and a slot is
+ * refilled only once its run has settled.
  */
 export function pipelinedInference<J extends { readonly frame: Frame }>(
   model: PipelinedModel<J>,
@@ -30,6 +33,7 @@ export function pipelinedInference<J extends { readonly frame: Frame }>(
 ): OperatorFunction<Frame, Frame> {
   return (source) =>
     new Observable<Frame>((out) => {
+      const depth = model.depth ?? DEPTH;
       const waiting: Frame[] = [];
       /** Jobs handed to `infer`, in frame order, with their outputs once back. */
       const inflight: { job: J; outputs?: OutputTensor[] }[] = [];
@@ -48,7 +52,7 @@ export function pipelinedInference<J extends { readonly frame: Frame }>(
       const feed = (): void => {
         if (stopped) return;
         try {
-          while (inflight.length < DEPTH && waiting.length > 0) {
+          while (inflight.length < depth && waiting.length > 0) {
             const entry: { job: J; outputs?: OutputTensor[] } = {
               job: model.prepare(waiting.shift()!),
             };

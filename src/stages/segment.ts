@@ -1,10 +1,9 @@
-import { availableParallelism } from 'node:os';
 import { defineStage } from '../core/component.ts';
 import { FramewireError } from '../core/errors.ts';
 import { optional, t } from '../core/schema.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { PROVIDERS } from '../models/session.ts';
-import { inferenceThreadOptions } from './inference-options.ts';
+import { inferenceThreadOptions, threadsPerInstance } from './inference-options.ts';
 import { pipelinedInference } from './pipelined-inference.ts';
 
 /**
@@ -48,7 +47,8 @@ export const segmentStage = defineStage({
       baseDir: ctx.baseDir,
       providers: config.providers,
       // The pipeline's thread budget unless the stage says (README "Threads and cores").
-      threads: config.threads ?? ctx.threads?.inference ?? availableParallelism(),
+      threads: threadsPerInstance(config, ctx),
+      instances: config.instances,
       ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       threshold: config.threshold,
       probabilities: config.probabilities,
@@ -60,6 +60,7 @@ export const segmentStage = defineStage({
       // Preprocessing frame N+1 and sampling N−1's map overlap frame N's inference.
       operator: pipelinedInference(
         {
+          depth: segmenter.depth,
           prepare: (frame) => segmenter.prepare(frame),
           infer: (job) => segmenter.infer(job),
           finish: (job, outputs) => {

@@ -122,14 +122,14 @@ test('a detector with two instances holds four input slots: a fifth frame waits 
   }
 });
 
-test('instances is a whole number from 1 to 16, default 1', () => {
+test('instances is a whole number from 1 to 16, or left to the thread budget', () => {
   const parse = (value: string) =>
     parsePipeline(
       `source: { type: testsrc }\nstages:\n  - { type: detect${value} }\nsinks: [ { type: null } ]\n`,
       'p.yaml',
       { registries },
     );
-  assert.is(parse('').stages[0]!.options.instances, 1);
+  assert.is(parse('').stages[0]!.options.instances, undefined);
   assert.is(parse(', instances: 16').stages[0]!.options.instances, 16);
   assert.throws(() => parse(', instances: 0'), /instances: must be between 1 and 16, got 0/);
   assert.throws(() => parse(', instances: 1.5'), /instances: expected an integer/);

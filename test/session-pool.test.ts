@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { OutputTensor } from '../src/models/decoders/types.ts';
 import { openSessionPool, sessionPool } from '../src/models/session-pool.ts';
 import type { InferenceBackend } from '../src/models/session.ts';
-import { threadsPerInstance } from '../src/stages/inference-options.ts';
+import { inferenceSessions } from '../src/stages/inference-options.ts';
 
 function fakeSession(id: number, log: string[]): InferenceBackend {
   return {
@@ -65,15 +65,27 @@ test('a session that fails to open fails the pool, and the opened ones are close
   assert.equal(log.sort(), ['close 0', 'close 2']);
 });
 
-test('threads per instance: the stage’s own, else the budget shared out, at least one each', () => {
+test('sessions of a stage: its own instances and threads, else two sharing a budget of 2 or more', () => {
   const budget = (inference: number) => ({
     threads: { cores: 2, inference, decode: 1, encode: 1 },
   });
-  assert.is(threadsPerInstance({ instances: 1 }, budget(2)), 2);
-  assert.is(threadsPerInstance({ instances: 2 }, budget(2)), 1);
-  assert.is(threadsPerInstance({ instances: 3 }, budget(2)), 1);
-  assert.is(threadsPerInstance({ instances: 2 }, budget(6)), 3);
-  assert.is(threadsPerInstance({ instances: 2, threads: 4 }, budget(2)), 4);
+  // The defaults (README "Threads and cores").
+  assert.equal(inferenceSessions({}, budget(1)), { instances: 1, threads: 1 });
+  assert.equal(inferenceSessions({}, budget(2)), { instances: 2, threads: 1 });
+  assert.equal(inferenceSessions({}, budget(5)), { instances: 2, threads: 2 });
+  // A stage's own word.
+  assert.equal(inferenceSessions({ instances: 1 }, budget(2)), { instances: 1, threads: 2 });
+  assert.equal(inferenceSessions({ instances: 3 }, budget(2)), { instances: 3, threads: 1 });
+  // `threads` alone is one session of that many, as before there were instances.
+  assert.equal(inferenceSessions({ threads: 1 }, budget(2)), { instances: 1, threads: 1 });
+  assert.equal(inferenceSessions({ instances: 2, threads: 2 }, budget(2)), {
+    instances: 2,
+    threads: 2,
+  });
+  assert.equal(inferenceSessions({ instances: 1, threads: 4 }, budget(2)), {
+    instances: 1,
+    threads: 4,
+  });
 });
 
 test.run();

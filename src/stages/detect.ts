@@ -6,7 +6,7 @@ import { Detector } from '../models/detector.ts';
 import { pipelinedDetect } from './pipelined-detect.ts';
 import { detectInterval, withInterval } from './detect-interval.ts';
 import { PROVIDERS } from '../models/session.ts';
-import { inferenceThreadOptions, threadsPerInstance } from './inference-options.ts';
+import { inferenceThreadOptions, inferenceSessions } from './inference-options.ts';
 
 /**
  * Object detection with an ONNX model: sets `frame.meta.detections`, boxes in
@@ -72,13 +72,13 @@ export const detectStage = defineStage({
     ),
   },
   async create(config, ctx) {
+    const sessions = inferenceSessions(config, ctx);
     const detector = await Detector.open({
       ...(config.model !== undefined ? { model: config.model } : {}),
       baseDir: ctx.baseDir,
       providers: config.providers,
       // The pipeline's thread budget unless the stage says (README "Threads and cores").
-      threads: threadsPerInstance(config, ctx),
-      instances: config.instances,
+      ...sessions,
       ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       ...(config.decoder !== undefined ? { decoder: config.decoder } : {}),
       confidence: config.confidence,
@@ -110,7 +110,7 @@ export const detectStage = defineStage({
           return closed;
         },
       },
-      config.instances,
+      sessions.instances,
     );
   },
 });

@@ -3,7 +3,7 @@ import { FramewireError } from '../core/errors.ts';
 import { optional, t } from '../core/schema.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { PROVIDERS } from '../models/session.ts';
-import { inferenceThreadOptions, threadsPerInstance } from './inference-options.ts';
+import { inferenceThreadOptions, inferenceSessions } from './inference-options.ts';
 import { pipelinedInference } from './pipelined-inference.ts';
 
 /**
@@ -42,13 +42,13 @@ export const segmentStage = defineStage({
     ...inferenceThreadOptions,
   },
   async create(config, ctx) {
+    const sessions = inferenceSessions(config, ctx);
     const segmenter = await Segmenter.open({
       model: config.model,
       baseDir: ctx.baseDir,
       providers: config.providers,
       // The pipeline's thread budget unless the stage says (README "Threads and cores").
-      threads: threadsPerInstance(config, ctx),
-      instances: config.instances,
+      ...sessions,
       ...(config.spinning !== undefined ? { spinning: config.spinning } : {}),
       threshold: config.threshold,
       probabilities: config.probabilities,

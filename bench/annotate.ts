@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { from, lastValueFrom, type OperatorFunction, toArray } from 'rxjs';
 import { systemClock } from '../src/core/clock.ts';
@@ -7,6 +6,8 @@ import { Detections } from '../src/core/detections.ts';
 import { type Frame, frameByteLength } from '../src/core/frame.ts';
 import { FramePool } from '../src/core/frame-pool.ts';
 import { silentLogger } from '../src/core/log.ts';
+import { threadBudget } from '../src/core/thread-budget.ts';
+import { inferenceSessions } from '../src/stages/inference-options.ts';
 import { encodeStage } from '../src/stages/encode.ts';
 import { overlayStage } from '../src/stages/overlay.ts';
 import { ByteTracker } from '../src/tracking/byte-tracker.ts';
@@ -154,13 +155,15 @@ export async function annotateBench(dir: string): Promise<{ costs: CostRow[]; ro
     size: '1280x720',
     rate: 30,
   });
-  // The detect stage's default: one inference thread less than the cores.
-  const threads = Math.max(1, availableParallelism() - 1);
-  const bareMs = await bareInferenceMs(threads, 30);
+  // The detect stage at its defaults (the thread budget's sessions), against
+  // one bare session with the whole budget's threads.
+  const budget = threadBudget({ inference: 1, encode: true });
+  const sessions = inferenceSessions({}, { threads: budget });
+  const bareMs = await bareInferenceMs(budget.inference, 30);
   const fps = await pipelineFps(
     `source: { type: file, path: ${video} }
 stages:
-  - { type: detect, threads: ${threads} }
+  - { type: detect }
   - { type: track }
   - { type: count, lines: [ { name: middle, from: [640, 720], to: [640, 0] } ] }
   - { type: overlay, hud: true }
@@ -175,7 +178,7 @@ sinks:
     costs,
     rows: [
       {
-        name: `annotate-file pipeline (720p, threads ${threads}) vs bare detection inference`,
+        name: `annotate-file pipeline (720p, detect at its defaults: ${sessions.instances} × ${sessions.threads} threads) vs bare detection inference (${budget.inference} threads)`,
         a: { label: 'pipeline fps', value: fps },
         b: { label: 'bare inference fps', value: 1000 / bareMs },
         ratio: fps / (1000 / bareMs),

@@ -54,15 +54,21 @@ export async function detectBench(dir: string): Promise<{ rows: BenchRow[]; late
   });
   const rows: BenchRow[] = [];
   const latency: string[] = [];
-  for (const threads of [1, 2]) {
-    const bareMs = await bareInferenceMs(threads, 30);
+  // One session of 1 and of 2 threads, then the stage's defaults (on 2 cores
+  // two sessions of 1 thread) against one bare session of 2.
+  for (const threads of [1, 2, undefined]) {
+    const bareMs = await bareInferenceMs(threads ?? 2, 30);
+    const option = threads === undefined ? '' : `, threads: ${threads}`;
     const fps = await pipelineFps(
-      `source: { type: file, path: ${video} }\nstages: [ { type: detect, threads: ${threads} } ]\nsinks: [ { type: "null" } ]\n`,
+      `source: { type: file, path: ${video} }\nstages: [ { type: detect${option} } ]\nsinks: [ { type: "null" } ]\n`,
       frames,
     );
-    latency.push(`threads ${threads}: median ${bareMs.toFixed(1)} ms per 512×512 inference`);
+    if (threads !== undefined) {
+      latency.push(`threads ${threads}: median ${bareMs.toFixed(1)} ms per 512×512 inference`);
+    }
+    const label = threads === undefined ? 'the stage’s defaults' : `threads ${threads}`;
     rows.push({
-      name: `file (720p) → detect → null, threads ${threads}, vs bare session.run`,
+      name: `file (720p) → detect → null, ${label}, vs bare session.run (${threads ?? 2} threads)`,
       a: { label: 'pipeline fps', value: fps },
       b: { label: 'bare fps', value: 1000 / bareMs },
       ratio: fps / (1000 / bareMs),

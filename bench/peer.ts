@@ -18,6 +18,7 @@ import { buildYolov8n, YOLO_SIZE } from './peer-yolo.ts';
 import type { BenchRow } from './report.ts';
 import { median, medianRunMs } from './session-timing.ts';
 import { threadBudget } from '../src/core/thread-budget.ts';
+import { inferenceSessions } from '../src/stages/inference-options.ts';
 
 const exec = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./peer/pipeline.py', import.meta.url));
@@ -154,18 +155,54 @@ const ENCODING_LABEL: Record<Encoding, string> = {
   default: "the file sink's own encoder, x264 veryfast crf 23",
 };
 
+/**
+ * One way framewire runs the job at a thread count: one session with that many
+ * threads (as the peer runs one), or, at the thread budget's count, the detect
+ * stage's own default (its sessions side by side); and either encoder.
+ */
+interface FramewireSide {
+  readonly key: string;
+  readonly label: string;
+  /** The detect stage's `threads`; undefined leaves threads and instances to the stage. */
+  readonly threads: number | undefined;
+  readonly encoding: Encoding;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function framewireSides(threads: number, chosen: number): FramewireSide[] {
+  const defaults = inferenceSessions({}, { threads: threadBudget({ inference: 1, encode: true }) });
+  const sessions = [
+    { key: `one-${threads}`, label: `1 session × ${plural(threads, 'thread')}`, threads },
+    ...(threads === chosen && defaults.instances > 1
+      ? [
+          {
+            key: 'defaults',
+            label: `the stage's defaults, ${defaults.instances} sessions × ${plural(defaults.threads, 'thread')}`,
+            threads: undefined,
+          },
+        ]
+      : []),
+  ];
+  return sessions.flatMap((s) =>
+    ENCODINGS.map((encoding) => ({
+      key: `${s.key}-${encoding}`,
+      label: `framewire (${s.label}; ${ENCODING_LABEL[encoding]})`,
+      threads: s.threads,
+      encoding,
+    })),
+  );
+}
+
 /** framewire's side: the same job as a pipeline, its boxes also written to `${out}.jsonl`. */
-function framewireFps(
-  model: PeerModel,
-  threads: number,
-  encoding: Encoding,
-  out: string,
-): Promise<number> {
+function framewireFps(model: PeerModel, side: FramewireSide, out: string): Promise<number> {
   const custom = model.family === 'centernet' ? '' : `model: ${model.path}, `;
+  const threads = side.threads === undefined ? '' : `threads: ${side.threads}, `;
+  const encoding = side.encoding;
   return pipelineFps(
     `source: { type: file, path: ${model.video} }
 stages:
-  - { type: detect, ${custom}threads: ${threads}, confidence: 0.4, iou: 0.45, maxDetections: 100 }
+  - { type: detect, ${custom}${threads}confidence: 0.4, iou: 0.45, maxDetections: 100 }
   - { type: overlay }${encoding === 'matched' ? '\n  - { type: encode }' : ''}
 sinks:
   - { type: file, path: ${out}.mp4 }
@@ -290,15 +327,16 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
   for (const model of models) {
     const skipped = new Set<Runtime>();
     for (const threads of model.threads) {
-      const fw = new Map<Encoding, number[]>(ENCODINGS.map((e) => [e, []]));
+      const sides = framewireSides(threads, chosen);
+      const fw = new Map<string, number[]>(sides.map((side) => [side.key, []]));
       const bare: number[] = [];
       const peers = new Map<Runtime, number[]>();
-      const fwOut = (e: Encoding) => join(dir, `peer-framewire-${e}-${model.family}-${threads}`);
+      const fwOut = (key: string) => join(dir, `peer-framewire-${key}-${model.family}-${threads}`);
       const peerOut = (r: Runtime) => join(dir, `peer-${r}-${model.family}-${threads}`);
       // Alternating rounds, medians: the machine's load moves between runs.
       for (let round = 0; round < ROUNDS; round++) {
-        for (const encoding of ENCODINGS) {
-          fw.get(encoding)!.push(await framewireFps(model, threads, encoding, fwOut(encoding)));
+        for (const side of sides) {
+          fw.get(side.key)!.push(await framewireFps(model, side, fwOut(side.key)));
         }
         for (const runtime of runtimes) {
           if (skipped.has(runtime)) continue;
@@ -316,7 +354,7 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
           peers.set(runtime, [...(peers.get(runtime) ?? []), peer.fps!]);
           if (round === 0 && threads === model.threads[0]) {
             const label = RUNTIME_LABEL(runtime, found);
-            lines.push(await agreementLine(model, label, fwOut('matched'), peerOut(runtime)));
+            lines.push(await agreementLine(model, label, fwOut(sides[0]!.key), peerOut(runtime)));
           }
         }
         bare.push(1000 / (await bareMs(model, threads, 20)));
@@ -325,12 +363,11 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
         lines.push(await encodingLine(python, model, dir, `OpenCV ${found.cv2}`));
       }
       const name = `${model.title}, 720p file → detect → overlay → H.264 → file, threads ${threads}`;
-      for (const encoding of ENCODINGS) {
-        const fps = median(fw.get(encoding)!);
-        const side = `framewire (${ENCODING_LABEL[encoding]})`;
+      for (const side of sides) {
+        const fps = median(fw.get(side.key)!);
         for (const [runtime, values] of peers) {
           rows.push({
-            name: `${name}: ${side} vs ${RUNTIME_LABEL(runtime, found)}`,
+            name: `${name}: ${side.label} vs ${RUNTIME_LABEL(runtime, found)}`,
             a: { label: 'framewire fps', value: fps },
             b: { label: 'Python fps', value: median(values) },
             ratio: fps / median(values),
@@ -338,7 +375,7 @@ export async function peerBench(dir: string): Promise<{ rows: BenchRow[]; lines:
           });
         }
         rows.push({
-          name: `${name}: ${side} vs bare session.run (onnxruntime-node)`,
+          name: `${name}: ${side.label} vs bare session.run (onnxruntime-node, ${plural(threads, 'thread')})`,
           a: { label: 'framewire fps', value: fps },
           b: { label: 'bare fps', value: median(bare) },
           ratio: fps / median(bare),

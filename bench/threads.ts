@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../src/core/log.ts';
 import { EMBEDDED_MODEL, prepareEmbeddedModel } from '../src/models/embedded.ts';
 import { openOnnxSession, type SessionOptions } from '../src/models/session.ts';
+import { openWorkerSession } from '../src/models/worker-session.ts';
 import { makeVideo } from '../test/helpers/media.ts';
 import { pipelineFps } from './detect.ts';
 import { median, medianRunMs } from './session-timing.ts';
@@ -10,6 +11,8 @@ import { median, medianRunMs } from './session-timing.ts';
 export interface ThreadCase {
   readonly threads: number;
   readonly spinning: boolean;
+  /** Sessions side by side (detect's `instances`); default 1. */
+  readonly instances?: number;
   /** Extra session options measured bare only (graph optimisation, execution mode). */
   readonly session?: Omit<SessionOptions, 'threads' | 'spinning' | 'log'>;
 }
@@ -23,22 +26,62 @@ export async function bareRunMs(c: ThreadCase, runs: number): Promise<number> {
     ...c.session,
     log: silentLogger,
   });
-  const [, h, w, ch] = EMBEDDED_MODEL.input.shape;
-  const data = new Float32Array(h * w * ch);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 255;
-  const feed = {
-    [EMBEDDED_MODEL.input.name]: { type: 'float32' as const, data, dims: [1, h, w, ch] },
-  };
+  const feed = embeddedFeed();
   const ms = await medianRunMs(() => session.run(feed), runs);
   await session.close();
   return ms;
 }
 
+/** The embedded model's input: one fixed tensor, as every bare loop feeds it. */
+function embeddedFeed() {
+  const [, h, w, ch] = EMBEDDED_MODEL.input.shape;
+  const data = new Float32Array(h * w * ch);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 255;
+  return {
+    [EMBEDDED_MODEL.input.name]: { type: 'float32' as const, data, dims: [1, h, w, ch] },
+  };
+}
+
+/**
+ * Bare inference of several sessions side by side: each on a worker thread of
+ * its own (onnxruntime-node runs a session on the thread that calls it, so two
+ * on one thread take turns), each in a loop on the same fixed input, nothing
+ * else. Runs a second, all sessions together, after 3 unmeasured runs each.
+ */
+export async function bareInstancesFps(c: ThreadCase, runs: number): Promise<number> {
+  const model = await prepareEmbeddedModel({ log: silentLogger });
+  const instances = c.instances ?? 1;
+  const sessions = await Promise.all(
+    Array.from({ length: instances }, () =>
+      openWorkerSession(model, { threads: c.threads, spinning: c.spinning, log: silentLogger }),
+    ),
+  );
+  const feed = embeddedFeed();
+  const loop = async (s: (typeof sessions)[number], n: number) => {
+    for (let i = 0; i < n; i++) await s.run(feed);
+  };
+  await Promise.all(sessions.map((s) => loop(s, 3)));
+  const each = Math.ceil(runs / instances);
+  const t0 = performance.now();
+  await Promise.all(sessions.map((s) => loop(s, each)));
+  const fps = (each * instances * 1000) / (performance.now() - t0);
+  await Promise.all(sessions.map((s) => s.close()));
+  return fps;
+}
+
+/** Bare runs a second: one session's median run, or several sessions' throughput. */
+function bareFps(c: ThreadCase, runs: number): Promise<number> {
+  return (c.instances ?? 1) > 1
+    ? bareInstancesFps(c, runs)
+    : bareRunMs(c, runs).then((ms) => 1000 / ms);
+}
+
 export interface ThreadRow {
   readonly threads: number;
   readonly spinning: boolean;
+  readonly instances: number;
   /** Medians over the rounds. */
-  readonly bareMs: number;
+  readonly bareFps: number;
   readonly pipelineFps: number;
   /** Each round's figures, for the spread. */
   readonly bareRounds: number[];
@@ -46,10 +89,10 @@ export interface ThreadRow {
 }
 
 /**
- * threads 1 and 2 × spinning on and off: bare `session.run` and `file (720p)
- * → detect → null` with the same settings, interleaved round by round (every
- * case once per round), medians over the rounds, so a burst of load elsewhere
- * on the machine hits all cases alike.
+ * threads 1 and 2 × spinning on and off, and two one-thread instances: bare
+ * inference and `file (720p) → detect → null` with the same settings,
+ * interleaved round by round (every case once per round), medians over the
+ * rounds, so a burst of load elsewhere on the machine hits all cases alike.
  */
 export async function threadsBench(dir: string): Promise<{ rows: ThreadRow[]; table: string }> {
   const frames = Number(process.env.FRAMEWIRE_BENCH_THREADS_FRAMES ?? 90);
@@ -59,17 +102,18 @@ export async function threadsBench(dir: string): Promise<{ rows: ThreadRow[]; ta
     size: '1280x720',
     rate: 30,
   });
-  const cases: ThreadCase[] = [1, 2].flatMap((threads) =>
-    [true, false].map((spinning) => ({ threads, spinning })),
-  );
+  const cases: ThreadCase[] = [
+    ...[1, 2].flatMap((threads) => [true, false].map((spinning) => ({ threads, spinning }))),
+    ...[true, false].map((spinning) => ({ threads: 1, spinning, instances: 2 })),
+  ];
   const bare = cases.map(() => [] as number[]);
   const fps = cases.map(() => [] as number[]);
   for (let round = 0; round < rounds; round++) {
     for (const [i, c] of cases.entries()) {
-      bare[i]!.push(await bareRunMs(c, 20));
+      bare[i]!.push(await bareFps(c, 20));
       fps[i]!.push(
         await pipelineFps(
-          `source: { type: file, path: ${video} }\nstages: [ { type: detect, threads: ${c.threads}, spinning: ${c.spinning} } ]\nsinks: [ { type: "null" } ]\n`,
+          `source: { type: file, path: ${video} }\nstages: [ { type: detect, instances: ${c.instances ?? 1}, threads: ${c.threads}, spinning: ${c.spinning} } ]\nsinks: [ { type: "null" } ]\n`,
           frames,
         ),
       );
@@ -78,19 +122,25 @@ export async function threadsBench(dir: string): Promise<{ rows: ThreadRow[]; ta
   const rows = cases.map((c, i) => ({
     threads: c.threads,
     spinning: c.spinning,
-    bareMs: median(bare[i]!),
+    instances: c.instances ?? 1,
+    bareFps: median(bare[i]!),
     pipelineFps: median(fps[i]!),
     bareRounds: bare[i]!,
     fpsRounds: fps[i]!,
   }));
-  const bare1 = rows.find((r) => r.threads === 1 && !r.spinning)?.bareMs ?? Number.NaN;
+  const find = (instances: number, threads: number) =>
+    rows.find((r) => r.instances === instances && r.threads === threads && !r.spinning)?.bareFps ??
+    Number.NaN;
+  const bare1 = find(1, 1);
+  // The issue's yardstick: bare inference with 2 threads, as onnxruntime is usually run.
+  const bare2 = find(1, 2);
   const table = [
-    '| threads | spinning | bare session.run ms | bare fps | pipeline fps | pipeline / bare | bare speed-up over 1 thread | rounds (pipeline fps) |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |',
-    ...rows.map((r) => {
-      const bareFps = 1000 / r.bareMs;
-      return `| ${r.threads} | ${r.spinning ? 'on' : 'off'} | ${r.bareMs.toFixed(1)} | ${bareFps.toFixed(1)} | ${r.pipelineFps.toFixed(1)} | **${(r.pipelineFps / bareFps).toFixed(2)}** | ${(bare1 / r.bareMs).toFixed(2)} | ${r.fpsRounds.map((f) => f.toFixed(1)).join(', ')} |`;
-    }),
+    '| instances × threads | spinning | bare fps | pipeline fps | pipeline / bare | pipeline / bare 1 × 2 (off) | bare speed-up over 1 × 1 | rounds (pipeline fps) |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.instances} × ${r.threads} | ${r.spinning ? 'on' : 'off'} | ${r.bareFps.toFixed(1)} | ${r.pipelineFps.toFixed(1)} | **${(r.pipelineFps / r.bareFps).toFixed(2)}** | **${(r.pipelineFps / bare2).toFixed(2)}** | ${(r.bareFps / bare1).toFixed(2)} | ${r.fpsRounds.map((f) => f.toFixed(1)).join(', ')} |`,
+    ),
   ].join('\n');
   return { rows, table: `${table}\n\n${await sessionLeversTable(rounds)}` };
 }

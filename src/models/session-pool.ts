@@ -73,8 +73,9 @@ export interface InferenceSessionOptions {
 
 /**
  * The model's sessions, each on a worker thread of its own, as one backend.
- * Only the first gets the logger, so a provider fallback is said once, not
- * once a session; the others keep its verbosity.
+ * Only the first gets the logger and onnxruntime's own log (`verbose`): the
+ * sessions open the same file on the same providers, so a provider fallback or
+ * a warning about the model would only be said again, once a session.
  */
 export function openInferenceSessions(
   path: string,
@@ -87,7 +88,7 @@ export function openInferenceSessions(
       providers: options.providers ?? ['cpu'],
       threads: options.threads ?? availableParallelism(),
       ...(options.spinning !== undefined ? { spinning: options.spinning } : {}),
-      ...(log ? { log } : { verbose: options.log?.verbose ?? false }),
+      ...(log ? { log } : { verbose: false }),
       ...(options.cpu ? { cpu: options.cpu } : {}),
     });
   });

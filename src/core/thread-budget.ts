@@ -30,7 +30,9 @@ export interface ThreadBudget {
  *   rather than spin when idle (`spinning: false`), so the codecs run in the
  *   gaps instead of stalling inference's parallel sections;
  * - without inference, the decoder and the encoder share the cores evenly.
- * A stage's own `threads` overrides its share.
+ * A stage's own `threads` overrides its share. An inference stage runs a share
+ * of 2 threads or more as two sessions side by side (`inferenceSessions` in
+ * stages/inference-options.ts).
  */
 export function threadBudget(
   uses: ThreadConsumers,

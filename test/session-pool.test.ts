@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { OutputTensor } from '../src/models/decoders/types.ts';
 import { openSessionPool, sessionPool } from '../src/models/session-pool.ts';
 import type { InferenceBackend } from '../src/models/session.ts';
-import { inferenceSessions } from '../src/stages/inference-options.ts';
+import { describeSessions, inferenceSessions } from '../src/stages/inference-options.ts';
 
 function fakeSession(id: number, log: string[]): InferenceBackend {
   return {
@@ -86,6 +86,23 @@ test('sessions of a stage: its own instances and threads, else two sharing a bud
     instances: 1,
     threads: 4,
   });
+});
+
+test('--verbose says how a stage shares the cores; without it, nothing', () => {
+  const said: string[] = [];
+  const log = (verbose: boolean) => ({
+    info: (m: string) => said.push(m),
+    warn: (m: string) => said.push(m),
+    verbose,
+  });
+  describeSessions('stages[0] (detect)', { instances: 2, threads: 1 }, log(false));
+  assert.equal(said, []);
+  describeSessions('stages[0] (detect)', { instances: 2, threads: 1 }, log(true));
+  describeSessions('stages[1] (segment)', { instances: 1, threads: 2 }, log(true));
+  assert.equal(said, [
+    'stages[0] (detect): 2 sessions × 1 thread (README "Threads and cores")',
+    'stages[1] (segment): 1 session × 2 threads (README "Threads and cores")',
+  ]);
 });
 
 test.run();

@@ -6,7 +6,11 @@ import { Detector } from '../models/detector.ts';
 import { pipelinedDetect } from './pipelined-detect.ts';
 import { detectInterval, withInterval } from './detect-interval.ts';
 import { PROVIDERS } from '../models/session.ts';
-import { inferenceThreadOptions, inferenceSessions } from './inference-options.ts';
+import {
+  describeSessions,
+  inferenceSessions,
+  inferenceThreadOptions,
+} from './inference-options.ts';
 
 /**
  * Object detection with an ONNX model: sets `frame.meta.detections`, boxes in
@@ -73,6 +77,7 @@ export const detectStage = defineStage({
   },
   async create(config, ctx) {
     const sessions = inferenceSessions(config, ctx);
+    describeSessions(ctx.name, sessions, ctx.log);
     const detector = await Detector.open({
       ...(config.model !== undefined ? { model: config.model } : {}),
       baseDir: ctx.baseDir,

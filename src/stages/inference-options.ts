@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { ComponentContext } from '../core/component.ts';
+import type { Logger } from '../core/log.ts';
 import { optional, t } from '../core/schema.ts';
 
 /**
@@ -47,4 +48,20 @@ export function inferenceSessions(
   const instances = config.instances ?? (config.threads === undefined && budget >= 2 ? 2 : 1);
   const threads = config.threads ?? Math.max(1, Math.floor(budget / instances));
   return { instances, threads };
+}
+
+/**
+ * With `--verbose`, how the stage shares the cores, so a user who sees its CPU
+ * figure can tell what ran: `stages[0] (detect): 2 sessions × 1 thread`.
+ */
+export function describeSessions(
+  name: string,
+  sessions: { readonly instances: number; readonly threads: number },
+  log: Logger,
+): void {
+  if (!log.verbose) return;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  log.info(
+    `${name}: ${plural(sessions.instances, 'session')} × ${plural(sessions.threads, 'thread')} (README "Threads and cores")`,
+  );
 }

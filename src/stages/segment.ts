@@ -3,7 +3,11 @@ import { FramewireError } from '../core/errors.ts';
 import { optional, t } from '../core/schema.ts';
 import { Segmenter } from '../models/segmenter.ts';
 import { PROVIDERS } from '../models/session.ts';
-import { inferenceThreadOptions, inferenceSessions } from './inference-options.ts';
+import {
+  describeSessions,
+  inferenceSessions,
+  inferenceThreadOptions,
+} from './inference-options.ts';
 import { pipelinedInference } from './pipelined-inference.ts';
 
 /**
@@ -43,6 +47,7 @@ export const segmentStage = defineStage({
   },
   async create(config, ctx) {
     const sessions = inferenceSessions(config, ctx);
+    describeSessions(ctx.name, sessions, ctx.log);
     const segmenter = await Segmenter.open({
       model: config.model,
       baseDir: ctx.baseDir,

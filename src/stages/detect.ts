@@ -15,7 +15,9 @@ import {
 /**
  * Object detection with an ONNX model: sets `frame.meta.detections`, boxes in
  * source-frame pixels. Without `model`, the embedded COCO-80 CenterNet is used
- * (converted once on first use). Inference runs one frame at a time, in order.
+ * (converted once on first use). Each session runs one frame at a time (two
+ * sessions side by side by default on a thread budget of 2 or more), and
+ * frames leave in order.
  */
 export const detectStage = defineStage({
   type: 'detect',
